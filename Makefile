@@ -1,0 +1,64 @@
+# Quell. The two commands people need are `make run` and `make test`; both install what is
+# missing first. Everything else here is a step of those two.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos sets this when it builds the server; setting it for `cargo test` too keeps cargo
+# from rebuilding Leptos (which reads it at compile time) between the two.
+export LEPTOS_OUTPUT_NAME := quell
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_OPT_MIN_VERSION := 116
+WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
+SITE_ROOT := target/site
+QUELL := target/release/quell
+
+.PHONY: run test build tools browser-tools postgres cargo-tests e2e bench clean
+
+## make run: build (release) and serve on http://127.0.0.1:3000 with SQLite in ./data/
+run: build
+	@mkdir -p data
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(QUELL) serve
+
+## make test: every test: unit, store contract and HTTP on SQLite and Postgres, Playwright
+test: build browser-tools postgres cargo-tests e2e
+
+build: tools
+	cargo leptos build --release
+	@ls -l $(SITE_ROOT)/pkg | awk 'NR>1 {printf "  %-16s %8d bytes\n", $$9, $$5}'
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
+		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@[ -n "$(WASM_BINDGEN_VERSION)" ] || { echo "no wasm-bindgen in Cargo.lock"; exit 1; }
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	@v=$$(wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'); \
+		[ "$${v:-0}" -ge $(WASM_OPT_MIN_VERSION) ] || cargo install wasm-opt --locked
+
+browser-tools:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@cd end2end && { [ -d node_modules/@playwright/test ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } || npm ci --no-audit --no-fund
+
+# Postgres runs on these machines; start it if it was stopped. In CI its tests fail without it.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true
+
+# Unit tests, the store contract suite (SQLite and Postgres) and the HTTP suite (both again).
+cargo-tests: tools postgres
+	cargo test -p app --features ssr
+	cargo test -p server
+
+e2e: build browser-tools
+	cd end2end && npx playwright test
+
+bench:
+	@echo "No performance targets have been set yet."
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/.tmp end2end/test-results end2end/playwright-report

@@ -1,0 +1,135 @@
+//! User administration (admins only).
+
+use crate::domain::account::User;
+#[cfg(feature = "ssr")]
+use crate::domain::permissions::OrgRole;
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const USERS_PAGE_SIZE: i64 = 25;
+
+/// A user as listed, with times already in the viewer's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub user: User,
+    pub last_login: Option<String>,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub rows: Vec<UserRow>,
+    /// 1-based.
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// The admin looking at the list (they cannot deactivate or demote themselves here).
+    pub viewer_id: i64,
+}
+
+#[server(prefix = "/api", endpoint = "users/list")]
+pub async fn list_users(page: i64) -> Result<UserList, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::ManageUsers).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let listed = state
+            .store
+            .list_users(USERS_PAGE_SIZE, (page - 1) * USERS_PAGE_SIZE)
+            .await
+            .map_err(|err| err.into_internal())?;
+        let zone = viewer.time_zone.as_str();
+        let rows = listed
+            .users
+            .into_iter()
+            .map(|user| UserRow {
+                last_login: user.last_login_at.map(|t| crate::api::format_in_zone(t, zone)),
+                created: crate::api::format_in_zone(user.created_at, zone),
+                user,
+            })
+            .collect();
+        let pages = ((listed.total + USERS_PAGE_SIZE - 1) / USERS_PAGE_SIZE).max(1);
+        Ok(UserList { rows, page, pages, total: listed.total, viewer_id: viewer.id })
+    })
+    .await
+}
+
+/// Creates an account with a temporary password that the admin hands over; the person changes
+/// it on their profile page.
+#[server(prefix = "/api", endpoint = "users/create")]
+pub async fn create_user(email: String, display_name: String, role: String, password: String) -> Result<User, AppError> {
+    use crate::domain::{account, password::check_password_policy, permissions::Permission};
+    use crate::store::{NewUser, StoreError};
+    crate::api::respond(async move {
+        let admin = crate::auth::require(Permission::ManageUsers).await?;
+        let state = crate::auth::app_state()?;
+        let email = account::normalize_email(&email)?;
+        let display_name = account::normalize_display_name(&display_name)?;
+        let role: OrgRole = role.parse().map_err(|message: String| AppError::invalid("role", message))?;
+        check_password_policy(&password, &email, "password")?;
+        let password_hash = crate::auth::hash_password(password).await?;
+        let new = NewUser { email, display_name, time_zone: admin.time_zone.clone(), role, password_hash };
+        match state.store.create_user(&new, state.now()).await {
+            Ok(user) => {
+                tracing::info!(admin_id = admin.id, user_id = user.id, role = %role, "user created");
+                Ok(user)
+            }
+            Err(StoreError::Constraint(_)) => {
+                Err(AppError::conflict(Some("email"), "Someone already has an account with that email address."))
+            }
+            Err(err) => Err(err.into_internal()),
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "users/change-role")]
+pub async fn change_user_role(user_id: i64, role: String, revision: i64) -> Result<User, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::store::StoreError;
+    crate::api::respond(async move {
+        let admin = crate::auth::require(Permission::ManageUsers).await?;
+        let state = crate::auth::app_state()?;
+        let role: OrgRole = role.parse().map_err(|message: String| AppError::invalid("role", message))?;
+        match state.store.update_user_role(user_id, role, revision, state.now()).await {
+            Ok(user) => {
+                tracing::info!(admin_id = admin.id, user_id, role = %role, "user role changed");
+                Ok(user)
+            }
+            Err(StoreError::Constraint(_)) => Err(AppError::conflict(
+                Some("role"),
+                "Quell needs at least one active admin: make someone else an admin first.",
+            )),
+            Err(err) => Err(crate::api::update_error(err, "this user")),
+        }
+    })
+    .await
+}
+
+/// Deactivating a user ends all of their sessions at once; reactivating lets them sign in again.
+#[server(prefix = "/api", endpoint = "users/set-active")]
+pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Result<User, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::store::StoreError;
+    crate::api::respond(async move {
+        let admin = crate::auth::require(Permission::ManageUsers).await?;
+        let state = crate::auth::app_state()?;
+        if !active && user_id == admin.id {
+            return Err(AppError::conflict(Some("active"), "You can't deactivate your own account."));
+        }
+        match state.store.set_user_active(user_id, active, revision, state.now()).await {
+            Ok(user) => {
+                tracing::info!(admin_id = admin.id, user_id, active, "user activation changed");
+                Ok(user)
+            }
+            Err(StoreError::Constraint(_)) => Err(AppError::conflict(
+                Some("active"),
+                "Quell needs at least one active admin: make someone else an admin first.",
+            )),
+            Err(err) => Err(crate::api::update_error(err, "this user")),
+        }
+    })
+    .await
+}

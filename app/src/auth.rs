@@ -1,0 +1,158 @@
+//! Who is asking (server only): password hashing, the session keys, and the per-request
+//! `Authenticated` value that the server's middleware resolves from the session cookie.
+//!
+//! Every server function starts with `require(permission)` or `current_user()`.
+
+use crate::domain::account::User;
+use crate::domain::permissions::Permission;
+use crate::errors::AppError;
+use crate::state::{AppState, Settings};
+use crate::store::UserRecord;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::Extension;
+use chrono::{DateTime, Utc};
+use std::sync::OnceLock;
+use tower_sessions::Session;
+
+pub const SESSION_USER_ID: &str = "user_id";
+pub const SESSION_AUTH_VERSION: &str = "auth_version";
+pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
+pub const SESSION_COOKIE_NAME: &str = "quell_session";
+
+/// The signed-in user of this request, if any, as resolved by the server's middleware.
+#[derive(Clone, Debug, Default)]
+pub struct Authenticated(pub Option<User>);
+
+/// The address the request came from, for login throttling.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+/// Argon2id with the library defaults, which are OWASP's recommendation (19 MiB, t=2, p=1).
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// Hashes a password off the async runtime (it takes tens of milliseconds on purpose).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(|err| internal("password hashing task", err))?
+    .map_err(|err| internal("password hashing", err))
+}
+
+/// Checks a password against a stored hash, off the async runtime. With no hash (an unknown
+/// email) it checks against a throwaway hash so the answer takes as long as for a real account.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
+        argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(b"a password nobody has", &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn internal(what: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "{what} failed");
+    AppError::Internal
+}
+
+/// Marks the session as signed in to `record`. The session id is replaced first, so an id known
+/// before sign-in (session fixation) is worthless afterwards.
+pub async fn start_session(session: &Session, record: &UserRecord, now: DateTime<Utc>) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(|err| internal("cycling the session id", err))?;
+    remember_auth_version(session, record).await?;
+    session
+        .insert(SESSION_SIGNED_IN_AT, now.timestamp())
+        .await
+        .map_err(|err| internal("writing the session", err))
+}
+
+/// Stores the user's current `auth_version` in the session (after the caller bumped it itself).
+pub async fn remember_auth_version(session: &Session, record: &UserRecord) -> Result<(), AppError> {
+    session.insert(SESSION_USER_ID, record.user.id).await.map_err(|err| internal("writing the session", err))?;
+    session
+        .insert(SESSION_AUTH_VERSION, record.auth_version)
+        .await
+        .map_err(|err| internal("writing the session", err))
+}
+
+/// Finds the signed-in user of a session. A session that points at a deactivated user, at an
+/// older `auth_version` (password changed, deactivated), or that is older than the absolute
+/// lifetime is destroyed and counts as signed out.
+pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
+    let read = |err| internal("reading the session", err);
+    let Some(user_id) = session.get::<i64>(SESSION_USER_ID).await.map_err(read)? else {
+        return Ok(None);
+    };
+    let auth_version = session.get::<i64>(SESSION_AUTH_VERSION).await.map_err(read)?;
+    let signed_in_at = session.get::<i64>(SESSION_SIGNED_IN_AT).await.map_err(read)?;
+    let record = state.store.user_by_id(user_id).await.map_err(|err| err.into_internal())?;
+    let valid = match (&record, auth_version, signed_in_at) {
+        (Some(record), Some(version), Some(signed_in_at)) => {
+            record.user.active
+                && record.auth_version == version
+                && !session_expired(&state.settings, signed_in_at, state.now())
+        }
+        _ => false,
+    };
+    if !valid {
+        session.flush().await.map_err(|err| internal("ending the session", err))?;
+        return Ok(None);
+    }
+    Ok(record.map(|record| record.user))
+}
+
+fn session_expired(settings: &Settings, signed_in_at: i64, now: DateTime<Utc>) -> bool {
+    now.timestamp() - signed_in_at >= settings.session_absolute_lifetime.num_seconds()
+}
+
+/// The signed-in user, or `None` for an anonymous request.
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    match leptos_axum::extract::<Extension<Authenticated>>().await {
+        Ok(Extension(Authenticated(user))) => Ok(user),
+        Err(err) => {
+            tracing::error!(error = %err, "no Authenticated extension: is the auth middleware installed?");
+            Err(AppError::Internal)
+        }
+    }
+}
+
+/// The signed-in user if they may do `permission`: 401 when signed out, 403 when not allowed.
+pub async fn require(permission: Permission) -> Result<User, AppError> {
+    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    if user.role.allows(permission) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The application state (the server provides it as context to every request).
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("no AppState in context");
+        AppError::Internal
+    })
+}
+
+/// The tower-sessions session of this request.
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|err| internal("reading the session", err))
+}

@@ -1,0 +1,148 @@
+//! Form fields that show their error beside them, and the form-level error box.
+//!
+//! Every control has a visible label bound to it with `for`/`id`, and an invalid field points at
+//! its message with `aria-describedby`, so screen readers and tests find both.
+
+use crate::errors::AppError;
+use leptos::prelude::*;
+
+/// The error of the latest submission of an action, if it failed.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// The message for one field out of a form's error.
+pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|err| err.message_for(field)))
+}
+
+fn described_by(id: String, error: Signal<Option<String>>, hint: bool) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{id}-hint"));
+        }
+        if error.get().is_some() {
+            ids.push(format!("{id}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    })
+}
+
+#[component]
+fn FieldMessages(id: String, hint: Option<&'static str>, error: Signal<Option<String>>) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        {hint.map(move |hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
+        <Show when=move || error.get().is_some()>
+            <p class="field-error" id=error_id.clone()>{move || error.get()}</p>
+        </Show>
+    }
+}
+
+/// A labelled text-like input.
+#[component]
+pub fn Field(
+    label: &'static str,
+    /// The form field name; also the element id (prefixed by `id_prefix` when given).
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+    #[prop(default = "")] id_prefix: &'static str,
+) -> impl IntoView {
+    let id = if id_prefix.is_empty() { name.to_string() } else { format!("{id_prefix}-{name}") };
+    let message = field_message(error, name);
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described_by(id.clone(), message, hint.is_some())
+            />
+            <FieldMessages id hint error=message />
+        </div>
+    }
+}
+
+/// A labelled drop-down list.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    /// (value, label) pairs.
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = "")] id_prefix: &'static str,
+) -> impl IntoView {
+    let id = if id_prefix.is_empty() { name.to_string() } else { format!("{id_prefix}-{name}") };
+    let message = field_message(error, name);
+    let selected = selected.unwrap_or_default();
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described_by(id.clone(), message, hint.is_some())
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldMessages id hint error=message />
+        </div>
+    }
+}
+
+/// The error of a submission that does not belong to one of `fields` (or to any field).
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+    let message = move || {
+        error.get().and_then(|err| {
+            let shown_beside_a_field = fields.iter().any(|field| err.message_for(field).is_some());
+            (!shown_beside_a_field).then(|| err.to_string())
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <div class="form-error" role="alert">{message}</div>
+        </Show>
+    }
+}
+
+/// A submit button that says what is happening while the action runs.
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    pending_label: &'static str,
+    pending: Signal<bool>,
+    #[prop(default = "button primary")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+            {move || if pending.get() { pending_label } else { label }}
+        </button>
+    }
+}

@@ -1,0 +1,144 @@
+//! The frame around every page: skip link, header with navigation, account menu, theme switch.
+
+use super::session::use_session;
+use crate::api::auth::Logout;
+use crate::api::preferences::SetTheme;
+use crate::domain::account::User;
+use crate::domain::permissions::Permission;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+
+/// The sections of Quell, in navigation order.
+pub const SECTIONS: [(&str, &str); 6] = [
+    ("/incidents", "Incidents"),
+    ("/on-call", "On-call"),
+    ("/post-mortems", "Post-mortems"),
+    ("/action-items", "Action items"),
+    ("/status-page", "Status page"),
+    ("/settings", "Settings"),
+];
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                "Quell"
+            </a>
+            <Transition fallback=|| ()>
+                {move || session.user().map(|user| view! { <MainNav /> <AccountMenu user /> })}
+            </Transition>
+            <ThemeSwitch />
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+    }
+}
+
+#[component]
+fn MainNav() -> impl IntoView {
+    view! {
+        <nav class="main-nav" aria-label="Main">
+            <ul>
+                {SECTIONS
+                    .iter()
+                    .map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn AccountMenu(user: User) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    super::session::load_page_after(logout);
+    view! {
+        <div class="account">
+            <A href="/settings/profile" attr:class="account-name">
+                <span class="visually-hidden">"Your profile: "</span>
+                {user.display_name}
+            </A>
+            <span class="role-badge">{user.role.label()}</span>
+            <ActionForm action=logout attr:class="inline-form">
+                <button type="submit" class="button link">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// Light, dark, or follow the system. Works as a plain form without JavaScript; with it, the
+/// page changes colour without reloading.
+#[component]
+fn ThemeSwitch() -> impl IntoView {
+    let set_theme = ServerAction::<SetTheme>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(theme)) = set_theme.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("data-theme", &theme);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = theme;
+        }
+    });
+    let current = current_theme();
+    view! {
+        <ActionForm action=set_theme attr:class="theme-form">
+            <label for="theme">"Theme"</label>
+            <select id="theme" name="theme">
+                {[("system", "System"), ("light", "Light"), ("dark", "Dark")]
+                    .into_iter()
+                    .map(|(value, label)| view! { <option value=value selected=value == current>{label}</option> })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="button small">"Apply"</button>
+        </ActionForm>
+    }
+}
+
+/// Shows its children to signed-in people who may do `permission`; sends others to sign in.
+#[component]
+pub fn RequireUser(#[prop(default = Permission::View)] permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || {
+                session
+                    .info
+                    .get()
+                    .map(|info| match info.ok().and_then(|info| info.user) {
+                        None => {
+                            let next = location.pathname.get_untracked();
+                            view! { <Redirect path=format!("/login?next={}", super::errors::urlencode(&next)) /> }
+                                .into_any()
+                        }
+                        Some(user) if !user.role.allows(permission) => {
+                            view! { <super::errors::AppErrorView error=crate::errors::AppError::Forbidden /> }.into_any()
+                        }
+                        Some(_) => children.with_value(|children| children()).into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The theme the page was rendered with: from the cookie on the server, from the `<html>`
+/// element (which the server rendered from the same cookie) in the browser.
+fn current_theme() -> String {
+    #[cfg(feature = "ssr")]
+    return crate::api::preferences::theme_from_request().to_string();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    return web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|root| root.get_attribute("data-theme"))
+        .unwrap_or_else(|| "system".to_string());
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    "system".to_string()
+}

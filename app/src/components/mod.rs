@@ -1,0 +1,6 @@
+//! Pieces of UI used by several pages.
+
+pub mod errors;
+pub mod form;
+pub mod layout;
+pub mod session;

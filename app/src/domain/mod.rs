@@ -1,0 +1,25 @@
+//! Types and rules with no I/O: roles and permissions, account fields, the password policy and
+//! login throttling arithmetic.
+//!
+//! This module compiles for both the server and the browser, so it must never import sqlx, axum
+//! or anything else that only exists on the server. Every function that needs "now" takes it as
+//! an argument.
+
+pub mod account;
+pub mod password;
+pub mod permissions;
+pub mod throttle;
+
+/// A validation failure that names the form field it belongs to, so the form can show the
+/// message beside that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}

@@ -1,0 +1,124 @@
+//! The one error type that crosses the wire between server functions and the browser.
+//!
+//! Messages here are written for people: internal causes (database errors and the like) are
+//! logged on the server with their whole chain and the browser only ever sees `Internal`.
+
+use crate::domain::FieldError;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    #[error("{what} was not found.")]
+    NotFound { what: String },
+    /// Someone else changed or took the thing first (a unique value, a stale revision).
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String },
+    /// The input was wrong; `field` names the form field the message belongs beside.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{message}")]
+    TooManyRequests { message: String },
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The browser could not talk to the server, or the reply made no sense.
+    #[error("Could not reach Quell: {message}")]
+    Transport { message: String },
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.to_string(), message: message.into() }
+    }
+
+    pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
+        AppError::Conflict { field: field.map(str::to_string), message: message.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound { what: what.into() }
+    }
+
+    /// The HTTP status this error is sent with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound { .. } => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::Invalid { .. } => 422,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Internal => 500,
+            AppError::Transport { .. } => 502,
+        }
+    }
+
+    /// The message to show beside `field`, if this error belongs to it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field: f, message } if f == field => Some(message.clone()),
+            AppError::Conflict { field: Some(f), message } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether the message belongs to a single field rather than the whole form.
+    pub fn is_field_error(&self) -> bool {
+        matches!(self, AppError::Invalid { .. } | AppError::Conflict { field: Some(_), .. })
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(err: FieldError) -> Self {
+        AppError::Invalid { field: err.field.to_string(), message: err.message }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => AppError::Invalid {
+                field: String::new(),
+                message: format!("The form was incomplete: {message}"),
+            },
+            ServerFnErrorErr::Request(message)
+            | ServerFnErrorErr::Deserialization(message)
+            | ServerFnErrorErr::Response(message) => AppError::Transport { message },
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_are_found_by_their_field() {
+        let err = AppError::invalid("email", "Enter an email address.");
+        assert_eq!(err.message_for("email").as_deref(), Some("Enter an email address."));
+        assert_eq!(err.message_for("password"), None);
+        assert!(err.is_field_error());
+        assert!(!AppError::Forbidden.is_field_error());
+    }
+
+    #[test]
+    fn errors_survive_the_wire() {
+        let err = AppError::conflict(Some("email"), "Taken.");
+        assert_eq!(AppError::de(err.ser()), err);
+    }
+
+    #[test]
+    fn statuses_follow_http_meanings() {
+        assert_eq!(AppError::Unauthenticated.status_code(), 401);
+        assert_eq!(AppError::Forbidden.status_code(), 403);
+        assert_eq!(AppError::Internal.status_code(), 500);
+    }
+}

@@ -1,0 +1,78 @@
+//! Sections whose features have not arrived yet, and the settings index.
+
+use crate::components::layout::RequireUser;
+use crate::components::session::use_session;
+use crate::domain::permissions::Permission;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// An honest placeholder: the section exists in the navigation, but does nothing yet.
+#[component]
+pub fn ComingSoon(title: &'static str, summary: &'static str) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Quell") />
+        <RequireUser>
+            <h1>{title}</h1>
+            <section class="card empty-state" aria-label="Not available yet">
+                <p class="empty-title">"Coming soon"</p>
+                <p>{summary}</p>
+                <p>"This section is not available in this version of Quell yet."</p>
+            </section>
+        </RequireUser>
+    }
+}
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    view! { <ComingSoon title="Incidents" summary="Declare, triage and run incidents with roles, severities and one live timeline." /> }
+}
+
+#[component]
+pub fn OnCallPage() -> impl IntoView {
+    view! { <ComingSoon title="On-call" summary="Schedules, escalation policies and paging decide who is called when." /> }
+}
+
+#[component]
+pub fn PostMortemsPage() -> impl IntoView {
+    view! { <ComingSoon title="Post-mortems" summary="Blameless reviews written after an incident, from draft to published." /> }
+}
+
+#[component]
+pub fn ActionItemsPage() -> impl IntoView {
+    view! { <ComingSoon title="Action items" summary="Follow-up work from incidents and post-mortems, with owners and deadlines, tracked until done." /> }
+}
+
+#[component]
+pub fn StatusPageAdmin() -> impl IntoView {
+    view! { <ComingSoon title="Status page" summary="The public status page: components, published updates and maintenance windows." /> }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Title text="Settings · Quell" />
+        <RequireUser>
+            <h1>"Settings"</h1>
+            <ul class="card-grid">
+                <li class="card">
+                    <a href="/settings/profile">"Your profile"</a>
+                    <p>"Name, time zone and password."</p>
+                </li>
+                {move || {
+                    session
+                        .user()
+                        .filter(|user| user.role.allows(Permission::ManageUsers))
+                        .map(|_| {
+                            view! {
+                                <li class="card">
+                                    <a href="/settings/users">"Users"</a>
+                                    <p>"Add people, change roles, deactivate accounts."</p>
+                                </li>
+                            }
+                        })
+                }}
+            </ul>
+        </RequireUser>
+    }
+}

@@ -1,0 +1,217 @@
+//! User administration: add people, change roles, deactivate accounts (admins only).
+
+use crate::api::users::{list_users, ChangeUserRole, CreateUser, SetUserActive, UserList, UserRow};
+use crate::components::errors::AppErrorView;
+use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
+use crate::components::layout::RequireUser;
+use crate::domain::permissions::{OrgRole, Permission};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn role_options() -> Vec<(String, String)> {
+    OrgRole::ALL.iter().map(|role| (role.as_str().to_string(), role.label().to_string())).collect()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+    let create = ServerAction::<CreateUser>::new();
+    let change_role = ServerAction::<ChangeUserRole>::new();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let list = Resource::new(
+        move || (page(), create.version().get(), change_role.version().get(), set_active.version().get()),
+        |(page, ..)| list_users(page),
+    );
+    let row_error = Signal::derive(move || {
+        action_error(change_role).get().or_else(|| action_error(set_active).get()).map(|err| err.to_string())
+    });
+    view! {
+        <Title text="Users · Quell" />
+        <RequireUser permission=Permission::ManageUsers>
+            <h1>"Users"</h1>
+            <CreateUserForm create />
+            <section aria-labelledby="people-title">
+                <h2 id="people-title">"People"</h2>
+                <Show when=move || row_error.get().is_some()>
+                    <div class="form-error" role="alert">{move || row_error.get()}</div>
+                </Show>
+                <Transition fallback=|| view! { <p class="loading" role="status">"Loading people…"</p> }>
+                    {move || {
+                        list.get()
+                            .map(|loaded| match loaded {
+                                Ok(list) => view! { <UsersTable list change_role set_active /> }.into_any(),
+                                Err(error) => view! { <AppErrorView error /> }.into_any(),
+                            })
+                    }}
+                </Transition>
+            </section>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let error = action_error(create);
+    // The form is drawn anew after each success, which empties it for the next person.
+    let created = RwSignal::new(0u32);
+    let last_created = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = create.value().get() {
+            last_created.set(Some(user.display_name));
+            created.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <section class="card" aria-labelledby="add-person-title">
+            <h2 id="add-person-title">"Add a person"</h2>
+            <p class="muted">
+                "Choose a temporary password and give it to them; they can change it on their profile page."
+            </p>
+            <Show when=move || last_created.get().is_some()>
+                <p class="form-success" role="status">
+                    {move || last_created.get()} " can now sign in with the temporary password."
+                </p>
+            </Show>
+            {move || {
+                created.get();
+                view! {
+                    <ActionForm action=create attr:class="grid-form">
+                        <FormError error fields=&["email", "display_name", "role", "password"] />
+                        <Field label="Email" name="email" kind="email" autocomplete="off" error id_prefix="new" />
+                        <Field label="Name" name="display_name" autocomplete="off" error id_prefix="new" />
+                        <SelectField label="Role" name="role" error options=role_options() selected="responder" id_prefix="new" />
+                        <Field
+                            label="Temporary password"
+                            name="password"
+                            kind="password"
+                            autocomplete="new-password"
+                            hint="At least 12 characters."
+                            error
+                            id_prefix="new"
+                        />
+                        <SubmitButton label="Add person" pending_label="Adding…" pending=create.pending().into() />
+                    </ActionForm>
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn UsersTable(
+    list: UserList,
+    change_role: ServerAction<ChangeUserRole>,
+    set_active: ServerAction<SetUserActive>,
+) -> impl IntoView {
+    let UserList { rows, page, pages, total, viewer_id } = list;
+    if rows.is_empty() {
+        return view! {
+            <div class="card empty-state">
+                <p class="empty-title">"Nobody on this page"</p>
+                <p><a href="/settings/users">"Back to the first page"</a></p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <p class="muted">{format!("{total} {}", if total == 1 { "person" } else { "people" })}</p>
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col">"Added"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let is_self = row.user.id == viewer_id;
+                            view! { <UserTableRow row is_self change_role set_active /> }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pagination page pages base="/settings/users" />
+    }
+    .into_any()
+}
+
+#[component]
+fn UserTableRow(
+    row: UserRow,
+    is_self: bool,
+    change_role: ServerAction<ChangeUserRole>,
+    set_active: ServerAction<SetUserActive>,
+) -> impl IntoView {
+    let UserRow { user, last_login, created } = row;
+    let role_id = format!("role-{}", user.id);
+    let name = user.display_name.clone();
+    view! {
+        <tr class:inactive=!user.active>
+            <th scope="row">
+                <span class="cell-title">{user.display_name.clone()}</span>
+                <span class="cell-sub">{user.email.clone()}</span>
+                {is_self.then(|| view! { <span class="cell-sub">"(you)"</span> })}
+            </th>
+            <td>
+                <ActionForm action=change_role attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=user.id />
+                    <input type="hidden" name="revision" value=user.revision />
+                    <label class="visually-hidden" for=role_id.clone()>{format!("Role for {name}")}</label>
+                    <select id=role_id name="role">
+                        {OrgRole::ALL
+                            .into_iter()
+                            .map(|role| view! { <option value=role.as_str() selected=role == user.role>{role.label()}</option> })
+                            .collect_view()}
+                    </select>
+                    <button type="submit" class="button small">
+                        "Save" <span class="visually-hidden">{format!(" role for {name}")}</span>
+                    </button>
+                </ActionForm>
+            </td>
+            <td>
+                <span class=if user.active { "status active" } else { "status inactive" }>
+                    {if user.active { "Active" } else { "Deactivated" }}
+                </span>
+                {(!is_self)
+                    .then(|| {
+                        let verb = if user.active { "Deactivate" } else { "Reactivate" };
+                        view! {
+                            <ActionForm action=set_active attr:class="inline-form">
+                                <input type="hidden" name="user_id" value=user.id />
+                                <input type="hidden" name="revision" value=user.revision />
+                                <input type="hidden" name="active" value=(!user.active).to_string() />
+                                <button type="submit" class="button small">
+                                    {verb} <span class="visually-hidden">{format!(" {}", user.display_name)}</span>
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
+            </td>
+            <td>{last_login.unwrap_or_else(|| "Never".to_string())}</td>
+            <td>{created}</td>
+        </tr>
+    }
+}
+
+/// Previous / next links for a paginated list.
+#[component]
+pub fn Pagination(page: i64, pages: i64, base: &'static str) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pagination" aria-label="Pagination">
+                {(page > 1).then(|| view! { <a href=format!("{base}?page={}", page - 1) rel="prev">"Previous"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a href=format!("{base}?page={}", page + 1) rel="next">"Next"</a> })}
+            </nav>
+        }
+    })
+}

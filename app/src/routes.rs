@@ -1,0 +1,80 @@
+//! The HTML shell and the route table.
+
+use crate::components::errors::NotFound;
+use crate::components::layout::Layout;
+use crate::components::session::SessionContext;
+use crate::pages::{home, login, profile, sections, setup, users};
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The whole HTML document, rendered on the server. Sets the Content-Security-Policy with this
+/// response's nonce, which Leptos also puts on its own inline scripts.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = crate::api::preferences::theme_from_request();
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The policy for HTML pages: only our own scripts, styles and connections, plus inline scripts
+/// carrying this response's nonce; WebAssembly may be compiled; nobody may frame us.
+#[cfg(feature = "ssr")]
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    SessionContext::provide();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/quell.css" />
+        <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%23d9480f'/%3E%3C/svg%3E" />
+        <Meta name="color-scheme" content="light dark" />
+        <Title text="Quell" />
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view=setup::SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view=sections::IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call") view=sections::OnCallPage ssr=SsrMode::Async />
+                    <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/status-page") view=sections::StatusPageAdmin ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view=users::UsersPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,122 @@
+//! What every server function and page render can reach on the server: the store, the clock and
+//! settings. Provided as Leptos context by `leptos_routes` (server only).
+
+use crate::store::Store;
+use axum::extract::FromRef;
+use chrono::{DateTime, Utc};
+use leptos::config::LeptosOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The source of "now". Production uses the system clock; tests move a manual one forward.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Waits `duration` (a manual clock moves itself forward instead of waiting).
+    fn sleep(&self, duration: std::time::Duration) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn sleep(&self, duration: std::time::Duration) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        ManualClock(Mutex::new(start))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn sleep(&self, duration: std::time::Duration) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.advance(chrono::Duration::from_std(duration).unwrap_or_default());
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// Settings the application needs at request time (parsed from the environment by the server).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address people use to reach Quell, such as `https://quell.example.com`.
+    pub public_url: Option<String>,
+    /// Whether the session cookie is marked Secure (true when `public_url` is https).
+    pub secure_cookies: bool,
+    /// Whether to believe `X-Forwarded-For` for the client address (behind a trusted proxy).
+    pub trust_proxy_headers: bool,
+    /// A session ends this long after sign-in, however active it is.
+    pub session_absolute_lifetime: chrono::Duration,
+    /// A session ends after this long without a request.
+    pub session_idle_timeout: chrono::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: None,
+            secure_cookies: false,
+            trust_proxy_headers: false,
+            session_absolute_lifetime: chrono::Duration::days(7),
+            session_idle_timeout: chrono::Duration::hours(12),
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+    /// Set once first-run setup is known to be complete; it never becomes false again.
+    pub setup_done: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        AppState {
+            leptos_options,
+            store,
+            clock,
+            settings: Arc::new(settings),
+            setup_done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Whether the first administrator exists. Asks the database until the answer is yes, then
+    /// remembers it (another instance may complete setup, so "no" is never cached).
+    pub async fn setup_completed(&self) -> Result<bool, crate::store::StoreError> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = self.store.setup_completed().await?;
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}

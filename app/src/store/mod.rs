@@ -1,0 +1,145 @@
+//! The one place that speaks SQL (server only).
+//!
+//! `Store` wraps either a SQLite or a Postgres pool, chosen at run time from the `DATABASE_URL`
+//! scheme. Queries use `$1` placeholders, which both databases accept, and are written once: the
+//! `on_pool!` macro expands the same body against each concrete pool type. SQL is written per
+//! backend only where the dialects really differ.
+//!
+//! The store knows nothing of HTTP, sessions or permissions.
+
+mod error;
+pub mod sessions;
+pub mod testing;
+mod throttle;
+mod users;
+
+pub use error::StoreError;
+pub use users::{NewUser, UserRecord};
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs the same body against whichever pool the store holds. Inside the body `$pool` is a
+/// `&SqlitePool` or a `&PgPool`.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+/// How long a request waits for a pooled connection before giving up.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Store {
+    /// Connects to the database named by `url` (`sqlite://…` or `postgres://…`). A SQLite file and
+    /// its directory are created when missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect(url)
+                .await?;
+            return Ok(Store { backend: Backend::Postgres(pool) });
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Config(format!(
+                "DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let path = options.get_filename();
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|err| {
+                StoreError::Config(format!("cannot create the database directory {}: {err}", dir.display()))
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Store { backend: Backend::Sqlite(pool) })
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Applies the migrations that have not run yet. On Postgres the migrator holds an advisory
+    /// lock, so several instances starting at once apply each migration exactly once.
+    /// SQLite has no such lock, so there an exclusive lock on a file beside the database
+    /// serializes processes on the same host.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let _lock = self.sqlite_migration_lock(pool).await?;
+                sqlx::migrate!("../migrations/sqlite").run(pool).await?
+            }
+            Backend::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Locks `<database>.migrate.lock` until the returned file is dropped.
+    async fn sqlite_migration_lock(&self, pool: &SqlitePool) -> Result<Option<std::fs::File>, StoreError> {
+        let path = pool.connect_options().get_filename().to_path_buf();
+        if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+            return Ok(None);
+        }
+        let mut lock_path = path.into_os_string();
+        lock_path.push(".migrate.lock");
+        let file = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|err| StoreError::Config(format!("migration lock task failed: {err}")))?
+        .map_err(|err| StoreError::Config(format!("cannot lock the database for migration: {err}")))?;
+        Ok(Some(file))
+    }
+
+    /// Whether the database answers a trivial query (for /readyz).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, |pool| sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}

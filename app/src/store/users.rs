@@ -1,0 +1,288 @@
+//! Users: accounts, credentials and the first-run setup marker.
+
+use super::{on_pool, Store, StoreError};
+use crate::domain::account::User;
+use crate::domain::permissions::OrgRole;
+use chrono::{DateTime, Utc};
+
+const USER_COLUMNS: &str = "id, email, display_name, time_zone, role, active, password_hash, auth_version, \
+                            revision, last_login_at, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct SqlUser {
+    id: i64,
+    email: String,
+    display_name: String,
+    time_zone: String,
+    role: String,
+    active: bool,
+    password_hash: String,
+    auth_version: i64,
+    revision: i64,
+    last_login_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A user as stored, with the server-only fields beside the public ones.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user: User,
+    pub password_hash: String,
+    /// Sessions remember the version they were made under; a bump ends them all.
+    pub auth_version: i64,
+}
+
+impl SqlUser {
+    fn into_record(self) -> UserRecord {
+        UserRecord {
+            user: User {
+                id: self.id,
+                email: self.email,
+                display_name: self.display_name,
+                time_zone: self.time_zone,
+                // The column has a check constraint, so an unknown value cannot be stored.
+                role: self.role.parse().unwrap_or(OrgRole::Viewer),
+                active: self.active,
+                revision: self.revision,
+                last_login_at: self.last_login_at,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            },
+            password_hash: self.password_hash,
+            auth_version: self.auth_version,
+        }
+    }
+}
+
+/// What is needed to create a user. Fields are already validated and normalized.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub time_zone: String,
+    pub role: OrgRole,
+    pub password_hash: String,
+}
+
+/// One page of users and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub total: i64,
+}
+
+impl Store {
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        let count: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from users")
+            .fetch_one(pool)
+            .await)?;
+        Ok(count)
+    }
+
+    /// Creates the first administrator, once. A second call, or a concurrent one that loses the
+    /// race, gets `Constraint("setup_state…")`.
+    pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let sql_insert = format!(
+            "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
+        );
+        let record = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
+            if existing > 0 {
+                return Err(StoreError::Constraint("setup_state_pkey".into()));
+            }
+            let row: SqlUser = sqlx::query_as(&sql_insert)
+                .bind(&new.email)
+                .bind(&new.display_name)
+                .bind(&new.time_zone)
+                .bind(new.role.as_str())
+                .bind(&new.password_hash)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("insert into setup_state (id, first_admin_id, completed_at) values (1, $1, $2)")
+                .bind(row.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(row)
+        })?;
+        Ok(record.into_record().user)
+    }
+
+    /// Whether first-run setup has completed.
+    pub async fn setup_completed(&self) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from setup_state")
+            .fetch_one(pool)
+            .await)?;
+        Ok(count > 0)
+    }
+
+    pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let sql = format!(
+            "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
+        );
+        let row: SqlUser = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(&new.email)
+            .bind(&new.display_name)
+            .bind(&new.time_zone)
+            .bind(new.role.as_str())
+            .bind(&new.password_hash)
+            .bind(now)
+            .fetch_one(pool)
+            .await)?;
+        Ok(row.into_record().user)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users where id = $1");
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row.map(SqlUser::into_record))
+    }
+
+    /// Looks a user up by (normalized) email, case-insensitively.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users where lower(email) = lower($1)");
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)?;
+        Ok(row.map(SqlUser::into_record))
+    }
+
+    /// One page of users in email order, `limit` at a time from `offset`.
+    pub async fn list_users(&self, limit: i64, offset: i64) -> Result<UserPage, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users order by lower(email) limit $1 offset $2");
+        let (rows, total): (Vec<SqlUser>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok(UserPage { users: rows.into_iter().map(|row| row.into_record().user).collect(), total })
+    }
+
+    pub async fn record_login(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(self, |pool| sqlx::query("update users set last_login_at = $1 where id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Changes a user's role if nobody changed the user since `expected_revision` was read.
+    /// Refuses (`Constraint("last_admin")`) to take the admin role from the last active admin.
+    pub async fn update_user_role(
+        &self,
+        id: i64,
+        role: OrgRole,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let sql = format!(
+            "update users set role = $1, revision = revision + 1, updated_at = $2 \
+             where id = $3 and revision = $4 \
+               and ($5 or role <> 'admin' or not active \
+                    or (select count(*) from users other where other.role = 'admin' and other.active = $6 and other.id <> $3) > 0) \
+             returning {USER_COLUMNS}"
+        );
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(role.as_str())
+            .bind(now)
+            .bind(id)
+            .bind(expected_revision)
+            .bind(role == OrgRole::Admin)
+            .bind(true)
+            .fetch_optional(pool)
+            .await)?;
+        self.explain_refused_update(id, expected_revision, row).await
+    }
+
+    /// Activates or deactivates a user. Deactivation bumps `auth_version`, which ends every
+    /// session of that user at their next request. The last active admin cannot be deactivated.
+    pub async fn set_user_active(
+        &self,
+        id: i64,
+        active: bool,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let sql = format!(
+            "update users set active = $1, revision = revision + 1, updated_at = $2, \
+               auth_version = auth_version + (case when $1 then 0 else 1 end) \
+             where id = $3 and revision = $4 \
+               and ($1 or role <> 'admin' or not active \
+                    or (select count(*) from users other where other.role = 'admin' and other.active = $5 and other.id <> $3) > 0) \
+             returning {USER_COLUMNS}"
+        );
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(active)
+            .bind(now)
+            .bind(id)
+            .bind(expected_revision)
+            .bind(true)
+            .fetch_optional(pool)
+            .await)?;
+        self.explain_refused_update(id, expected_revision, row).await
+    }
+
+    /// Changes the fields a person edits on their own profile.
+    pub async fn update_profile(
+        &self,
+        id: i64,
+        display_name: &str,
+        time_zone: &str,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let sql = format!(
+            "update users set display_name = $1, time_zone = $2, revision = revision + 1, updated_at = $3 \
+             where id = $4 and revision = $5 returning {USER_COLUMNS}"
+        );
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(display_name)
+            .bind(time_zone)
+            .bind(now)
+            .bind(id)
+            .bind(expected_revision)
+            .fetch_optional(pool)
+            .await)?;
+        self.explain_refused_update(id, expected_revision, row).await
+    }
+
+    /// Stores a new password hash and bumps `auth_version`, ending every existing session of the
+    /// user. Returns the new record so the caller can keep its own session alive.
+    pub async fn set_password(&self, id: i64, password_hash: &str, now: DateTime<Utc>) -> Result<UserRecord, StoreError> {
+        let sql = format!(
+            "update users set password_hash = $1, auth_version = auth_version + 1, revision = revision + 1, \
+             updated_at = $2 where id = $3 returning {USER_COLUMNS}"
+        );
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(password_hash)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(SqlUser::into_record).ok_or(StoreError::NotFound)
+    }
+
+    /// After a guarded update matched no row, says why: the user is gone, someone else changed
+    /// it first, or the last-admin rule refused it.
+    async fn explain_refused_update(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        row: Option<SqlUser>,
+    ) -> Result<User, StoreError> {
+        if let Some(row) = row {
+            return Ok(row.into_record().user);
+        }
+        match self.user_by_id(id).await? {
+            None => Err(StoreError::NotFound),
+            Some(current) if current.user.revision != expected_revision => Err(StoreError::Stale),
+            Some(_) => Err(StoreError::Constraint("last_admin".into())),
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN_STATE, expectHydrated, failOnPageErrors } from '../support';
+
+test.use({ storageState: ADMIN_STATE });
+
+test('the release build hydrates and navigates on the client without errors', async ({ page }) => {
+  const errors = failOnPageErrors(page);
+  await page.goto('/');
+  await expectHydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Incidents' })).toBeVisible();
+  await expect(page.getByText('Coming soon')).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await expect(page.getByRole('link', { name: 'Incidents' })).toHaveAttribute('aria-current', 'page');
+  expect(errors).toEqual([]);
+});
+
+test('the theme can be switched to dark and back, and is remembered', async ({ page }) => {
+  await page.goto('/settings');
+  await expectHydrated(page);
+  await page.getByLabel('Theme').selectOption('dark');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(17, 19, 22)');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.getByLabel('Theme')).toHaveValue('dark');
+  await page.getByLabel('Theme').selectOption('light');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+});
+
+test('pages fit a phone screen', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ['/', '/settings/users', '/settings/profile']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  }
+});
+
+test('a signed-in person changes their time zone and it is kept', async ({ page }) => {
+  await page.goto('/settings/profile');
+  await expectHydrated(page);
+  const details = page.getByRole('region', { name: 'Details' });
+  await details.getByLabel('Time zone').selectOption('Asia/Tokyo');
+  await details.getByRole('button', { name: 'Save profile' }).click();
+  await expect(details.getByText('Profile saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Details' }).getByLabel('Time zone')).toHaveValue('Asia/Tokyo');
+});

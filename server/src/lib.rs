@@ -1,0 +1,9 @@
+//! The Quell server: configuration, command line, HTTP router, middleware and background work.
+//! The application itself (pages, server functions, store) lives in the `app` crate.
+
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod router;
+pub mod telemetry;
+pub mod workers;

@@ -1,0 +1,390 @@
+//! Black-box HTTP tests against a real server on port 0, on SQLite and on Postgres.
+
+mod support;
+
+use reqwest::header::{ACCEPT, CONTENT_SECURITY_POLICY, COOKIE, LOCATION};
+use reqwest::StatusCode;
+use serde_json::Value;
+use app::state::Clock;
+use support::*;
+
+async fn error_json(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON error")
+}
+
+async fn the_first_admin_page_works_once_only(app: &TestApp) {
+    let visitor = client();
+    let home = app.get(&visitor, "/").await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()[LOCATION], "/setup");
+    let setup = app.get(&visitor, "/setup").await;
+    assert_eq!(setup.status(), StatusCode::OK);
+    assert!(setup.text().await.unwrap().contains("Create the first administrator"));
+
+    let admin = app.admin().await;
+    assert_eq!(app.whoami(&admin).await.as_deref(), Some(ADMIN_EMAIL));
+
+    let again = app.create_first_admin(&client()).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let page = app.get(&client(), "/setup").await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(!page.text().await.unwrap().contains("Create the first administrator"));
+    let home = app.get(&client(), "/").await;
+    assert_eq!(home.headers()[LOCATION], "/login?next=/", "signed-out visitors now go to sign in");
+}
+
+async fn setup_rejects_bad_input_field_by_field(app: &TestApp) {
+    let response = app
+        .post(
+            &client(),
+            "/api/setup/first-admin",
+            &[
+                ("email", "admin@example.com"),
+                ("display_name", "Ada"),
+                ("time_zone", "Mars/Olympus"),
+                ("password", ADMIN_PASSWORD),
+                ("password_confirmation", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err = error_json(response).await;
+    assert_eq!(err["Invalid"]["field"], "time_zone");
+
+    let response = app
+        .post(
+            &client(),
+            "/api/setup/first-admin",
+            &[
+                ("email", "admin@example.com"),
+                ("display_name", "Ada"),
+                ("time_zone", "UTC"),
+                ("password", "short"),
+                ("password_confirmation", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(error_json(response).await["Invalid"]["field"], "password");
+    assert!(!app.db.store.setup_completed().await.unwrap(), "nothing was created");
+}
+
+async fn signing_in_with_a_wrong_password_fails_without_saying_whether_the_email_exists(app: &TestApp) {
+    app.admin().await;
+    let visitor = client();
+    let wrong = app.login(&visitor, ADMIN_EMAIL, "not the password at all").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(support::session_cookie(wrong.headers()).is_none(), "no session for a failed sign-in");
+    let wrong = error_json(wrong).await;
+    let unknown = error_json(app.login(&visitor, "nobody@example.com", "not the password at all").await).await;
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong["Invalid"]["message"], "The email or password is incorrect.");
+    assert_eq!(app.whoami(&visitor).await, None);
+
+    let right = app.login(&visitor, "ADMIN@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(right.status(), StatusCode::OK);
+    assert_eq!(app.whoami(&visitor).await.as_deref(), Some(ADMIN_EMAIL));
+}
+
+async fn the_session_cookie_changes_at_sign_in_and_is_dead_after_sign_out(app: &TestApp) {
+    let admin = app.admin().await;
+    app.create_user(&admin, "responder@example.com", "responder").await;
+
+    let first = app.login(&bare_client(), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let before = session_cookie(first.headers()).expect("a session cookie");
+    // Signing in again from that session must give it a new id.
+    let second = bare_client()
+        .post(app.url("/api/auth/login"))
+        .header(COOKIE, format!("quell_session={before}"))
+        .form(&[("email", "responder@example.com"), ("password", USER_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), StatusCode::OK);
+    let after = session_cookie(second.headers()).expect("a new session cookie");
+    assert_ne!(before, after, "the session id is cycled at sign-in");
+
+    let whoami = |cookie: String| async move {
+        let info: Value = bare_client()
+            .post(app.url("/api/session"))
+            .header(COOKIE, format!("quell_session={cookie}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        info["user"]["email"].as_str().map(str::to_string)
+    };
+    assert_eq!(whoami(before.clone()).await, None, "the old id no longer works");
+    assert_eq!(whoami(after.clone()).await.as_deref(), Some("responder@example.com"));
+
+    let logout = bare_client()
+        .post(app.url("/api/auth/logout"))
+        .header(COOKIE, format!("quell_session={after}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::OK);
+    assert_eq!(whoami(after).await, None, "the server-side session is destroyed, not just the cookie");
+}
+
+async fn the_session_cookie_is_http_only_and_same_site_lax(app: &TestApp) {
+    let response = app.create_first_admin(&client()).await;
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("quell_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
+}
+
+async fn a_viewer_is_refused_admin_functions_and_an_anonymous_caller_must_sign_in(app: &TestApp) {
+    let admin = app.admin().await;
+    app.create_user(&admin, "viewer@example.com", "viewer").await;
+    let viewer = client();
+    assert_eq!(app.login(&viewer, "viewer@example.com", USER_PASSWORD).await.status(), StatusCode::OK);
+
+    let refused = app.post(&viewer, "/api/users/list", &[("page", "1")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_json(refused).await, serde_json::json!("Forbidden"));
+    let refused = app
+        .post(&viewer, "/api/users/create", &[("email", "x@example.com"), ("display_name", "X"), ("role", "admin"), ("password", USER_PASSWORD)])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let anonymous = app.post(&client(), "/api/users/list", &[("page", "1")]).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let anonymous = app.post(&client(), "/api/profile", &[]).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let listed = app.post(&admin, "/api/users/list", &[("page", "1")]).await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let listed: Value = listed.json().await.unwrap();
+    assert_eq!(listed["total"], 2);
+}
+
+async fn a_viewer_gets_a_403_page_for_user_administration(app: &TestApp) {
+    let admin = app.admin().await;
+    app.create_user(&admin, "viewer@example.com", "viewer").await;
+    let viewer = client();
+    app.login(&viewer, "viewer@example.com", USER_PASSWORD).await;
+    let page = app.get(&viewer, "/settings/users").await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(page.text().await.unwrap().contains("Not allowed"));
+}
+
+async fn a_cross_site_post_is_refused(app: &TestApp) {
+    app.admin().await;
+    let by_fetch_metadata = client()
+        .post(app.url("/api/auth/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_fetch_metadata.status(), StatusCode::FORBIDDEN);
+    let by_origin = client()
+        .post(app.url("/api/auth/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_origin.status(), StatusCode::FORBIDDEN);
+    let same_origin = client()
+        .post(app.url("/api/auth/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::OK);
+}
+
+async fn an_oversized_body_gets_413(app: &TestApp) {
+    let huge = "x".repeat(server::router::MAX_BODY_BYTES + 1);
+    let response = app.post(&client(), "/api/auth/login", &[("email", huge.as_str()), ("password", "p"), ("next", "")]).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn deactivating_a_user_ends_their_sessions_at_once(app: &TestApp) {
+    let admin = app.admin().await;
+    let user = app.create_user(&admin, "leaver@example.com", "responder").await;
+    let leaver = client();
+    app.login(&leaver, "leaver@example.com", USER_PASSWORD).await;
+    assert_eq!(app.whoami(&leaver).await.as_deref(), Some("leaver@example.com"));
+
+    let id = user["id"].to_string();
+    let revision = user["revision"].to_string();
+    let response = app.post(&admin, "/api/users/set-active", &[("user_id", &id), ("active", "false"), ("revision", &revision)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.whoami(&leaver).await, None);
+    assert_eq!(app.login(&leaver, "leaver@example.com", USER_PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let stale = app.post(&admin, "/api/users/set-active", &[("user_id", &id), ("active", "true"), ("revision", &revision)]).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT, "an edit from an old revision is refused, not applied");
+}
+
+async fn an_admin_cannot_remove_the_last_admin(app: &TestApp) {
+    let admin = app.admin().await;
+    let me: Value = app.post(&admin, "/api/profile", &[]).await.json().await.unwrap();
+    let id = me["user"]["id"].to_string();
+    let revision = me["user"]["revision"].to_string();
+    let response = app.post(&admin, "/api/users/change-role", &[("user_id", &id), ("role", "viewer"), ("revision", &revision)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(error_json(response).await["Conflict"]["field"], "role");
+    let response = app.post(&admin, "/api/users/set-active", &[("user_id", &id), ("active", "false"), ("revision", &revision)]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+}
+
+async fn duplicate_emails_are_reported_on_the_email_field(app: &TestApp) {
+    let admin = app.admin().await;
+    app.create_user(&admin, "twin@example.com", "responder").await;
+    let again = app
+        .post(&admin, "/api/users/create", &[("email", "TWIN@example.com"), ("display_name", "Twin"), ("role", "viewer"), ("password", USER_PASSWORD)])
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(error_json(again).await["Conflict"]["field"], "email");
+}
+
+async fn repeated_failures_are_slowed_then_refused_even_with_the_right_password(app: &TestApp) {
+    app.admin().await;
+    let attacker = client();
+    let before = app.clock.now();
+    for _ in 0..10 {
+        let response = app.login(&attacker, ADMIN_EMAIL, "wrong password guess").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Attempts 5 to 10 waited 250 ms, 500 ms, 1 s, then 2 s each (on the injected clock).
+    let waited = app.clock.now() - before;
+    assert_eq!(waited.num_milliseconds(), 250 + 500 + 1000 + 2000 * 3);
+
+    let refused = app.login(&attacker, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let message = error_json(refused).await["TooManyRequests"]["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with("Too many failed sign-in attempts. Try again in"), "{message}");
+
+    // An unknown email is throttled exactly the same way.
+    for _ in 0..10 {
+        app.login(&attacker, "ghost@example.com", "wrong password guess").await;
+    }
+    assert_eq!(app.login(&attacker, "ghost@example.com", "x").await.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(app.login(&attacker, ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::OK, "the lock expires");
+}
+
+async fn changing_the_password_ends_other_sessions_but_keeps_this_one(app: &TestApp) {
+    let admin = app.admin().await;
+    let other_device = client();
+    app.login(&other_device, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let wrong = app
+        .post(&admin, "/api/profile/password", &[("current_password", "nope"), ("new_password", "a brand new passphrase"), ("new_password_confirmation", "a brand new passphrase")])
+        .await;
+    assert_eq!(error_json(wrong).await["Invalid"]["field"], "current_password");
+
+    let changed = app
+        .post(&admin, "/api/profile/password", &[("current_password", ADMIN_PASSWORD), ("new_password", "a brand new passphrase"), ("new_password_confirmation", "a brand new passphrase")])
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(app.whoami(&admin).await.as_deref(), Some(ADMIN_EMAIL));
+    assert_eq!(app.whoami(&other_device).await, None);
+    assert_eq!(app.login(&client(), ADMIN_EMAIL, "a brand new passphrase").await.status(), StatusCode::OK);
+}
+
+async fn a_session_ends_after_its_absolute_lifetime(app: &TestApp) {
+    let admin = app.admin().await;
+    app.clock.advance(chrono::Duration::days(7));
+    assert_eq!(app.whoami(&admin).await, None);
+}
+
+async fn pages_carry_security_headers_and_a_nonce_policy(app: &TestApp) {
+    let page = app.get(&client(), "/setup").await;
+    let headers = page.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the policy's nonce");
+    let api = app.get(&client(), "/healthz").await;
+    assert!(api.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().contains("default-src 'none'"));
+}
+
+async fn health_and_readiness_answer(app: &TestApp) {
+    let health = app.get(&client(), "/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready = app.get(&client(), "/readyz").await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+    app.db.store.close().await;
+    let not_ready = app.get(&client(), "/readyz").await;
+    assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+async fn a_form_posted_without_javascript_comes_back_with_the_error_beside_the_field(app: &TestApp) {
+    app.admin().await;
+    let browser = client();
+    let response = browser
+        .post(app.url("/api/auth/login"))
+        .header(ACCEPT, "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("email", ADMIN_EMAIL), ("password", "wrong password guess"), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(location.contains("/login?") && location.contains("__err="), "{location}");
+    let page = browser.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("The email or password is incorrect."), "the error is rendered on the page");
+    assert!(page.contains("id=\"password-error\""), "beside the password field");
+
+    let ok = browser
+        .post(app.url("/api/auth/login"))
+        .header(ACCEPT, "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/settings/profile")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::FOUND);
+    assert_eq!(ok.headers()[LOCATION], "/settings/profile");
+}
+
+async fn unknown_pages_are_404_in_the_layout(app: &TestApp) {
+    let admin = app.admin().await;
+    let page = app.get(&admin, "/no/such/page").await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Page not found") && html.contains("aria-label=\"Main\""), "404 inside the navigation layout");
+}
+
+http_tests!(
+    the_first_admin_page_works_once_only,
+    setup_rejects_bad_input_field_by_field,
+    signing_in_with_a_wrong_password_fails_without_saying_whether_the_email_exists,
+    the_session_cookie_changes_at_sign_in_and_is_dead_after_sign_out,
+    the_session_cookie_is_http_only_and_same_site_lax,
+    a_viewer_is_refused_admin_functions_and_an_anonymous_caller_must_sign_in,
+    a_viewer_gets_a_403_page_for_user_administration,
+    a_cross_site_post_is_refused,
+    an_oversized_body_gets_413,
+    deactivating_a_user_ends_their_sessions_at_once,
+    an_admin_cannot_remove_the_last_admin,
+    duplicate_emails_are_reported_on_the_email_field,
+    repeated_failures_are_slowed_then_refused_even_with_the_right_password,
+    changing_the_password_ends_other_sessions_but_keeps_this_one,
+    a_session_ends_after_its_absolute_lifetime,
+    pages_carry_security_headers_and_a_nonce_policy,
+    health_and_readiness_answer,
+    a_form_posted_without_javascript_comes_back_with_the_error_beside_the_field,
+    unknown_pages_are_404_in_the_layout,
+);

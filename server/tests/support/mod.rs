@@ -1,0 +1,149 @@
+//! A real Quell server on port 0 with a fresh database, and typed helpers to talk to it.
+
+#![allow(dead_code)]
+
+use app::state::{AppState, ManualClock, Settings};
+use app::store::testing::TestDatabase;
+use chrono::Utc;
+use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::{redirect, Client, Response, StatusCode};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+pub const USER_PASSWORD: &str = "another long passphrase";
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Arc<ManualClock>,
+    pub db: TestDatabase,
+    server: tokio::task::JoinHandle<()>,
+}
+
+pub async fn spawn_app(db: TestDatabase) -> TestApp {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
+    let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let router = server::router::router(state);
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    TestApp { address, clock, db, server }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap()
+}
+
+/// A client that keeps no cookies, for replaying a cookie by hand.
+pub fn bare_client() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(path)).form(form).send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// Creates the first admin through the API; the client is signed in afterwards.
+    pub async fn create_first_admin(&self, client: &Client) -> Response {
+        self.post(
+            client,
+            "/api/setup/first-admin",
+            &[
+                ("email", ADMIN_EMAIL),
+                ("display_name", "Ada Admin"),
+                ("time_zone", "Europe/London"),
+                ("password", ADMIN_PASSWORD),
+                ("password_confirmation", ADMIN_PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.post(client, "/api/auth/login", &[("email", email), ("password", password), ("next", "")]).await
+    }
+
+    /// As a signed-in admin, creates a user and returns its JSON.
+    pub async fn create_user(&self, admin: &Client, email: &str, role: &str) -> Value {
+        let response = self
+            .post(
+                admin,
+                "/api/users/create",
+                &[("email", email), ("display_name", "Test Person"), ("role", role), ("password", USER_PASSWORD)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "create user");
+        response.json().await.unwrap()
+    }
+
+    /// A fresh admin client (first admin created) and the app ready to use.
+    pub async fn admin(&self) -> Client {
+        let admin = client();
+        let response = self.create_first_admin(&admin).await;
+        assert_eq!(response.status(), StatusCode::OK, "first admin: {:?}", response.text().await);
+        admin
+    }
+
+    /// The signed-in user's email according to the server, or None.
+    pub async fn whoami(&self, client: &Client) -> Option<String> {
+        let info: Value = self.post(client, "/api/session", &[]).await.json().await.unwrap();
+        info["user"]["email"].as_str().map(str::to_string)
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        self.db.cleanup().await;
+    }
+}
+
+/// The value of the session cookie a response sets, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value: &HeaderValue| value.to_str().ok())
+        .find_map(|cookie| cookie.strip_prefix("quell_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
+}
+
+/// Runs each named `async fn(TestApp)` as two tests, one per database, each on a fresh one.
+#[macro_export]
+macro_rules! http_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn on_sqlite() {
+                    let db = app::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
+                    let app = $crate::support::spawn_app(db).await;
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+
+                #[tokio::test]
+                async fn on_postgres() {
+                    if let Some(db) = app::store::testing::fresh_postgres().await {
+                        let app = $crate::support::spawn_app(db).await;
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            }
+        )*
+    };
+}
