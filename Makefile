@@ -15,6 +15,9 @@ WASM_OPT_MIN_VERSION := 116
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
 SITE_ROOT := target/site
 QUELL := target/release/quell
+# Rebuilt only when a source changed, so a second `make run` starts at once.
+BUILD_STAMP := target/.quell-release-build
+BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
 
 .PHONY: run test build tools browser-tools postgres cargo-tests e2e bench clean
 
@@ -26,9 +29,12 @@ run: build
 ## make test: every test: unit, store contract and HTTP on SQLite and Postgres, Playwright
 test: build browser-tools postgres cargo-tests e2e
 
-build: tools
+build: tools $(BUILD_STAMP)
+
+$(BUILD_STAMP): $(BUILD_INPUTS) | tools
 	cargo leptos build --release
 	@ls -l $(SITE_ROOT)/pkg | awk 'NR>1 {printf "  %-16s %8d bytes\n", $$9, $$5}'
+	@touch $@
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -56,8 +62,9 @@ cargo-tests: tools postgres
 e2e: build browser-tools
 	cd end2end && npx playwright test
 
-bench:
-	@echo "No performance targets have been set yet."
+## make bench: latency figures for the release build on SQLite and Postgres
+bench: build postgres
+	.ci/bench
 
 clean:
 	cargo clean

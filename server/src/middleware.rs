@@ -59,9 +59,14 @@ pub fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     !matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
-/// Paths that are neither pages nor need a session to be resolved for page guarding.
+/// Static assets and health checks: no session is looked at for them.
+fn is_session_free(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz"
+}
+
+/// Paths that render a page (everything but the API and session-free paths).
 fn is_page_path(path: &str) -> bool {
-    !(path.starts_with("/api/") || path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz")
+    !(path.starts_with("/api/") || is_session_free(path))
 }
 
 /// Resolves the signed-in user from the session and puts `Authenticated` and `ClientAddress`
@@ -69,6 +74,9 @@ fn is_page_path(path: &str) -> bool {
 /// everything leads to /setup until the first administrator exists; signed-out people are sent
 /// to /login; signed-in people skip /login.
 pub async fn authenticate(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    if is_session_free(req.uri().path()) {
+        return next.run(req).await;
+    }
     let user = match resolve_session(&state, &session).await {
         Ok(user) => user,
         Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Quell cannot reach its database. Try again shortly.").into_response(),

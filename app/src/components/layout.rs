@@ -32,9 +32,12 @@ pub fn Layout(children: Children) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || session.user().map(|user| view! { <MainNav /> <AccountMenu user /> })}
             </Transition>
-            <ThemeSwitch />
         </header>
         <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <span class="muted">"Quell"</span>
+            <ThemeSwitch />
+        </footer>
     }
 }
 

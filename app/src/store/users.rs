@@ -8,6 +8,18 @@ use chrono::{DateTime, Utc};
 const USER_COLUMNS: &str = "id, email, display_name, time_zone, role, active, password_hash, auth_version, \
                             revision, last_login_at, created_at, updated_at";
 
+/// Inserts a `NewUser` (bound as $1–$5, the time as $6) and returns the row.
+fn insert_user_sql() -> String {
+    format!(
+        "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
+    )
+}
+
+/// True when some active admin other than user `$3` exists (guards the last admin).
+const ANOTHER_ACTIVE_ADMIN: &str =
+    "(select count(*) from users other where other.role = 'admin' and other.active and other.id <> $3) > 0";
+
 #[derive(sqlx::FromRow)]
 struct SqlUser {
     id: i64,
@@ -83,10 +95,7 @@ impl Store {
     /// Creates the first administrator, once. A second call, or a concurrent one that loses the
     /// race, gets `Constraint("setup_state…")`.
     pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
-        let sql_insert = format!(
-            "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
-        );
+        let sql_insert = insert_user_sql();
         let record = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
@@ -122,10 +131,7 @@ impl Store {
     }
 
     pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
-        let sql = format!(
-            "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
-        );
+        let sql = insert_user_sql();
         let row: SqlUser = on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(&new.email)
             .bind(&new.display_name)
@@ -184,8 +190,7 @@ impl Store {
         let sql = format!(
             "update users set role = $1, revision = revision + 1, updated_at = $2 \
              where id = $3 and revision = $4 \
-               and ($5 or role <> 'admin' or not active \
-                    or (select count(*) from users other where other.role = 'admin' and other.active = $6 and other.id <> $3) > 0) \
+               and ($5 or role <> 'admin' or not active or {ANOTHER_ACTIVE_ADMIN}) \
              returning {USER_COLUMNS}"
         );
         let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -194,7 +199,6 @@ impl Store {
             .bind(id)
             .bind(expected_revision)
             .bind(role == OrgRole::Admin)
-            .bind(true)
             .fetch_optional(pool)
             .await)?;
         self.explain_refused_update(id, expected_revision, row).await
@@ -213,8 +217,7 @@ impl Store {
             "update users set active = $1, revision = revision + 1, updated_at = $2, \
                auth_version = auth_version + (case when $1 then 0 else 1 end) \
              where id = $3 and revision = $4 \
-               and ($1 or role <> 'admin' or not active \
-                    or (select count(*) from users other where other.role = 'admin' and other.active = $5 and other.id <> $3) > 0) \
+               and ($1 or role <> 'admin' or not active or {ANOTHER_ACTIVE_ADMIN}) \
              returning {USER_COLUMNS}"
         );
         let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -222,7 +225,6 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(expected_revision)
-            .bind(true)
             .fetch_optional(pool)
             .await)?;
         self.explain_refused_update(id, expected_revision, row).await
