@@ -56,7 +56,7 @@ postgres:
 
 # Unit tests, the store contract suite (SQLite and Postgres) and the HTTP suite (both again).
 cargo-tests: tools postgres
-	cargo test -p app --features ssr
+	cargo test -p app --features test-support
 	cargo test -p server
 
 e2e: build browser-tools

@@ -66,11 +66,6 @@ impl AppError {
             _ => None,
         }
     }
-
-    /// Whether the message belongs to a single field rather than the whole form.
-    pub fn is_field_error(&self) -> bool {
-        matches!(self, AppError::Invalid { .. } | AppError::Conflict { field: Some(_), .. })
-    }
 }
 
 impl From<FieldError> for AppError {
@@ -105,8 +100,6 @@ mod tests {
         let err = AppError::invalid("email", "Enter an email address.");
         assert_eq!(err.message_for("email").as_deref(), Some("Enter an email address."));
         assert_eq!(err.message_for("password"), None);
-        assert!(err.is_field_error());
-        assert!(!AppError::Forbidden.is_field_error());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The store contract: every test runs on SQLite and on Postgres, each on a fresh database.
 
-#![cfg(feature = "ssr")]
+#![cfg(feature = "test-support")]
 
 use app::domain::permissions::OrgRole;
 use app::domain::throttle::ThrottleScope;

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -21,8 +22,16 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// The largest request body accepted (1 MiB); larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The route list, generated once per process. Generating it sets a process-wide Leptos flag
+/// that stalls, for good, any resource first polled while it is set (leptos issue #4773), so it
+/// must never run while pages are being rendered, e.g. when a second router is built.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let idle = time::Duration::seconds(state.settings.session_idle_timeout.num_seconds());
     let sessions = SessionManagerLayer::new(SessionBackend::for_store(&state.store))
         .with_name(SESSION_COOKIE_NAME)

@@ -9,6 +9,7 @@
 
 mod error;
 pub mod sessions;
+#[cfg(feature = "test-support")]
 pub mod testing;
 mod throttle;
 mod users;
@@ -37,13 +38,6 @@ pub(crate) use on_pool;
 pub(crate) enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-/// Which database a store talks to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    Sqlite,
-    Postgres,
 }
 
 #[derive(Clone, Debug)]
@@ -90,13 +84,6 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Store { backend: Backend::Sqlite(pool) })
-    }
-
-    pub fn kind(&self) -> BackendKind {
-        match self.backend {
-            Backend::Sqlite(_) => BackendKind::Sqlite,
-            Backend::Postgres(_) => BackendKind::Postgres,
-        }
     }
 
     /// Applies the migrations that have not run yet. On Postgres the migrator holds an advisory

@@ -114,7 +114,24 @@ pub async fn empty_postgres() -> Option<TestDatabase> {
     Some(TestDatabase { store, postgres: Some((admin_url, name)), _dir: None })
 }
 
-/// Runs each named `async fn(Store)` as two tests, one per backend, each on a fresh database.
+/// Runs a test body on a database, then drops the database whether the body passed or failed
+/// (a failure is re-raised afterwards).
+pub async fn run_and_clean_up<F>(db: TestDatabase, body: impl FnOnce(Store) -> F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let outcome = tokio::spawn(body(db.store.clone())).await;
+    db.cleanup().await;
+    if let Err(err) = outcome {
+        if err.is_panic() {
+            std::panic::resume_unwind(err.into_panic());
+        }
+        panic!("test task failed: {err}");
+    }
+}
+
+/// Runs each named `async fn(Store)` as two tests, one per backend, each on a fresh database
+/// that is dropped afterwards, pass or fail.
 #[macro_export]
 macro_rules! store_contract_tests {
     ($($name:ident),* $(,)?) => {
@@ -123,15 +140,13 @@ macro_rules! store_contract_tests {
                 #[tokio::test]
                 async fn on_sqlite() {
                     let db = $crate::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
-                    super::$name(db.store.clone()).await;
-                    db.cleanup().await;
+                    $crate::store::testing::run_and_clean_up(db, super::$name).await;
                 }
 
                 #[tokio::test]
                 async fn on_postgres() {
                     if let Some(db) = $crate::store::testing::fresh_postgres().await {
-                        super::$name(db.store.clone()).await;
-                        db.cleanup().await;
+                        $crate::store::testing::run_and_clean_up(db, super::$name).await;
                     }
                 }
             }

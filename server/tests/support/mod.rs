@@ -23,6 +23,9 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(db: TestDatabase) -> TestApp {
+    // Server logs are captured per test and shown when it fails (QUELL_TEST_LOG sets the filter).
+    let filter = std::env::var("QUELL_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
@@ -37,12 +40,20 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .unwrap()
 }
+
+/// A request that takes longer than this is a hang, and fails the test.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A client that keeps no cookies, for replaying a cookie by hand.
 pub fn bare_client() -> Client {
-    Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+    Client::builder().redirect(redirect::Policy::none()).timeout(REQUEST_TIMEOUT).build().unwrap()
 }
 
 impl TestApp {
@@ -121,7 +132,27 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
 }
 
-/// Runs each named `async fn(TestApp)` as two tests, one per database, each on a fresh one.
+/// Runs a test body against a server on a fresh database, then stops the server and drops the
+/// database whether the body passed or failed (a failure is re-raised afterwards).
+pub async fn run_app_test<F>(db: TestDatabase, body: impl FnOnce(Arc<TestApp>) -> F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let app = Arc::new(spawn_app(db).await);
+    let outcome = tokio::spawn(body(app.clone())).await;
+    match Arc::try_unwrap(app) {
+        Ok(app) => app.stop().await,
+        Err(_) => panic!("the test kept a reference to the app"),
+    }
+    if let Err(err) = outcome {
+        if err.is_panic() {
+            std::panic::resume_unwind(err.into_panic());
+        }
+        panic!("test task failed: {err}");
+    }
+}
+
+/// Runs each named `async fn(&TestApp)` as two tests, one per database, each on a fresh one.
 #[macro_export]
 macro_rules! http_tests {
     ($($name:ident),* $(,)?) => {
@@ -130,17 +161,13 @@ macro_rules! http_tests {
                 #[tokio::test]
                 async fn on_sqlite() {
                     let db = app::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
-                    let app = $crate::support::spawn_app(db).await;
-                    super::$name(&app).await;
-                    app.stop().await;
+                    $crate::support::run_app_test(db, |app| async move { super::$name(&app).await }).await;
                 }
 
                 #[tokio::test]
                 async fn on_postgres() {
                     if let Some(db) = app::store::testing::fresh_postgres().await {
-                        let app = $crate::support::spawn_app(db).await;
-                        super::$name(&app).await;
-                        app.stop().await;
+                        $crate::support::run_app_test(db, |app| async move { super::$name(&app).await }).await;
                     }
                 }
             }
