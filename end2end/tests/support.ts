@@ -47,3 +47,27 @@ export async function expectMainNavigation(page: Page): Promise<void> {
     await expect(nav.getByRole('link', { name: section, exact: true })).toBeVisible();
   }
 }
+
+export interface NewPerson {
+  email: string;
+  name: string;
+  role: 'admin' | 'responder' | 'viewer';
+  password: string;
+}
+
+/** Fills the "Add a person" form on /settings/users and submits it; returns the form. */
+export async function submitNewPerson(page: Page, person: NewPerson) {
+  const form = page.getByRole('region', { name: 'Add a person' });
+  await form.getByLabel('Email').fill(person.email);
+  await form.getByLabel('Name').fill(person.name);
+  await form.getByLabel('Role', { exact: true }).selectOption(person.role);
+  await form.getByLabel('Temporary password').fill(person.password);
+  await form.getByRole('button', { name: 'Add person' }).click();
+  return form;
+}
+
+/** Adds a person through the form and waits for the confirmation. */
+export async function addPerson(page: Page, person: NewPerson): Promise<void> {
+  const form = await submitNewPerson(page, person);
+  await expect(form.getByRole('status')).toContainText(`${person.name} can now sign in`);
+}

@@ -122,6 +122,12 @@ where
 {
     let outcome = tokio::spawn(body(db.store.clone())).await;
     db.cleanup().await;
+    rethrow(outcome);
+}
+
+/// Re-raises the failure of a test body that ran as a spawned task (after the caller cleaned
+/// up), so the test fails with the body's own panic message.
+pub fn rethrow(outcome: Result<(), tokio::task::JoinError>) {
     if let Err(err) = outcome {
         if err.is_panic() {
             std::panic::resume_unwind(err.into_panic());

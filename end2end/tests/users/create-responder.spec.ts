@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN_STATE, expectHydrated, expectMainNavigation, failOnPageErrors, signIn, unique } from '../support';
+import { ADMIN_STATE, expectHydrated, expectMainNavigation, failOnPageErrors, signIn, submitNewPerson, unique } from '../support';
 
 test('an admin adds a responder, who signs in and sees the navigation but not user administration', async ({ browser }) => {
   const email = `${unique('responder')}@example.com`;
@@ -13,12 +13,7 @@ test('an admin adds a responder, who signs in and sees the navigation but not us
   await expect(admin.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await expectHydrated(admin);
 
-  const form = admin.getByRole('region', { name: 'Add a person' });
-  await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Role', { exact: true }).selectOption('responder');
-  await form.getByLabel('Temporary password').fill('short');
-  await form.getByRole('button', { name: 'Add person' }).click();
+  const form = await submitNewPerson(admin, { email, name, role: 'responder', password: 'short' });
   await expect(form.getByText('Use at least 12 characters.')).toBeVisible();
   await expect(form.getByLabel('Email')).toHaveValue(email);
 

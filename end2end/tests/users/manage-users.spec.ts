@@ -1,15 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { ADMIN_STATE, expectHydrated, signIn, unique } from '../support';
-
-async function addPerson(admin: Page, email: string, name: string, password: string) {
-  const form = admin.getByRole('region', { name: 'Add a person' });
-  await form.getByLabel('Email').fill(email);
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Role', { exact: true }).selectOption('responder');
-  await form.getByLabel('Temporary password').fill(password);
-  await form.getByRole('button', { name: 'Add person' }).click();
-  await expect(form.getByRole('status')).toContainText(`${name} can now sign in`);
-}
+import { test, expect } from '@playwright/test';
+import { ADMIN_STATE, addPerson, expectHydrated, signIn, unique } from '../support';
 
 test('an admin changes a role and deactivates a person, whose session ends at once', async ({ browser }) => {
   const email = `${unique('leaver')}@example.com`;
@@ -20,7 +10,7 @@ test('an admin changes a role and deactivates a person, whose session ends at on
   const admin = await adminContext.newPage();
   await admin.goto('/settings/users');
   await expectHydrated(admin);
-  await addPerson(admin, email, name, password);
+  await addPerson(admin, { email, name, role: 'responder', password });
 
   const personContext = await browser.newContext();
   const person = await personContext.newPage();

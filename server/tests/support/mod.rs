@@ -144,12 +144,7 @@ where
         Ok(app) => app.stop().await,
         Err(_) => panic!("the test kept a reference to the app"),
     }
-    if let Err(err) = outcome {
-        if err.is_panic() {
-            std::panic::resume_unwind(err.into_panic());
-        }
-        panic!("test task failed: {err}");
-    }
+    app::store::testing::rethrow(outcome);
 }
 
 /// Runs each named `async fn(&TestApp)` as two tests, one per database, each on a fresh one.
