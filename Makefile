@@ -43,7 +43,8 @@ tools:
 	@[ -n "$(WASM_BINDGEN_VERSION)" ] || { echo "no wasm-bindgen in Cargo.lock"; exit 1; }
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
-	@v=$$(wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'); \
+	@# (|| true: with pipefail a missing wasm-opt would otherwise stop make here instead of installing it)
+	@v=$$(wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p' || true); \
 		[ "$${v:-0}" -ge $(WASM_OPT_MIN_VERSION) ] || cargo install wasm-opt --locked
 
 browser-tools:

@@ -8,11 +8,14 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod errors;
+pub mod live;
 pub mod pages;
 mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

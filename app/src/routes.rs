@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{home, login, profile, sections, setup, users};
+use crate::pages::{catalog, home, incident, incidents, login, profile, sections, setup, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -65,7 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=setup::SetupPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents") view=sections::IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view=incidents::IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/declare") view=incidents::DeclarePage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call") view=sections::OnCallPage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
                     <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
@@ -73,6 +75,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/settings/users") view=users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/severities") view=catalog::SeveritiesPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/services") view=catalog::ServicesPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/role-types") view=catalog::RoleTypesPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/incident-types") view=catalog::IncidentTypesPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

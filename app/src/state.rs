@@ -90,6 +90,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Set once first-run setup is known to be complete; it never becomes false again.
     pub setup_done: Arc<AtomicBool>,
+    /// Live updates to open pages.
+    pub live: crate::live::LiveHub,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             setup_done: Arc::new(AtomicBool::new(false)),
+            live: crate::live::LiveHub::default(),
         }
     }
 

@@ -109,11 +109,18 @@ async fn serve(config: Config) -> CliResult {
     }
 
     let cleanup = tokio::spawn(workers::clean_up_periodically(state.clone()));
+    let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
     let app = router(state.clone());
+    let live = state.live.clone();
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open live streams would otherwise keep the server from stopping.
+            live.close();
+        })
         .await;
     cleanup.abort();
+    relay.abort();
     state.store.close().await;
     tracing::info!("Quell stopped");
     served.map_err(|err| format!("the server failed: {err}"))

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/api/live", get(crate::live::live_events))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -2,6 +2,8 @@
 //! authorize, validate, call domain and store, map errors. Each has a stable endpoint.
 
 pub mod auth;
+pub mod catalog;
+pub mod incidents;
 pub mod preferences;
 pub mod profile;
 pub mod users;

@@ -20,6 +20,14 @@ pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Si
     Signal::derive(move || error.get().and_then(|err| err.message_for(field)))
 }
 
+/// A control's id: its name, prefixed when the same form appears several times on a page.
+fn field_id(prefix: Option<String>, name: &str) -> String {
+    match prefix {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix}-{name}"),
+        _ => name.to_string(),
+    }
+}
+
 fn described_by(id: String, error: Signal<Option<String>>, hint: bool) -> Signal<Option<String>> {
     Signal::derive(move || {
         let mut ids = Vec::new();
@@ -57,9 +65,9 @@ pub fn Field(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = true)] required: bool,
-    #[prop(default = "")] id_prefix: &'static str,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
-    let id = if id_prefix.is_empty() { name.to_string() } else { format!("{id_prefix}-{name}") };
+    let id = field_id(id_prefix, name);
     let message = field_message(error, name);
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
@@ -89,9 +97,9 @@ pub fn SelectField(
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
-    #[prop(default = "")] id_prefix: &'static str,
+    #[prop(optional, into)] id_prefix: Option<String>,
 ) -> impl IntoView {
-    let id = if id_prefix.is_empty() { name.to_string() } else { format!("{id_prefix}-{name}") };
+    let id = field_id(id_prefix, name);
     let message = field_message(error, name);
     let selected = selected.unwrap_or_default();
     view! {
@@ -144,5 +152,113 @@ pub fn SubmitButton(
         <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
             {move || if pending.get() { pending_label } else { label }}
         </button>
+    }
+}
+
+/// A labelled multi-line text field.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = false)] required: bool,
+    #[prop(default = 4)] rows: u32,
+    #[prop(optional, into)] id_prefix: Option<String>,
+) -> impl IntoView {
+    let id = field_id(id_prefix, name);
+    let message = field_message(error, name);
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                required=required
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described_by(id.clone(), message, hint.is_some())
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            <FieldMessages id hint error=message />
+        </div>
+    }
+}
+
+/// A labelled checkbox that submits `true` when ticked (the server function's argument
+/// defaults to false when it is not).
+#[component]
+pub fn CheckboxField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = false)] checked: bool,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] id_prefix: Option<String>,
+) -> impl IntoView {
+    let id = field_id(id_prefix, name);
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field checkbox-field">
+            <input
+                type="checkbox"
+                id=id.clone()
+                name=name
+                value="true"
+                checked=checked
+                aria-describedby=hint.map(|_| hint_id.clone())
+            />
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
+        </div>
+    }
+}
+
+/// A group of checkboxes for choosing several of `options` ((id, label) pairs). They are named
+/// `name[0]`, `name[1]`, … so the chosen ids arrive as a list.
+#[component]
+pub fn MultiCheck(
+    legend: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    options: Vec<(i64, String)>,
+    #[prop(optional)] chosen: Vec<i64>,
+    #[prop(optional, into)] id_prefix: Option<String>,
+    #[prop(optional)] empty: Option<&'static str>,
+) -> impl IntoView {
+    let prefix = id_prefix.unwrap_or_default();
+    let message = field_message(error, name);
+    let error_id = format!("{prefix}{name}-error");
+    let is_empty = options.is_empty();
+    view! {
+        <fieldset class="field multi-check" class:invalid=move || message.get().is_some()>
+            <legend>{legend}</legend>
+            {is_empty.then(|| view! { <p class="field-hint">{empty.unwrap_or("Nothing to choose from yet.")}</p> })}
+            <div class="check-grid">
+                {options
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (id, label))| {
+                        let input_id = format!("{prefix}{name}-{id}");
+                        view! {
+                            <span class="check-option">
+                                <input
+                                    type="checkbox"
+                                    id=input_id.clone()
+                                    name=format!("{name}[{index}]")
+                                    value=id
+                                    checked=chosen.contains(&id)
+                                />
+                                <label for=input_id>{label}</label>
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <Show when=move || message.get().is_some()>
+                <p class="field-error" id=error_id.clone()>{move || message.get()}</p>
+            </Show>
+        </fieldset>
     }
 }

@@ -1,11 +1,13 @@
-//! Types and rules with no I/O: roles and permissions, account fields, the password policy and
-//! login throttling arithmetic.
+//! Types and rules with no I/O: roles and permissions, account fields, the password policy,
+//! login throttling arithmetic, the incident catalog, and the incident state machine and key times.
 //!
 //! This module compiles for both the server and the browser, so it must never import sqlx, axum
 //! or anything else that only exists on the server. Every function that needs "now" takes it as
 //! an argument.
 
 pub mod account;
+pub mod catalog;
+pub mod incident;
 pub mod password;
 pub mod permissions;
 pub mod throttle;

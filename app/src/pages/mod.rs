@@ -1,6 +1,9 @@
 //! One module per page (or group of small pages).
 
+pub mod catalog;
 pub mod home;
+pub mod incident;
+pub mod incidents;
 pub mod login;
 pub mod profile;
 pub mod sections;

@@ -23,11 +23,6 @@ pub fn ComingSoon(title: &'static str, summary: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn IncidentsPage() -> impl IntoView {
-    view! { <ComingSoon title="Incidents" summary="Declare, triage and run incidents with roles, severities and one live timeline." /> }
-}
-
-#[component]
 pub fn OnCallPage() -> impl IntoView {
     view! { <ComingSoon title="On-call" summary="Schedules, escalation policies and paging decide who is called when." /> }
 }
@@ -58,6 +53,22 @@ pub fn SettingsPage() -> impl IntoView {
                 <li class="card">
                     <a href="/settings/profile">"Your profile"</a>
                     <p>"Name, time zone and password."</p>
+                </li>
+                <li class="card">
+                    <a href="/settings/severities">"Severities"</a>
+                    <p>"How bad an incident is, worst first."</p>
+                </li>
+                <li class="card">
+                    <a href="/settings/services">"Services"</a>
+                    <p>"The catalog of what you run; incidents affect services."</p>
+                </li>
+                <li class="card">
+                    <a href="/settings/role-types">"Incident roles"</a>
+                    <p>"Commander, communications lead, scribe and your own roles, with checklists."</p>
+                </li>
+                <li class="card">
+                    <a href="/settings/incident-types">"Incident types"</a>
+                    <p>"Optional kinds of incident, with a default severity."</p>
                 </li>
                 {move || {
                     session

@@ -7,7 +7,10 @@
 //!
 //! The store knows nothing of HTTP, sessions or permissions.
 
+pub mod catalog;
 mod error;
+pub mod incidents;
+pub mod live;
 pub mod sessions;
 #[cfg(feature = "test-support")]
 pub mod testing;

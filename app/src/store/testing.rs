@@ -114,6 +114,14 @@ pub async fn empty_postgres() -> Option<TestDatabase> {
     Some(TestDatabase { store, postgres: Some((admin_url, name)), _dir: None })
 }
 
+impl Store {
+    /// Runs one statement outside the store's API, for tests that check what the database itself
+    /// refuses (such as deleting timeline events).
+    pub async fn execute_for_test(&self, sql: &str) -> Result<u64, StoreError> {
+        Ok(super::on_pool!(self, |pool| sqlx::query(sql).execute(pool).await.map(|done| done.rows_affected()))?)
+    }
+}
+
 /// Runs a test body on a database, then drops the database whether the body passed or failed
 /// (a failure is re-raised afterwards).
 pub async fn run_and_clean_up<F>(db: TestDatabase, body: impl FnOnce(Store) -> F)

@@ -20,6 +20,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub db: TestDatabase,
     server: tokio::task::JoinHandle<()>,
+    relay: tokio::task::JoinHandle<()>,
 }
 
 pub async fn spawn_app(db: TestDatabase) -> TestApp {
@@ -31,11 +32,12 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
+    let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
     let router = server::router::router(state);
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    TestApp { address, clock, db, server }
+    TestApp { address, clock, db, server, relay }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -118,6 +120,7 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.server.abort();
+        self.relay.abort();
         self.db.cleanup().await;
     }
 }

@@ -1,0 +1,385 @@
+//! The incident catalog in Settings: severities, services, role types and incident types.
+//! Everyone signed in may read it; only admins change it.
+
+use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const CATALOG_PAGE_SIZE: i64 = 50;
+
+/// One page of a catalog list. `options` carries what its forms choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPage<T> {
+    pub rows: Vec<T>,
+    /// 1-based.
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// Whether the viewer may change the catalog.
+    pub can_edit: bool,
+}
+
+/// The services page: services, and the people and services its forms choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesView {
+    pub list: CatalogPage<Service>,
+    pub people: Vec<Person>,
+    /// Possible parents (the first 500 services by name).
+    pub parents: Vec<(i64, String)>,
+}
+
+/// The incident types page, with the severities a default can be chosen from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentTypesView {
+    pub list: CatalogPage<IncidentType>,
+    pub severities: Vec<Severity>,
+}
+
+/// How many people or services a drop-down offers at most.
+pub const CHOICE_LIMIT: i64 = 500;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::account::User;
+    use crate::domain::permissions::Permission;
+    use crate::store::catalog::Page;
+    use crate::store::StoreError;
+
+    pub(super) fn page_of<T>(listed: Page<T>, page: i64, viewer: &User) -> CatalogPage<T> {
+        CatalogPage {
+            rows: listed.rows,
+            page,
+            pages: ((listed.total + CATALOG_PAGE_SIZE - 1) / CATALOG_PAGE_SIZE).max(1),
+            total: listed.total,
+            can_edit: viewer.role.allows(Permission::ManageSettings),
+        }
+    }
+
+    pub(super) fn offset(page: i64) -> i64 {
+        (page.max(1) - 1) * CATALOG_PAGE_SIZE
+    }
+
+    /// Maps a store error from a catalog write: a taken name is a conflict on the name field.
+    pub(super) fn write_error(err: StoreError, what: &str) -> AppError {
+        match err {
+            StoreError::Constraint(name) if name.contains("name") => {
+                AppError::conflict(Some("name"), format!("There is already {what} with that name."))
+            }
+            StoreError::Constraint(_) => {
+                AppError::invalid("", format!("That {what} refers to something that no longer exists."))
+            }
+            other => crate::api::update_error(other, &format!("this {what}")),
+        }
+    }
+
+    pub(super) fn description(input: &str) -> Result<String, AppError> {
+        let text = input.trim().to_string();
+        if text.chars().count() > 2000 {
+            return Err(AppError::invalid("description", "Keep the description under 2,000 characters."));
+        }
+        Ok(text)
+    }
+
+    /// A drop-down's "none" (0) as `None`.
+    pub(super) fn optional_id(id: i64) -> Option<i64> {
+        (id > 0).then_some(id)
+    }
+}
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+// ---- severities ----
+
+#[server(prefix = "/api", endpoint = "severities/list")]
+pub async fn list_severities(page: i64) -> Result<CatalogPage<Severity>, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let listed = state.store.list_severities(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        Ok(page_of(listed, page, &viewer))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "severities/create")]
+pub async fn create_severity(name: String, description: String) -> Result<Severity, AppError> {
+    use crate::domain::{incident::normalize_name, permissions::Permission};
+    crate::api::respond(async move {
+        let admin = crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let name = normalize_name(&name)?;
+        let description = ssr::description(&description)?;
+        let created = state.store.create_severity(&name, &description, state.now()).await.map_err(|e| write_error(e, "a severity"))?;
+        tracing::info!(admin_id = admin.id, severity_id = created.id, "severity created");
+        Ok(created)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "severities/update")]
+pub async fn update_severity(severity_id: i64, name: String, description: String, revision: i64) -> Result<Severity, AppError> {
+    use crate::domain::{incident::normalize_name, permissions::Permission};
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let name = normalize_name(&name)?;
+        let description = ssr::description(&description)?;
+        state
+            .store
+            .update_severity(severity_id, &name, &description, revision, state.now())
+            .await
+            .map_err(|e| write_error(e, "severity"))
+    })
+    .await
+}
+
+/// Moves a severity one place up (more severe) or down the list.
+#[server(prefix = "/api", endpoint = "severities/move")]
+pub async fn move_severity(severity_id: i64, direction: String, revision: i64) -> Result<(), AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let up = match direction.as_str() {
+            "up" => true,
+            "down" => false,
+            _ => return Err(AppError::invalid("direction", "Move a severity up or down.")),
+        };
+        state.store.move_severity(severity_id, up, revision, state.now()).await.map_err(|e| write_error(e, "severity"))
+    })
+    .await
+}
+
+// ---- services ----
+
+#[server(prefix = "/api", endpoint = "services/list")]
+pub async fn list_services(page: i64) -> Result<ServicesView, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let store = &state.store;
+        let listed = store.list_services(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        let people = store.list_people(CHOICE_LIMIT).await.map_err(|e| e.into_internal())?;
+        let parents = store.list_services(CHOICE_LIMIT, 0).await.map_err(|e| e.into_internal())?;
+        Ok(ServicesView {
+            list: page_of(listed, page, &viewer),
+            people,
+            parents: parents.rows.into_iter().map(|s| (s.id, s.name)).collect(),
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn service_fields(
+    name: &str,
+    description: &str,
+    owner_team: &str,
+    owner_user_id: i64,
+    parent_id: i64,
+) -> Result<crate::store::catalog::ServiceFields, AppError> {
+    let owner_team = owner_team.split_whitespace().collect::<Vec<_>>().join(" ");
+    if owner_team.chars().count() > 80 {
+        return Err(AppError::invalid("owner_team", "Keep the team name under 80 characters."));
+    }
+    Ok(crate::store::catalog::ServiceFields {
+        name: crate::domain::incident::normalize_name(name)?,
+        description: ssr::description(description)?,
+        owner_team,
+        owner_user_id: optional_id(owner_user_id),
+        parent_id: optional_id(parent_id),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn service_error(err: crate::store::StoreError) -> AppError {
+    match err {
+        crate::store::StoreError::Constraint(name) if name == "service_parent_cycle" => {
+            AppError::invalid("parent_id", "A service can't be inside itself or one of its own sub-services.")
+        }
+        crate::store::StoreError::Constraint(name) if !name.contains("name") => {
+            AppError::invalid("parent_id", "Choose an owner and a parent from the lists.")
+        }
+        other => write_error(other, "a service"),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "services/create")]
+pub async fn create_service(
+    name: String,
+    description: String,
+    owner_team: String,
+    owner_user_id: i64,
+    parent_id: i64,
+) -> Result<Service, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id)?;
+        state.store.create_service(&fields, state.now()).await.map_err(service_error)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "services/update")]
+pub async fn update_service(
+    service_id: i64,
+    name: String,
+    description: String,
+    owner_team: String,
+    owner_user_id: i64,
+    parent_id: i64,
+    revision: i64,
+) -> Result<Service, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id)?;
+        state.store.update_service(service_id, &fields, revision, state.now()).await.map_err(service_error)
+    })
+    .await
+}
+
+// ---- role types ----
+
+#[server(prefix = "/api", endpoint = "role-types/list")]
+pub async fn list_role_types(page: i64) -> Result<CatalogPage<RoleType>, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let listed = state.store.list_role_types(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        Ok(page_of(listed, page, &viewer))
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn role_type_fields(
+    name: &str,
+    description: &str,
+    checklist: &str,
+    retired: bool,
+) -> Result<crate::store::catalog::RoleTypeFields, AppError> {
+    Ok(crate::store::catalog::RoleTypeFields {
+        name: crate::domain::incident::normalize_name(name)?,
+        description: ssr::description(description)?,
+        checklist: crate::domain::incident::parse_checklist(checklist)?,
+        retired,
+    })
+}
+
+#[server(prefix = "/api", endpoint = "role-types/create")]
+pub async fn create_role_type(name: String, description: String, checklist: String) -> Result<RoleType, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = role_type_fields(&name, &description, &checklist, false)?;
+        state.store.create_role_type(&fields, state.now()).await.map_err(|e| write_error(e, "a role type"))
+    })
+    .await
+}
+
+/// Edits a role type; `retired` takes it out of use for new assignments (the commander role
+/// can't be retired).
+#[server(prefix = "/api", endpoint = "role-types/update")]
+pub async fn update_role_type(
+    role_type_id: i64,
+    name: String,
+    description: String,
+    checklist: String,
+    #[server(default)] retired: bool,
+    revision: i64,
+) -> Result<RoleType, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::store::StoreError;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = role_type_fields(&name, &description, &checklist, retired)?;
+        match state.store.update_role_type(role_type_id, &fields, revision, state.now()).await {
+            Err(StoreError::Constraint(name)) if name == "commander_retired" => Err(AppError::invalid(
+                "retired",
+                "The Incident Commander role can't be retired: every open incident needs a commander.",
+            )),
+            other => other.map_err(|e| write_error(e, "a role type")),
+        }
+    })
+    .await
+}
+
+// ---- incident types ----
+
+#[server(prefix = "/api", endpoint = "incident-types/list")]
+pub async fn list_incident_types(page: i64) -> Result<IncidentTypesView, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let listed = state.store.list_incident_types(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        let severities = state.store.list_severities(CHOICE_LIMIT, 0).await.map_err(|e| e.into_internal())?;
+        Ok(IncidentTypesView { list: page_of(listed, page, &viewer), severities: severities.rows })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn incident_type_fields(
+    name: &str,
+    description: &str,
+    default_severity_id: i64,
+    retired: bool,
+) -> Result<crate::store::catalog::IncidentTypeFields, AppError> {
+    Ok(crate::store::catalog::IncidentTypeFields {
+        name: crate::domain::incident::normalize_name(name)?,
+        description: ssr::description(description)?,
+        default_severity_id: optional_id(default_severity_id),
+        retired,
+    })
+}
+
+#[server(prefix = "/api", endpoint = "incident-types/create")]
+pub async fn create_incident_type(name: String, description: String, default_severity_id: i64) -> Result<IncidentType, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = incident_type_fields(&name, &description, default_severity_id, false)?;
+        state.store.create_incident_type(&fields, state.now()).await.map_err(|e| write_error(e, "an incident type"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "incident-types/update")]
+pub async fn update_incident_type(
+    incident_type_id: i64,
+    name: String,
+    description: String,
+    default_severity_id: i64,
+    #[server(default)] retired: bool,
+    revision: i64,
+) -> Result<IncidentType, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::ManageSettings).await?;
+        let state = crate::auth::app_state()?;
+        let fields = incident_type_fields(&name, &description, default_severity_id, retired)?;
+        state
+            .store
+            .update_incident_type(incident_type_id, &fields, revision, state.now())
+            .await
+            .map_err(|e| write_error(e, "an incident type"))
+    })
+    .await
+}

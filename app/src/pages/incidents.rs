@@ -1,0 +1,345 @@
+//! The incidents list (open incidents first, then a filtered, keyset-paginated list) and the
+//! declare form.
+
+use crate::api::incidents::{get_declare_form, list_incidents, DeclareForm, DeclareIncident, IncidentRow, IncidentsView};
+use crate::components::errors::AppErrorView;
+use crate::components::form::{action_error, CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::layout::RequireUser;
+use crate::domain::incident::Status;
+use crate::domain::permissions::Permission;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+/// The query parameters of the list, in the order `list_incidents` takes them.
+const FILTER_PARAMS: [&str; 10] = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to", "q", "sort"];
+
+/// A badge for an incident status.
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    view! { <span class=format!("badge status-{}", status.as_str())>{status.label()}</span> }
+}
+
+/// A badge for a severity; rank 1 and 2 stand out.
+#[component]
+pub fn SeverityBadge(name: String, rank: i64) -> impl IntoView {
+    view! { <span class=format!("badge severity severity-{}", rank.clamp(1, 4))>{name}</span> }
+}
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
+    let live = crate::live::use_live_changes(None);
+    let view_data = Resource::new(
+        move || (FILTER_PARAMS.map(param), param("cursor"), live.get()),
+        |(p, cursor, _)| {
+            let [status, severity, service, incident_type, mine, drill, from, to, q, sort] = p;
+            list_incidents(status, severity, service, incident_type, mine, drill, from, to, q, sort, cursor)
+        },
+    );
+    view! {
+        <Title text="Incidents · Quell" />
+        <RequireUser>
+            <div class="page-head">
+                <h1>"Incidents"</h1>
+                <a class="button primary" href="/incidents/declare">"Declare incident"</a>
+            </div>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading incidents…"</p> }>
+                {move || {
+                    view_data
+                        .get()
+                        .map(|loaded| match loaded {
+                            Ok(data) => view! { <IncidentsBody data /> }.into_any(),
+                            Err(error) => view! { <AppErrorView error /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn IncidentsBody(data: IncidentsView) -> impl IntoView {
+    let query = use_query_map();
+    let IncidentsView { open, open_total, rows, next_cursor, total, status_counts, severities, services, incident_types, .. } = data;
+    let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    // The list's address with one parameter changed (and the cursor dropped unless it is the one changed).
+    let link_with = move |name: &str, value: &str| {
+        let mut pairs: Vec<(String, String)> = FILTER_PARAMS
+            .iter()
+            .filter(|p| **p != name)
+            .map(|p| (p.to_string(), current(p)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if !value.is_empty() {
+            pairs.push((name.to_string(), value.to_string()));
+        }
+        if name == "cursor" {
+            pairs.retain(|(k, _)| k != "cursor");
+            pairs.push(("cursor".into(), value.to_string()));
+        }
+        let query: Vec<String> =
+            pairs.iter().map(|(k, v)| format!("{k}={}", crate::components::errors::urlencode(v))).collect();
+        if query.is_empty() { "/incidents".to_string() } else { format!("/incidents?{}", query.join("&")) }
+    };
+    let open_count: i64 = status_counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
+    let has_cursor = !current("cursor").is_empty();
+    view! {
+        <section class="card open-incidents" aria-labelledby="open-title">
+            <h2 id="open-title">{format!("Open now ({open_total})")}</h2>
+            {if open.is_empty() {
+                view! { <p class="muted">"No open incidents. All quiet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="open-list">
+                        {open.into_iter().map(|row| view! { <OpenIncidentItem row /> }).collect_view()}
+                    </ul>
+                    {(open_total > 10).then(|| view! { <a href="/incidents?status=open">"See all open incidents"</a> })}
+                }
+                .into_any()
+            }}
+        </section>
+        <section aria-labelledby="all-title">
+            <h2 id="all-title">"All incidents"</h2>
+            <nav class="status-tabs" aria-label="Status">
+                <a href=link_with("status", "") aria-current=(current("status").is_empty()).then_some("page")>
+                    "All"
+                </a>
+                <a href=link_with("status", "open") aria-current=(current("status") == "open").then_some("page")>
+                    {format!("Open ({open_count})")}
+                </a>
+                {status_counts
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(status, n)| {
+                        let selected = current("status") == status.as_str();
+                        view! {
+                            <a href=link_with("status", status.as_str()) aria-current=selected.then_some("page")>
+                                {format!("{} ({n})", status.label())}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <FilterForm severities services incident_types />
+            <p class="muted" role="status">{format!("{total} {}", if total == 1 { "incident" } else { "incidents" })}</p>
+            {if rows.is_empty() {
+                view! {
+                    <div class="card empty-state">
+                        <p class="empty-title">"No incidents match"</p>
+                        <p>"Try fewer filters, or declare an incident if something is wrong."</p>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <IncidentTable rows /> }.into_any()
+            }}
+            <nav class="pagination" aria-label="Pagination">
+                {has_cursor.then(|| view! { <a href=link_with("cursor", "")>"First page"</a> })}
+                {next_cursor.map(|cursor| view! { <a href=link_with("cursor", &cursor) rel="next">"Next page"</a> })}
+            </nav>
+        </section>
+    }
+}
+
+#[component]
+fn OpenIncidentItem(row: IncidentRow) -> impl IntoView {
+    let incident = row.summary.incident;
+    view! {
+        <li class="open-item">
+            <SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank />
+            <StatusBadge status=incident.status />
+            <a href=format!("/incidents/{}", incident.id)>
+                <span class="reference">{incident.reference()}</span>
+                " "
+                {incident.title.clone()}
+            </a>
+            {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
+            <span class="muted">
+                {row.summary.commander.map(|c| format!("Commander: {c} · ")).unwrap_or_default()}
+                {row.declared_ago}
+            </span>
+        </li>
+    }
+}
+
+#[component]
+fn FilterForm(severities: Vec<crate::domain::catalog::Severity>, services: Vec<(i64, String)>, incident_types: Vec<(i64, String)>) -> impl IntoView {
+    let query = use_query_map();
+    let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let choice = move |name: &'static str, label: &'static str, options: Vec<(String, String)>| {
+        let selected = current(name);
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <select id=id name=name>
+                    {options
+                        .into_iter()
+                        .map(|(value, text)| {
+                            let is_selected = value == selected;
+                            view! { <option value=value selected=is_selected>{text}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let any = |label: &str| (String::new(), label.to_string());
+    let mut status_options = vec![any("Any status"), ("open".into(), "Open".into()), ("ended".into(), "Ended".into())];
+    status_options.extend(Status::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())));
+    let mut severity_options = vec![any("Any severity")];
+    severity_options.extend(severities.into_iter().map(|s| (s.id.to_string(), s.name)));
+    let mut service_options = vec![any("Any service")];
+    service_options.extend(services.into_iter().map(|(id, name)| (id.to_string(), name)));
+    let mut type_options = vec![any("Any type")];
+    type_options.extend(incident_types.into_iter().map(|(id, name)| (id.to_string(), name)));
+    let date = move |name: &'static str, label: &'static str| {
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input id=id type="date" name=name value=current(name) />
+            </div>
+        }
+    };
+    let search_value = current("q");
+    view! {
+        <Form method="GET" action="/incidents" attr:class="filter-form" attr:aria-label="Filter incidents">
+            <div class="field search-field">
+                <label for="filter-q">"Search"</label>
+                <input id="filter-q" type="search" name="q" value=search_value placeholder="Title, summary or INC-42" />
+            </div>
+            {choice("status", "Status", status_options)}
+            {choice("severity", "Severity", severity_options)}
+            {choice("service", "Service", service_options)}
+            {choice("incident_type", "Type", type_options)}
+            {choice("mine", "Role holder", vec![any("Anyone"), ("true".into(), "Me".into())])}
+            {choice("drill", "Drills", vec![any("Drills and real"), ("false".into(), "Real only".into()), ("true".into(), "Drills only".into())])}
+            {date("from", "Declared from")}
+            {date("to", "Declared until")}
+            {choice("sort", "Sort by", vec![("newest".into(), "Newest first".into()), ("oldest".into(), "Oldest first".into()), ("severity".into(), "Most severe first".into())])}
+            <div class="filter-actions">
+                <button type="submit" class="button">"Apply filters"</button>
+                <a href="/incidents">"Clear"</a>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn IncidentTable(rows: Vec<IncidentRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data-table incidents-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Incident"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Severity"</th>
+                        <th scope="col">"Services"</th>
+                        <th scope="col">"Commander"</th>
+                        <th scope="col">"Declared"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let incident = row.summary.incident;
+                            view! {
+                                <tr class:open-row=incident.status.is_open()>
+                                    <th scope="row">
+                                        <a class="cell-title" href=format!("/incidents/{}", incident.id)>
+                                            <span class="reference">{incident.reference()}</span>
+                                            " "
+                                            {incident.title.clone()}
+                                        </a>
+                                        {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
+                                        {incident.incident_type_name.clone().map(|t| view! { <span class="cell-sub">{t}</span> })}
+                                    </th>
+                                    <td><StatusBadge status=incident.status /></td>
+                                    <td><SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank /></td>
+                                    <td>{if row.summary.services.is_empty() { "—".to_string() } else { row.summary.services.join(", ") }}</td>
+                                    <td>{row.summary.commander.unwrap_or_else(|| "—".to_string())}</td>
+                                    <td>
+                                        <span class="cell-title">{row.declared_ago}</span>
+                                        <span class="cell-sub">{row.declared}</span>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn DeclarePage() -> impl IntoView {
+    let form = Resource::new(|| (), |_| get_declare_form());
+    view! {
+        <Title text="Declare an incident · Quell" />
+        <RequireUser permission=Permission::Respond>
+            <p><A href="/incidents">"← Incidents"</A></p>
+            <h1>"Declare an incident"</h1>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || {
+                    form.get()
+                        .map(|loaded| match loaded {
+                            Ok(form) => view! { <DeclareFormView form /> }.into_any(),
+                            Err(error) => view! { <AppErrorView error /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn DeclareFormView(form: DeclareForm) -> impl IntoView {
+    let declare = ServerAction::<DeclareIncident>::new();
+    crate::components::session::load_page_after(declare);
+    let error = action_error(declare);
+    let DeclareForm { severities, incident_types, services, people, viewer_id } = form;
+    let default_severity = severities.first().map(|s| s.id.to_string()).unwrap_or_default();
+    let severity_options: Vec<(String, String)> =
+        severities.iter().map(|s| (s.id.to_string(), format!("{} — {}", s.name, s.description))).collect();
+    let mut type_options = vec![("0".to_string(), "No type".to_string())];
+    type_options.extend(incident_types.iter().map(|t| (t.id.to_string(), t.name.clone())));
+    let commander_options: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), if p.id == viewer_id { format!("{} (you)", p.name) } else { p.name.clone() }))
+        .collect();
+    view! {
+        <section class="card">
+            <ActionForm action=declare attr:class="stack-form">
+                <FormError error fields=&["title", "severity_id", "incident_type_id", "service_ids", "summary", "commander_id"] />
+                <Field label="Title" name="title" error hint="What is wrong, in a few words: “Checkout fails for card payments”." />
+                <SelectField label="Severity" name="severity_id" error options=severity_options selected=default_severity />
+                <SelectField label="Type" name="incident_type_id" error options=type_options selected="0" />
+                <MultiCheck
+                    legend="Affected services"
+                    name="service_ids"
+                    error
+                    options=services
+                    empty="No services yet: an admin adds them under Settings → Services."
+                />
+                <TextArea label="Summary" name="summary" error hint="What do we know so far? Markdown is fine." rows=5 />
+                <SelectField
+                    label="Incident commander"
+                    name="commander_id"
+                    error
+                    options=commander_options
+                    selected=viewer_id.to_string()
+                    hint="Leads the response. You, unless you choose someone else."
+                />
+                <CheckboxField label="This is a drill" name="is_drill" hint="Drills are practice: they are kept out of metrics and the status page." />
+                <SubmitButton label="Declare incident" pending_label="Declaring…" pending=declare.pending().into() />
+            </ActionForm>
+        </section>
+    }
+}

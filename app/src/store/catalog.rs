@@ -1,0 +1,529 @@
+//! The incident catalog admins configure: severities, services, role types and incident types.
+//! Every edit is guarded by the row's revision.
+
+use super::{on_pool, Store, StoreError};
+use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
+use chrono::{DateTime, Utc};
+
+/// One page of a list and how many rows there are in all.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+}
+
+/// The fields of a service that people edit.
+#[derive(Debug, Clone)]
+pub struct ServiceFields {
+    pub name: String,
+    pub description: String,
+    pub owner_team: String,
+    pub owner_user_id: Option<i64>,
+    pub parent_id: Option<i64>,
+}
+
+/// The fields of a role type that people edit.
+#[derive(Debug, Clone)]
+pub struct RoleTypeFields {
+    pub name: String,
+    pub description: String,
+    pub checklist: Vec<String>,
+    pub retired: bool,
+}
+
+/// The fields of an incident type that people edit.
+#[derive(Debug, Clone)]
+pub struct IncidentTypeFields {
+    pub name: String,
+    pub description: String,
+    pub default_severity_id: Option<i64>,
+    pub retired: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SqlSeverity {
+    id: i64,
+    name: String,
+    description: String,
+    rank: i64,
+    revision: i64,
+}
+
+impl SqlSeverity {
+    fn into_severity(self) -> Severity {
+        Severity { id: self.id, name: self.name, description: self.description, rank: self.rank, revision: self.revision }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SqlService {
+    id: i64,
+    name: String,
+    description: String,
+    owner_team: String,
+    owner_user_id: Option<i64>,
+    owner_user_name: Option<String>,
+    parent_id: Option<i64>,
+    parent_name: Option<String>,
+    revision: i64,
+}
+
+impl SqlService {
+    fn into_service(self) -> Service {
+        Service {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            owner_team: self.owner_team,
+            owner_user_id: self.owner_user_id,
+            owner_user_name: self.owner_user_name,
+            parent_id: self.parent_id,
+            parent_name: self.parent_name,
+            revision: self.revision,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SqlRoleType {
+    id: i64,
+    name: String,
+    description: String,
+    checklist: String,
+    is_commander: bool,
+    retired: bool,
+    rank: i64,
+    revision: i64,
+}
+
+impl SqlRoleType {
+    fn into_role_type(self) -> RoleType {
+        RoleType {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            checklist: self.checklist.lines().map(str::to_string).filter(|line| !line.is_empty()).collect(),
+            is_commander: self.is_commander,
+            retired: self.retired,
+            rank: self.rank,
+            revision: self.revision,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SqlIncidentType {
+    id: i64,
+    name: String,
+    description: String,
+    default_severity_id: Option<i64>,
+    retired: bool,
+    revision: i64,
+}
+
+impl SqlIncidentType {
+    fn into_incident_type(self) -> IncidentType {
+        IncidentType {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            default_severity_id: self.default_severity_id,
+            retired: self.retired,
+            revision: self.revision,
+        }
+    }
+}
+
+const SERVICE_SELECT: &str = "select s.id, s.name, s.description, s.owner_team, s.owner_user_id, \
+     u.display_name as owner_user_name, s.parent_id, p.name as parent_name, s.revision \
+     from services s left join users u on u.id = s.owner_user_id left join services p on p.id = s.parent_id";
+
+/// After a revision-guarded update matched no row: `Stale` if the row exists, `NotFound` if not.
+async fn stale_or_missing(store: &Store, table: &str, id: i64) -> StoreError {
+    let sql = format!("select count(*) from {table} where id = $1");
+    match on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(pool).await) {
+        Ok(0) => StoreError::NotFound,
+        Ok(_) => StoreError::Stale,
+        Err(err) => err.into(),
+    }
+}
+
+impl Store {
+    // ---- severities ----
+
+    /// Severities in rank order, worst first, `limit` at a time from `offset`.
+    pub async fn list_severities(&self, limit: i64, offset: i64) -> Result<Page<Severity>, StoreError> {
+        let (rows, total): (Vec<SqlSeverity>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as("select id, name, description, rank, revision from severities order by rank, id limit $1 offset $2")
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_scalar("select count(*) from severities").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok(Page { rows: rows.into_iter().map(SqlSeverity::into_severity).collect(), total })
+    }
+
+    pub async fn severity(&self, id: i64) -> Result<Option<Severity>, StoreError> {
+        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, name, description, rank, revision from severities where id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(SqlSeverity::into_severity))
+    }
+
+    /// Adds a severity at the bottom of the list (least severe).
+    pub async fn create_severity(&self, name: &str, description: &str, now: DateTime<Utc>) -> Result<Severity, StoreError> {
+        let row: SqlSeverity = on_pool!(self, |pool| sqlx::query_as(
+            "insert into severities (name, description, rank, created_at, updated_at) \
+             values ($1, $2, (select coalesce(max(rank), 0) + 1 from severities), $3, $3) \
+             returning id, name, description, rank, revision"
+        )
+        .bind(name)
+        .bind(description)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
+        Ok(row.into_severity())
+    }
+
+    pub async fn update_severity(
+        &self,
+        id: i64,
+        name: &str,
+        description: &str,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Severity, StoreError> {
+        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(
+            "update severities set name = $1, description = $2, revision = revision + 1, updated_at = $3 \
+             where id = $4 and revision = $5 returning id, name, description, rank, revision"
+        )
+        .bind(name)
+        .bind(description)
+        .bind(now)
+        .bind(id)
+        .bind(expected_revision)
+        .fetch_optional(pool)
+        .await)?;
+        match row {
+            Some(row) => Ok(row.into_severity()),
+            None => Err(stale_or_missing(self, "severities", id).await),
+        }
+    }
+
+    /// Swaps a severity with its neighbour above (`up`) or below. Nothing happens at either end.
+    pub async fn move_severity(&self, id: i64, up: bool, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let neighbour_sql = if up {
+            "select id, rank from severities where rank < (select rank from severities where id = $1) order by rank desc, id desc limit 1"
+        } else {
+            "select id, rank from severities where rank > (select rank from severities where id = $1) order by rank, id limit 1"
+        };
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Writing first takes SQLite's write lock before anything is read.
+            let touched = sqlx::query("update severities set revision = revision + 1, updated_at = $1 where id = $2 and revision = $3")
+                .bind(now)
+                .bind(id)
+                .bind(expected_revision)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if touched == 0 {
+                drop(tx);
+                return Err(stale_or_missing(self, "severities", id).await);
+            }
+            let neighbour: Option<(i64, i64)> = sqlx::query_as(neighbour_sql).bind(id).fetch_optional(&mut *tx).await?;
+            if let Some((neighbour, neighbour_rank)) = neighbour {
+                let own_rank: i64 = sqlx::query_scalar("select rank from severities where id = $1").bind(id).fetch_one(&mut *tx).await?;
+                for (row, rank) in [(id, neighbour_rank), (neighbour, own_rank)] {
+                    sqlx::query("update severities set rank = $1, updated_at = $2 where id = $3")
+                        .bind(rank)
+                        .bind(now)
+                        .bind(row)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    // ---- services ----
+
+    /// Services in name order, `limit` at a time from `offset`.
+    pub async fn list_services(&self, limit: i64, offset: i64) -> Result<Page<Service>, StoreError> {
+        let sql = format!("{SERVICE_SELECT} order by lower(s.name), s.id limit $1 offset $2");
+        let (rows, total): (Vec<SqlService>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar("select count(*) from services").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok(Page { rows: rows.into_iter().map(SqlService::into_service).collect(), total })
+    }
+
+    pub async fn service(&self, id: i64) -> Result<Option<Service>, StoreError> {
+        let sql = format!("{SERVICE_SELECT} where s.id = $1");
+        let row: Option<SqlService> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row.map(SqlService::into_service))
+    }
+
+    pub async fn create_service(&self, fields: &ServiceFields, now: DateTime<Utc>) -> Result<Service, StoreError> {
+        let id: i64 = on_pool!(self, |pool| sqlx::query_scalar(
+            "insert into services (name, description, owner_team, owner_user_id, parent_id, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $6) returning id"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(&fields.owner_team)
+        .bind(fields.owner_user_id)
+        .bind(fields.parent_id)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
+        self.service(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Updates a service. A service can't become its own ancestor (`Constraint("service_parent_cycle")`).
+    pub async fn update_service(
+        &self,
+        id: i64,
+        fields: &ServiceFields,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Service, StoreError> {
+        if let Some(parent) = fields.parent_id {
+            if parent == id || self.service_ancestors(parent).await?.contains(&id) {
+                return Err(StoreError::Constraint("service_parent_cycle".into()));
+            }
+        }
+        let touched = on_pool!(self, |pool| sqlx::query(
+            "update services set name = $1, description = $2, owner_team = $3, owner_user_id = $4, parent_id = $5, \
+             revision = revision + 1, updated_at = $6 where id = $7 and revision = $8"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(&fields.owner_team)
+        .bind(fields.owner_user_id)
+        .bind(fields.parent_id)
+        .bind(now)
+        .bind(id)
+        .bind(expected_revision)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if touched == 0 {
+            return Err(stale_or_missing(self, "services", id).await);
+        }
+        self.service(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// The ids of a service's parent, grandparent and so on (one recursive query).
+    async fn service_ancestors(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "with recursive up(id, parent_id, depth) as ( \
+                 select id, parent_id, 0 from services where id = $1 \
+                 union all select s.id, s.parent_id, up.depth + 1 from services s join up on s.id = up.parent_id \
+                 where up.depth < 100) \
+             select id from up"
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(ids)
+    }
+
+    /// Services chosen by id (for validating a form), in name order.
+    pub async fn services_by_ids(&self, ids: &[i64]) -> Result<Vec<Service>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{SERVICE_SELECT} where s.id in ({}) order by lower(s.name)", placeholders(1, ids.len()));
+        let rows: Vec<SqlService> = on_pool!(self, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(SqlService::into_service).collect())
+    }
+
+    // ---- role types ----
+
+    /// Role types in their display order (retired ones too), `limit` at a time from `offset`.
+    pub async fn list_role_types(&self, limit: i64, offset: i64) -> Result<Page<RoleType>, StoreError> {
+        let (rows, total): (Vec<SqlRoleType>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(
+                "select id, name, description, checklist, is_commander, retired, rank, revision from role_types \
+                 order by retired, rank, id limit $1 offset $2",
+            )
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar("select count(*) from role_types").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok(Page { rows: rows.into_iter().map(SqlRoleType::into_role_type).collect(), total })
+    }
+
+    pub async fn role_type(&self, id: i64) -> Result<Option<RoleType>, StoreError> {
+        let row: Option<SqlRoleType> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, name, description, checklist, is_commander, retired, rank, revision from role_types where id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(SqlRoleType::into_role_type))
+    }
+
+    /// The Incident Commander role type (seeded by the migration; it can't be retired).
+    pub async fn commander_role_type(&self) -> Result<RoleType, StoreError> {
+        let row: SqlRoleType = on_pool!(self, |pool| sqlx::query_as(
+            "select id, name, description, checklist, is_commander, retired, rank, revision from role_types where is_commander"
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(row.into_role_type())
+    }
+
+    pub async fn create_role_type(&self, fields: &RoleTypeFields, now: DateTime<Utc>) -> Result<RoleType, StoreError> {
+        let row: SqlRoleType = on_pool!(self, |pool| sqlx::query_as(
+            "insert into role_types (name, description, checklist, rank, created_at, updated_at) \
+             values ($1, $2, $3, (select coalesce(max(rank), 0) + 1 from role_types), $4, $4) \
+             returning id, name, description, checklist, is_commander, retired, rank, revision"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.checklist.join("\n"))
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
+        Ok(row.into_role_type())
+    }
+
+    /// Updates a role type. The commander role type can't be retired (`Constraint("commander_retired")`).
+    pub async fn update_role_type(
+        &self,
+        id: i64,
+        fields: &RoleTypeFields,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<RoleType, StoreError> {
+        let row: Option<SqlRoleType> = on_pool!(self, |pool| sqlx::query_as(
+            "update role_types set name = $1, description = $2, checklist = $3, retired = $4, \
+             revision = revision + 1, updated_at = $5 \
+             where id = $6 and revision = $7 and not ($4 and is_commander) \
+             returning id, name, description, checklist, is_commander, retired, rank, revision"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.checklist.join("\n"))
+        .bind(fields.retired)
+        .bind(now)
+        .bind(id)
+        .bind(expected_revision)
+        .fetch_optional(pool)
+        .await)?;
+        if let Some(row) = row {
+            return Ok(row.into_role_type());
+        }
+        match self.role_type(id).await? {
+            None => Err(StoreError::NotFound),
+            Some(current) if current.revision != expected_revision => Err(StoreError::Stale),
+            Some(_) => Err(StoreError::Constraint("commander_retired".into())),
+        }
+    }
+
+    // ---- incident types ----
+
+    pub async fn list_incident_types(&self, limit: i64, offset: i64) -> Result<Page<IncidentType>, StoreError> {
+        let (rows, total): (Vec<SqlIncidentType>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(
+                "select id, name, description, default_severity_id, retired, revision from incident_types \
+                 order by retired, lower(name), id limit $1 offset $2",
+            )
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar("select count(*) from incident_types").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok(Page { rows: rows.into_iter().map(SqlIncidentType::into_incident_type).collect(), total })
+    }
+
+    pub async fn incident_type(&self, id: i64) -> Result<Option<IncidentType>, StoreError> {
+        let row: Option<SqlIncidentType> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, name, description, default_severity_id, retired, revision from incident_types where id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(SqlIncidentType::into_incident_type))
+    }
+
+    pub async fn create_incident_type(&self, fields: &IncidentTypeFields, now: DateTime<Utc>) -> Result<IncidentType, StoreError> {
+        let row: SqlIncidentType = on_pool!(self, |pool| sqlx::query_as(
+            "insert into incident_types (name, description, default_severity_id, created_at, updated_at) \
+             values ($1, $2, $3, $4, $4) returning id, name, description, default_severity_id, retired, revision"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.default_severity_id)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
+        Ok(row.into_incident_type())
+    }
+
+    pub async fn update_incident_type(
+        &self,
+        id: i64,
+        fields: &IncidentTypeFields,
+        expected_revision: i64,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentType, StoreError> {
+        let row: Option<SqlIncidentType> = on_pool!(self, |pool| sqlx::query_as(
+            "update incident_types set name = $1, description = $2, default_severity_id = $3, retired = $4, \
+             revision = revision + 1, updated_at = $5 where id = $6 and revision = $7 \
+             returning id, name, description, default_severity_id, retired, revision"
+        )
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.default_severity_id)
+        .bind(fields.retired)
+        .bind(now)
+        .bind(id)
+        .bind(expected_revision)
+        .fetch_optional(pool)
+        .await)?;
+        match row {
+            Some(row) => Ok(row.into_incident_type()),
+            None => Err(stale_or_missing(self, "incident_types", id).await),
+        }
+    }
+
+    // ---- people ----
+
+    /// Active people in name order, for choosing an assignee or an owner; at most `limit`.
+    pub async fn list_people(&self, limit: i64) -> Result<Vec<Person>, StoreError> {
+        let rows: Vec<(i64, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, display_name from users where active order by lower(display_name), id limit $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
+    }
+}
+
+/// `$start, $start+1, …` for `count` values.
+pub(crate) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
