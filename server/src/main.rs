@@ -3,6 +3,9 @@ use server::cli::{run, Cli};
 use server::config::Config;
 use std::process::ExitCode;
 
+/// Stack size of the runtime's worker threads.
+const RENDER_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
@@ -13,7 +16,11 @@ fn main() -> ExitCode {
         }
     };
     server::telemetry::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Rendering a large page nests deeply; give workers room beyond the 2 MiB default.
+        .thread_stack_size(RENDER_STACK_BYTES)
+        .build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("quell: cannot start the async runtime: {err}");

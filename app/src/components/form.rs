@@ -20,6 +20,22 @@ pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Si
     Signal::derive(move || error.get().and_then(|err| err.message_for(field)))
 }
 
+/// Escapes text for use inside HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
 /// A control's id: its name, prefixed when the same form appears several times on a page.
 fn field_id(prefix: Option<String>, name: &str) -> String {
     match prefix {
@@ -179,9 +195,10 @@ pub fn TextArea(
                 required=required
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=described_by(id.clone(), message, hint.is_some())
-            >
-                {value.unwrap_or_default()}
-            </textarea>
+                // Leptos writes a text area's text into server-rendered HTML unescaped, so the
+                // text is escaped here (a note containing "</textarea><script>" stays text).
+                inner_html=escape_html(&value.unwrap_or_default())
+            ></textarea>
             <FieldMessages id hint error=message />
         </div>
     }

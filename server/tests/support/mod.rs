@@ -118,10 +118,72 @@ impl TestApp {
         info["user"]["email"].as_str().map(str::to_string)
     }
 
+    /// A signed-in client for a new user with `role` (admin, responder or viewer).
+    pub async fn signed_in_as(&self, admin: &Client, email: &str, role: &str) -> Client {
+        self.create_user(admin, email, role).await;
+        let client = client();
+        let response = self.login(&client, email, USER_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign in as {email}");
+        client
+    }
+
+    /// Declares an incident (SEV1 unless `extra` says otherwise) and returns its id.
+    pub async fn declare_incident(&self, client: &Client, title: &str, extra: &[(&str, &str)]) -> i64 {
+        let mut form = vec![("title", title), ("severity_id", "1")];
+        form.extend_from_slice(extra);
+        let response = self.post(client, "/api/incidents/declare", &form).await;
+        assert_eq!(response.status(), StatusCode::OK, "declare: {:?}", response.text().await);
+        let path: String = response.json().await.unwrap();
+        path.rsplit('/').next().unwrap().parse().expect("the incident's page path")
+    }
+
+    /// The incident page's data as JSON, as `client` sees it.
+    pub async fn incident(&self, client: &Client, id: i64) -> Value {
+        let id = id.to_string();
+        let response = self.post(client, "/api/incidents/get", &[("incident_id", &id), ("pinned", "false"), ("before", "")]).await;
+        assert_eq!(response.status(), StatusCode::OK, "get incident: {:?}", response.text().await);
+        response.json().await.unwrap()
+    }
+
+    /// A second server on the same database, as a second instance of a deployment would be.
+    pub async fn another_instance(&self) -> Instance {
+        let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
+        let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
+        let state = AppState::new(options, store, self.clock.clone(), Settings::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
+        let router = server::router::router(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        Instance { address, server, relay, state }
+    }
+
     pub async fn stop(self) {
         self.server.abort();
         self.relay.abort();
         self.db.cleanup().await;
+    }
+}
+
+/// Another server process sharing the test's database.
+pub struct Instance {
+    pub address: String,
+    server: tokio::task::JoinHandle<()>,
+    relay: tokio::task::JoinHandle<()>,
+    state: AppState,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        self.relay.abort();
+        self.state.store.close().await;
     }
 }
 
