@@ -65,6 +65,7 @@ e2e: build browser-tools
 
 ## make bench: latency figures for the release build on SQLite and Postgres
 bench: build postgres
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	.ci/bench
 
 clean:

@@ -10,9 +10,12 @@ test('the release build hydrates and navigates on the client without errors', as
   await page.evaluate(() => ((window as any).__sameDocument = true));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Incidents' })).toBeVisible();
-  await expect(page.getByText('Coming soon')).toBeVisible();
+  await expect(page.getByRole('heading', { name: /^Open now/ })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await expect(page.getByRole('link', { name: 'Incidents' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'On-call' }).click();
+  await expect(page.getByText('Coming soon')).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(errors).toEqual([]);
 });
 
