@@ -185,7 +185,7 @@ async fn incidents_are_filtered_and_paged_by_keyset(store: Store) {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = store.list_incidents(&IncidentFilter::default(), IncidentSort::Newest, cursor.as_deref(), 3).await.unwrap();
+        let page = store.list_incidents(&IncidentFilter::default(), IncidentSort::Newest, cursor.as_deref(), 3, true).await.unwrap();
         assert_eq!(page.total, 7);
         seen.extend(page.rows.iter().map(|r| r.incident.id));
         match page.next_cursor {
@@ -201,7 +201,7 @@ async fn incidents_are_filtered_and_paged_by_keyset(store: Store) {
     let mut by_severity = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = store.list_incidents(&IncidentFilter::default(), IncidentSort::Severity, cursor.as_deref(), 2).await.unwrap();
+        let page = store.list_incidents(&IncidentFilter::default(), IncidentSort::Severity, cursor.as_deref(), 2, true).await.unwrap();
         by_severity.extend(page.rows.iter().map(|r| (r.incident.severity_rank, r.incident.id)));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -214,7 +214,7 @@ async fn incidents_are_filtered_and_paged_by_keyset(store: Store) {
 
     let count = |filter: IncidentFilter| {
         let store = store.clone();
-        async move { store.list_incidents(&filter, IncidentSort::Oldest, None, 50).await.unwrap() }
+        async move { store.list_incidents(&filter, IncidentSort::Oldest, None, 50, true).await.unwrap() }
     };
     assert_eq!(count(IncidentFilter { service_id: Some(api), ..Default::default() }).await.total, 3);
     assert_eq!(count(IncidentFilter { role_holder: Some(bob), ..Default::default() }).await.total, 3);
@@ -241,6 +241,11 @@ async fn incidents_are_filtered_and_paged_by_keyset(store: Store) {
     let resolved = open.status_counts.iter().find(|(s, _)| *s == Status::Resolved).unwrap().1;
     let triage = open.status_counts.iter().find(|(s, _)| *s == Status::Triage).unwrap().1;
     assert_eq!((resolved, triage), (1, 6));
+    let open_only = IncidentFilter { statuses: Status::OPEN.to_vec(), ..Default::default() };
+    assert_eq!(store.count_incidents(&open_only).await.unwrap(), 6);
+    let uncounted = store.list_incidents(&open_only, IncidentSort::Severity, None, 2, false).await.unwrap();
+    assert_eq!(uncounted.rows.len(), 2);
+    assert!(uncounted.status_counts.iter().all(|(_, n)| *n == 0));
 }
 
 async fn roles_change_only_from_the_holder_the_page_showed(store: Store) {

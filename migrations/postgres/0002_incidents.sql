@@ -105,6 +105,8 @@ create table incidents (
 );
 create index incidents_status_idx on incidents (status, id);
 create index incidents_severity_idx on incidents (severity_id, id);
+-- open incidents by severity (the list's "open now" panel)
+create index incidents_status_severity_idx on incidents (status, severity_id, id);
 create index incidents_type_idx on incidents (incident_type_id, id);
 create index incidents_declared_at_idx on incidents (declared_at);
 

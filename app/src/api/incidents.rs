@@ -284,21 +284,22 @@ pub async fn list_incidents(
         };
         let cursor = Some(cursor).filter(|c| !c.is_empty());
         let page = store
-            .list_incidents(&filter, IncidentSort::parse(&sort), cursor.as_deref(), INCIDENTS_PAGE_SIZE)
+            .list_incidents(&filter, IncidentSort::parse(&sort), cursor.as_deref(), INCIDENTS_PAGE_SIZE, true)
             .await
             .map_err(internal)?;
         let open_filter = IncidentFilter { statuses: Status::OPEN.to_vec(), ..IncidentFilter::default() };
         let open = store
-            .list_incidents(&open_filter, IncidentSort::Severity, None, OPEN_PANEL_SIZE)
+            .list_incidents(&open_filter, IncidentSort::Severity, None, OPEN_PANEL_SIZE, false)
             .await
             .map_err(internal)?;
+        let open_total = store.count_incidents(&open_filter).await.map_err(internal)?;
         let severities = store.list_severities(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
         let services = store.list_services(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
         let types = store.list_incident_types(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
         let now = state.now();
         Ok(IncidentsView {
             open: open.rows.into_iter().map(|s| row(s, &viewer, now)).collect(),
-            open_total: open.total,
+            open_total,
             rows: page.rows.into_iter().map(|s| row(s, &viewer, now)).collect(),
             next_cursor: page.next_cursor,
             total: page.total,
@@ -865,9 +866,12 @@ pub async fn add_note(incident_id: i64, body: String, #[server(default)] occurre
         if occurred_at > now + chrono::Duration::minutes(1) {
             return Err(AppError::invalid("occurred_at", "A note can't happen in the future."));
         }
-        incident_or_404(&state, incident_id).await?;
         let note = NewEvent { kind: EventKind::Note, body_html: crate::markdown::render(&body), body, occurred_at };
-        state.store.add_note(incident_id, &note, viewer.id, now).await.map_err(internal)?;
+        // A missing incident fails the insert's foreign key, which the store reports as NotFound.
+        state.store.add_note(incident_id, &note, viewer.id, now).await.map_err(|err| match err {
+            crate::store::StoreError::NotFound => AppError::not_found("That incident"),
+            other => internal(other),
+        })?;
         state.live.incident_changed(&state.store, incident_id).await;
         Ok(())
     })

@@ -82,9 +82,12 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = true)] required: bool,
     #[prop(optional, into)] id_prefix: Option<String>,
+    /// Keeps what is typed, so the text survives the form being drawn anew (live updates).
+    #[prop(optional)] draft: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
     let id = field_id(id_prefix, name);
     let message = field_message(error, name);
+    let value = draft.and_then(|d| d.get_untracked()).or(value);
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
@@ -94,6 +97,11 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 value=value
+                on:input=move |event| {
+                    if let Some(draft) = draft {
+                        draft.set(Some(event_target_value(&event)));
+                    }
+                }
                 required=required
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=described_by(id.clone(), message, hint.is_some())
@@ -182,9 +190,12 @@ pub fn TextArea(
     #[prop(default = false)] required: bool,
     #[prop(default = 4)] rows: u32,
     #[prop(optional, into)] id_prefix: Option<String>,
+    /// Keeps what is typed, so the text survives the form being drawn anew (live updates).
+    #[prop(optional)] draft: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
     let id = field_id(id_prefix, name);
     let message = field_message(error, name);
+    let value = draft.and_then(|d| d.get_untracked()).or(value);
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
@@ -198,6 +209,11 @@ pub fn TextArea(
                 // Leptos writes a text area's text into server-rendered HTML unescaped, so the
                 // text is escaped here (a note containing "</textarea><script>" stays text).
                 inner_html=escape_html(&value.unwrap_or_default())
+                on:input=move |event| {
+                    if let Some(draft) = draft {
+                        draft.set(Some(event_target_value(&event)));
+                    }
+                }
             ></textarea>
             <FieldMessages id hint error=message />
         </div>

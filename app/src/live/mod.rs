@@ -42,30 +42,136 @@ pub fn use_live_changes(incident: Option<i64>) -> ReadSignal<u64> {
 
 #[cfg(feature = "hydrate")]
 fn listen(incident: Option<i64>, set_version: WriteSignal<u64>) {
-    use std::cell::Cell;
-    use std::rc::Rc;
+    let listener = browser::Listener::start(incident, set_version);
+    let listener = send_wrapper::SendWrapper::new(listener);
+    on_cleanup(move || listener.take().stop());
+}
+
+/// The browser side: one `EventSource` per page, connected again whenever it is lost.
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::concerns;
+    use leptos::prelude::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::{Rc, Weak};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let Ok(source) = web_sys::EventSource::new("/api/live") else { return };
-    let bump = move || set_version.update(|v| *v += 1);
-    let on_incident = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let changed = event.data().as_string().and_then(|data| data.trim().parse::<i64>().ok());
-        if concerns(incident, changed) {
-            bump();
+
+    /// How long to wait before connecting again when the browser has given up on the stream.
+    const RETRY_MS: i32 = 3000;
+
+    type Callback = Closure<dyn FnMut(web_sys::Event)>;
+
+    pub struct Listener {
+        incident: Option<i64>,
+        set_version: WriteSignal<u64>,
+        source: RefCell<Option<web_sys::EventSource>>,
+        /// Whether a connection has opened before: every later opening is a reconnection.
+        opened: Cell<bool>,
+        retry_pending: Cell<bool>,
+        stopped: Cell<bool>,
+        /// incident, resync, open, error, retry, online.
+        callbacks: RefCell<Vec<Callback>>,
+    }
+
+    impl Listener {
+        pub fn start(incident: Option<i64>, set_version: WriteSignal<u64>) -> Rc<Listener> {
+            let listener = Rc::new(Listener {
+                incident,
+                set_version,
+                source: RefCell::new(None),
+                opened: Cell::new(false),
+                retry_pending: Cell::new(false),
+                stopped: Cell::new(false),
+                callbacks: RefCell::new(Vec::new()),
+            });
+            let weak = Rc::downgrade(&listener);
+            let handlers: [fn(&Listener, web_sys::Event); 6] = [
+                Listener::on_incident,
+                |l, _| l.bump(),
+                Listener::on_open,
+                Listener::on_error,
+                |l, _| {
+                    l.retry_pending.set(false);
+                    l.connect();
+                },
+                // Back online: don't wait for the browser's own retry.
+                |l, _| l.connect(),
+            ];
+            *listener.callbacks.borrow_mut() = handlers.into_iter().map(|handler| callback(weak.clone(), handler)).collect();
+            if let Some(window) = web_sys::window() {
+                let _ = window.add_event_listener_with_callback("online", listener.callbacks.borrow()[5].as_ref().unchecked_ref());
+            }
+            listener.connect();
+            listener
         }
-    });
-    let on_resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| bump());
-    // The first "open" is the initial connection; every later one is a reconnection, after
-    // which the page reloads what it shows to catch up on anything missed.
-    let opened = Rc::new(Cell::new(false));
-    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        if opened.replace(true) {
-            bump();
+
+        pub fn stop(&self) {
+            self.stopped.set(true);
+            if let Some(source) = self.source.borrow_mut().take() {
+                source.close();
+            }
+            if let Some(window) = web_sys::window() {
+                let _ = window.remove_event_listener_with_callback("online", self.callbacks.borrow()[5].as_ref().unchecked_ref());
+            }
         }
-    });
-    let _ = source.add_event_listener_with_callback("incident", on_incident.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
-    let closures = send_wrapper::SendWrapper::new((source, on_incident, on_resync, on_open));
-    on_cleanup(move || closures.take().0.close());
+
+        fn bump(&self) {
+            self.set_version.update(|v| *v += 1);
+        }
+
+        fn connect(&self) {
+            if self.stopped.get() {
+                return;
+            }
+            if let Some(old) = self.source.borrow_mut().take() {
+                old.close();
+            }
+            let Ok(source) = web_sys::EventSource::new("/api/live") else { return };
+            let callbacks = self.callbacks.borrow();
+            for (event, index) in [("incident", 0), ("resync", 1), ("open", 2), ("error", 3)] {
+                let _ = source.add_event_listener_with_callback(event, callbacks[index].as_ref().unchecked_ref());
+            }
+            *self.source.borrow_mut() = Some(source);
+        }
+
+        fn on_incident(&self, event: web_sys::Event) {
+            let changed = event
+                .dyn_into::<web_sys::MessageEvent>()
+                .ok()
+                .and_then(|message| message.data().as_string())
+                .and_then(|data| data.trim().parse::<i64>().ok());
+            if concerns(self.incident, changed) {
+                self.bump();
+            }
+        }
+
+        /// A reconnection may have missed changes: reload what the page shows.
+        fn on_open(&self, _: web_sys::Event) {
+            if self.opened.replace(true) {
+                self.bump();
+            }
+        }
+
+        /// The browser retries a dropped stream by itself; when it has given up (the stream
+        /// is closed), try again a little later.
+        fn on_error(&self, _: web_sys::Event) {
+            let closed = self.source.borrow().as_ref().is_none_or(|s| s.ready_state() == web_sys::EventSource::CLOSED);
+            if closed && !self.retry_pending.replace(true) {
+                if let Some(window) = web_sys::window() {
+                    let retry = self.callbacks.borrow();
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry[4].as_ref().unchecked_ref(), RETRY_MS);
+                }
+            }
+        }
+    }
+
+    fn callback(listener: Weak<Listener>, handler: fn(&Listener, web_sys::Event)) -> Callback {
+        Closure::new(move |event: web_sys::Event| {
+            if let Some(listener) = listener.upgrade() {
+                handler(&listener, event);
+            }
+        })
+    }
 }
+

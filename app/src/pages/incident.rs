@@ -29,6 +29,9 @@ struct Actions {
     note: ServerAction<AddNote>,
     edit_note: ServerAction<EditNote>,
     pin: ServerAction<SetPinned>,
+    /// What is being typed in the new-note form; kept while the page redraws for live updates.
+    note_draft: RwSignal<Option<String>>,
+    note_time_draft: RwSignal<Option<String>>,
 }
 
 impl Actions {
@@ -43,6 +46,8 @@ impl Actions {
             note: ServerAction::new(),
             edit_note: ServerAction::new(),
             pin: ServerAction::new(),
+            note_draft: RwSignal::new(None),
+            note_time_draft: RwSignal::new(None),
         }
     }
 
@@ -68,6 +73,13 @@ pub fn IncidentPage() -> impl IntoView {
     let pinned = move || query.with(|q| q.get("pinned").as_deref() == Some("true"));
     let before = move || query.with(|q| q.get("before").unwrap_or_default());
     let actions = Actions::new();
+    // A note that was added leaves an empty form behind.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.note.value().get() {
+            actions.note_draft.set(None);
+            actions.note_time_draft.set(None);
+        }
+    });
     let live = crate::live::use_live_changes(params.with_untracked(|p| p.get("id").and_then(|id| id.parse().ok())));
     let incident = Resource::new(
         move || (id(), pinned(), before(), live.get(), actions.versions()),
@@ -437,22 +449,25 @@ fn Timeline(data: IncidentView, actions: Actions) -> impl IntoView {
 #[component]
 fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
     let error = action_error(actions.note);
-    // A fresh form after each note, so the text area empties.
-    let added = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if let Some(Ok(())) = actions.note.value().get() {
-            added.update(|n| *n += 1);
-        }
-    });
+    // Drawn anew after each note added, so the text area empties.
     view! {
         {move || {
-            added.get();
+            actions.note.version().get();
             let now = now.clone();
             view! {
                 <ActionForm action=actions.note attr:class="note-form stack-form">
                     <FormError error fields=&["body", "occurred_at"] />
                     <input type="hidden" name="incident_id" value=incident_id />
-                    <TextArea label="Note" name="body" error required=true rows=3 hint="Markdown. What happened, what was decided, by whom." id_prefix="new" />
+                    <TextArea
+                        label="Note"
+                        name="body"
+                        error
+                        required=true
+                        rows=3
+                        hint="Markdown. What happened, what was decided, by whom."
+                        id_prefix="new"
+                        draft=actions.note_draft
+                    />
                     <Field
                         label="Occurred at"
                         name="occurred_at"
@@ -462,6 +477,7 @@ fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
                         required=false
                         hint="Leave as is for now, or set an earlier time to backdate."
                         id_prefix="new"
+                        draft=actions.note_time_draft
                     />
                     <SubmitButton label="Add note" pending_label="Adding…" pending=actions.note.pending().into() />
                 </ActionForm>

@@ -329,7 +329,9 @@ fn filter_conditions(filter: &IncidentFilter, with_statuses: bool) -> Conditions
     }
     if let Some(id) = filter.service_id {
         let p = c.arg(Arg::Int(id));
-        c.push(format!("exists (select 1 from incident_services x where x.incident_id = i.id and x.service_id = {p})"));
+        // "id in (…)" lets the database start from the service's index entries instead of
+        // checking every incident.
+        c.push(format!("i.id in (select x.incident_id from incident_services x where x.service_id = {p})"));
     }
     if let Some(id) = filter.incident_type_id {
         let p = c.arg(Arg::Int(id));
@@ -337,7 +339,7 @@ fn filter_conditions(filter: &IncidentFilter, with_statuses: bool) -> Conditions
     }
     if let Some(id) = filter.role_holder {
         let p = c.arg(Arg::Int(id));
-        c.push(format!("exists (select 1 from role_assignments r where r.incident_id = i.id and r.user_id = {p})"));
+        c.push(format!("i.id in (select r.incident_id from role_assignments r where r.user_id = {p})"));
     }
     if let Some(drill) = filter.drill {
         let p = c.arg(Arg::Bool(drill));
@@ -861,13 +863,24 @@ impl Store {
         Ok(TimelinePage { events, older })
     }
 
-    /// A page of incidents matching `filter` in `sort` order, after `cursor` when given.
+    /// How many incidents match `filter`.
+    pub async fn count_incidents(&self, filter: &IncidentFilter) -> Result<i64, StoreError> {
+        let c = filter_conditions(filter, true);
+        let sql = format!("select count(*) from incidents i where {}", c.sql());
+        let count: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &c.args).fetch_one(pool).await)?;
+        Ok(count)
+    }
+
+    /// A page of incidents matching `filter` in `sort` order, after `cursor` when given. With
+    /// `with_counts`, also counts the whole filter per status (one more query); without, the
+    /// counts are zero and `total` is the number of rows returned.
     pub async fn list_incidents(
         &self,
         filter: &IncidentFilter,
         sort: IncidentSort,
         cursor: Option<&str>,
         limit: i64,
+        with_counts: bool,
     ) -> Result<IncidentPage, StoreError> {
         let mut c = filter_conditions(filter, true);
         if let Some((rank, id)) = cursor.and_then(decode_cursor) {
@@ -892,7 +905,11 @@ impl Store {
         let count_sql = format!("select i.status, count(*) from incidents i where {} group by i.status", counts.sql());
         let (rows, status_counts): (Vec<SqlIncident>, Vec<(String, i64)>) = on_pool!(self, |pool| {
             let rows = bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await?;
-            let counts = bind_args!(sqlx::query_as(&count_sql), &counts.args).fetch_all(pool).await?;
+            let counts = if with_counts {
+                bind_args!(sqlx::query_as(&count_sql), &counts.args).fetch_all(pool).await?
+            } else {
+                Vec::new()
+            };
             Ok::<_, sqlx::Error>((rows, counts))
         })?;
         let mut incidents: Vec<Incident> = rows.into_iter().map(SqlIncident::into_incident).collect();
@@ -909,11 +926,15 @@ impl Store {
                 (status, n)
             })
             .collect();
-        let total = status_counts
-            .iter()
-            .filter(|(status, _)| filter.statuses.is_empty() || filter.statuses.contains(status))
-            .map(|(_, n)| n)
-            .sum();
+        let total = if with_counts {
+            status_counts
+                .iter()
+                .filter(|(status, _)| filter.statuses.is_empty() || filter.statuses.contains(status))
+                .map(|(_, n)| n)
+                .sum()
+        } else {
+            incidents.len() as i64
+        };
         let rows = self.summaries(incidents).await?;
         Ok(IncidentPage { rows, next_cursor, total, status_counts })
     }

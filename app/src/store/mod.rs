@@ -72,7 +72,10 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            // With WAL, NORMAL syncs at checkpoints rather than at every commit: a commit
+            // survives a crash of Quell, and the database stays consistent after a power loss,
+            // which may lose the last moments of writes (see ARCHITECTURE.md).
+            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let path = options.get_filename();

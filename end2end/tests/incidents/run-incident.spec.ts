@@ -78,6 +78,12 @@ test('a commander runs an incident while a viewer follows it live', async ({ bro
   await roles.getByRole('button', { name: 'Reassign Incident Commander' }).click();
   await expect(watcher.locator('.facts').getByText(scribe.name)).toBeVisible();
 
+  // The commander's checklist is ticked on the incident.
+  await roles.getByText('Incident Commander checklist (0 of 4 done)').click();
+  await roles.getByRole('button', { name: 'Confirm the severity' }).click();
+  await expect(watcherRoles.getByText('Incident Commander checklist (1 of 4 done)')).toBeVisible();
+  await expect(roles.getByRole('button', { name: 'Confirm the severity' })).toHaveAttribute('aria-pressed', 'true');
+
   // A backdated note, then pinned.
   const note = `Payments provider returned 502s ${unique('n')}`;
   await admin.getByLabel('Note', { exact: true }).fill(note);
@@ -101,6 +107,13 @@ test('a commander runs an incident while a viewer follows it live', async ({ bro
     await expect(watcher.getByLabel('Status and severity').getByText(status, { exact: true })).toBeVisible();
   }
   await expect(watcher.getByText('Time to resolve')).toBeVisible();
+
+  // The commander's side corrects when the impact started; durations follow.
+  await admin.getByText('Correct key times').click();
+  await admin.getByLabel('Impact started', { exact: true }).fill(await earlierThan(admin, 'Impact started', 120));
+  await admin.getByRole('button', { name: 'Save key times' }).click();
+  await expect(watcher.locator('.durations')).toContainText(/Time to resolve\s*2h/);
+  await expect(watcher.locator('.entry-body').getByText(/corrected the key times/)).toBeVisible();
   expect(await watcher.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
   // The list shows it, found by a search.

@@ -37,7 +37,12 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  for (const path of ['/', '/settings/users', '/settings/profile']) {
+  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types'];
+  // An incident page too, if one exists (the incident journeys run before this file).
+  await page.goto('/incidents');
+  const first = page.locator('.incidents-table a.cell-title').first();
+  if (await first.count()) paths.push((await first.getAttribute('href'))!);
+  for (const path of paths) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
