@@ -205,6 +205,22 @@ async fn bad_input_is_reported_on_its_field(app: &TestApp) {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert_eq!(response.json::<Value>().await.unwrap()["Invalid"]["field"], field);
     }
+    // No severity: the incident type's default is used, and without one it is a field error.
+    let kind = app
+        .post(&admin, "/api/incident-types/create", &[("name", "Security"), ("description", ""), ("default_severity_id", "2")])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .to_string();
+    let typed = app.post(&admin, "/api/incidents/declare", &[("title", "Leaked key"), ("incident_type_id", &kind)]).await;
+    assert_eq!(typed.status(), StatusCode::OK);
+    let path: String = typed.json().await.unwrap();
+    let typed_id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(app.incident(&admin, typed_id).await["summary"]["incident"]["severity_name"], "SEV2");
+    let untyped = app.post(&admin, "/api/incidents/declare", &[("title", "No severity")]).await;
+    assert_eq!(untyped.json::<Value>().await.unwrap()["Invalid"]["field"], "severity_id");
+
     let id = app.declare_incident(&admin, "Times", &[]).await.to_string();
     let revision = app.incident(&admin, id.parse().unwrap()).await["summary"]["incident"]["revision"].to_string();
     let response = app

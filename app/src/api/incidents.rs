@@ -337,12 +337,13 @@ pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
 }
 
 /// Declares an incident and returns its page's path. The declarer is the commander unless
-/// they choose someone else (`commander_id` 0 means themselves).
+/// they choose someone else (`commander_id` 0 means themselves). Without a severity
+/// (`severity_id` 0), the incident type's default severity is used.
 #[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "incidents/declare")]
 pub async fn declare_incident(
     title: String,
-    severity_id: i64,
+    #[server(default)] severity_id: i64,
     #[server(default)] incident_type_id: i64,
     #[server(default)] service_ids: Vec<i64>,
     #[server(default)] summary: String,
@@ -357,8 +358,13 @@ pub async fn declare_incident(
         let state = crate::auth::app_state()?;
         let title = normalize_title(&title)?;
         let summary = normalize_summary(&summary)?;
-        let severity = chosen_severity(&state, severity_id).await?;
         let kind = chosen_type(&state, incident_type_id).await?;
+        let severity_id = match (severity_id, kind.as_ref().and_then(|k| k.default_severity_id)) {
+            (id, _) if id > 0 => id,
+            (_, Some(default)) => default,
+            _ => return Err(AppError::invalid("severity_id", "Choose a severity, or a type that has a default severity.")),
+        };
+        let severity = chosen_severity(&state, severity_id).await?;
         let services = chosen_services(&state, &service_ids).await?;
         let commander =
             if commander_id <= 0 || commander_id == viewer.id { viewer.clone() } else { active_person(&state, commander_id, "commander_id").await? };

@@ -305,11 +305,17 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
     crate::components::session::load_page_after(declare);
     let error = action_error(declare);
     let DeclareForm { severities, incident_types, services, people, viewer_id } = form;
-    let default_severity = severities.first().map(|s| s.id.to_string()).unwrap_or_default();
-    let severity_options: Vec<(String, String)> =
-        severities.iter().map(|s| (s.id.to_string(), format!("{} — {}", s.name, s.description))).collect();
+    let mut severity_options = vec![("0".to_string(), "Choose a severity".to_string())];
+    severity_options.extend(severities.iter().map(|s| (s.id.to_string(), format!("{} — {}", s.name, s.description))));
     let mut type_options = vec![("0".to_string(), "No type".to_string())];
-    type_options.extend(incident_types.iter().map(|t| (t.id.to_string(), t.name.clone())));
+    type_options.extend(incident_types.iter().map(|t| {
+        let default = t.default_severity_id.and_then(|id| severities.iter().find(|s| s.id == id));
+        let label = match default {
+            Some(severity) => format!("{} (default {})", t.name, severity.name),
+            None => t.name.clone(),
+        };
+        (t.id.to_string(), label)
+    }));
     let commander_options: Vec<(String, String)> = people
         .iter()
         .map(|p| (p.id.to_string(), if p.id == viewer_id { format!("{} (you)", p.name) } else { p.name.clone() }))
@@ -319,7 +325,14 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
             <ActionForm action=declare attr:class="stack-form">
                 <FormError error fields=&["title", "severity_id", "incident_type_id", "service_ids", "summary", "commander_id"] />
                 <Field label="Title" name="title" error hint="What is wrong, in a few words: “Checkout fails for card payments”." />
-                <SelectField label="Severity" name="severity_id" error options=severity_options selected=default_severity />
+                <SelectField
+                    label="Severity"
+                    name="severity_id"
+                    error
+                    options=severity_options
+                    selected="0"
+                    hint="Leave it to the type's default severity, if the type has one."
+                />
                 <SelectField label="Type" name="incident_type_id" error options=type_options selected="0" />
                 <MultiCheck
                     legend="Affected services"

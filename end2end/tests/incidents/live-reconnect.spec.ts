@@ -9,6 +9,7 @@ test('a page that lost its connection catches up once it is back, without duplic
   await writer.goto('/incidents/declare');
   await expectHydrated(writer);
   await writer.getByLabel('Title').fill(title);
+  await writer.getByLabel('Severity').selectOption({ index: 2 });
   await writer.getByRole('button', { name: 'Declare incident' }).click();
   await expect(writer).toHaveURL(/\/incidents\/\d+$/);
   const url = writer.url();

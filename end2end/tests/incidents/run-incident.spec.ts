@@ -132,6 +132,7 @@ test('an incident can be declared and its status changed with JavaScript turned 
   await page.goto('/incidents/declare');
   const title = unique('No script incident');
   await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Severity').selectOption({ index: 3 });
   await page.getByLabel('This is a drill').check();
   await page.getByRole('button', { name: 'Declare incident' }).click();
   await expect(page).toHaveURL(/\/incidents\/\d+$/);

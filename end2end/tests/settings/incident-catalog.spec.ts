@@ -55,6 +55,17 @@ test('an admin sets up severities, roles and incident types before incidents hap
   await addType.getByRole('button', { name: 'Add type' }).click();
   await expect(page.getByRole('listitem').filter({ hasText: kind }).getByText('Default severity: SEV2')).toBeVisible();
 
+  // Declaring with that type and no severity takes the type's default.
+  await page.goto('/incidents/declare');
+  await expectHydrated(page);
+  const title = unique('Leaked credentials');
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Type').selectOption({ label: `${kind} (default SEV2)` });
+  await page.getByRole('button', { name: 'Declare incident' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page.getByLabel('Status and severity').getByText('SEV2', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Status and severity').getByText(kind, { exact: true })).toBeVisible();
+
   expect(errors).toEqual([]);
   await context.close();
 });
