@@ -159,6 +159,22 @@ async fn illegal_transitions_are_refused_with_their_reason(app: &TestApp) {
     assert_eq!(change("closed").await.status(), StatusCode::OK);
     let after_close = change("investigating").await;
     assert_eq!(after_close.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Merging: into an open incident only, and both timelines say so.
+    let duplicate = app.declare_incident(admin, "Duplicate report", &[]).await;
+    let target = app.declare_incident(admin, "Main report", &[]).await;
+    let merge = |into: String| async move {
+        let revision = app.incident(admin, duplicate).await["summary"]["incident"]["revision"].to_string();
+        app.post(admin, "/api/incidents/status", &[("incident_id", &duplicate.to_string()), ("status", "merged"), ("revision", &revision), ("merge_into", &into)]).await
+    };
+    let into_closed = merge(format!("INC-{id}")).await;
+    assert_eq!(into_closed.json::<Value>().await.unwrap()["Invalid"]["field"], "merge_into");
+    assert_eq!(merge(format!("inc-{target}")).await.status(), StatusCode::OK);
+    let merged = app.incident(admin, duplicate).await;
+    assert_eq!(merged["summary"]["incident"]["status"], "merged");
+    assert_eq!(merged["summary"]["incident"]["merged_into_id"], target);
+    let main = app.incident(admin, target).await;
+    assert!(main["timeline"][0]["event"]["body"].as_str().unwrap().contains(&format!("merged INC-{duplicate} (Duplicate report) into this incident")));
 }
 
 async fn an_incident_is_declared_without_javascript_and_shown_on_its_page(app: &TestApp) {

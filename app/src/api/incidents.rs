@@ -556,6 +556,11 @@ pub async fn change_status(
                     return Err(AppError::invalid("merge_into", format!("{} has ended; merge into an open incident.", reference(target_id))));
                 }
                 change.merged_into_id = Some(target_id);
+                change.event_on_merge_target = Some(auto_event(
+                    EventKind::StatusChanged,
+                    format!("{} merged {} ({}) into this incident.", viewer.display_name, incident.reference(), incident.title),
+                    now,
+                ));
                 format!("{} merged the incident into {}.", viewer.display_name, reference(target_id))
             }
             TransitionKind::Progress => format!("{} changed the status: {from_label} → {to_label}.", viewer.display_name),
@@ -569,6 +574,9 @@ pub async fn change_status(
             .map_err(incident_write_error)?;
         tracing::info!(incident_id, user_id = viewer.id, from = %incident.status, to = %to, "incident status changed");
         state.live.incident_changed(&state.store, incident_id).await;
+        if let Some(target) = change.merged_into_id.filter(|_| kind == TransitionKind::Merge) {
+            state.live.incident_changed(&state.store, target).await;
+        }
         Ok(())
     })
     .await

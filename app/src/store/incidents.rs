@@ -50,6 +50,8 @@ pub struct IncidentChange {
     pub key_times: KeyTimes,
     /// Replaces the affected services when given.
     pub service_ids: Option<Vec<i64>>,
+    /// An event to write on the incident this one is merged into (with a merge).
+    pub event_on_merge_target: Option<NewEvent>,
 }
 
 impl IncidentChange {
@@ -65,6 +67,7 @@ impl IncidentChange {
             merged_into_id: incident.merged_into_id,
             key_times: incident.key_times,
             service_ids: None,
+            event_on_merge_target: None,
         }
     }
 }
@@ -571,6 +574,11 @@ impl Store {
             if !events.is_empty() {
                 let sql = insert_events_sql(events.len());
                 let args = event_args(id, events, actor_id, now);
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
+            if let (Some(target), Some(event)) = (change.merged_into_id, &change.event_on_merge_target) {
+                let sql = insert_events_sql(1);
+                let args = event_args(target, std::slice::from_ref(event), actor_id, now);
                 bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
             tx.commit().await?;
