@@ -225,7 +225,18 @@ async fn incidents_are_filtered_and_paged_by_keyset(store: Store) {
     assert_eq!(sev1_page.rows[0].commander.as_deref(), Some("Ada"));
     assert_eq!(count(IncidentFilter { text: Some("number 5".into()), ..Default::default() }).await.total, 1);
     assert_eq!(count(IncidentFilter { text: Some("SUMMARY OF INCIDENT".into()), ..Default::default() }).await.total, 7);
+    assert_eq!(count(IncidentFilter { text: Some("Summary of Incident number 3".into()), ..Default::default() }).await.total, 1);
     assert_eq!(count(IncidentFilter { text: Some("100%".into()), ..Default::default() }).await.total, 0, "% is not a wildcard");
+    assert_eq!(count(IncidentFilter { text: Some("numb".into()), ..Default::default() }).await.total, 7, "words match by their start");
+    assert_eq!(count(IncidentFilter { text: Some("%_'\"*:&|!()".into()), ..Default::default() }).await.total, 0, "punctuation alone finds nothing");
+    // A renamed incident is found by its new words only.
+    let renamed = store.incident(ids[6]).await.unwrap().unwrap();
+    let mut change = IncidentChange::from_incident(&renamed);
+    change.title = "Database failover stuck".into();
+    change.summary = "Replica promotion hung".into();
+    store.update_incident(ids[6], renamed.revision, &change, &[], ada, t0()).await.unwrap();
+    assert_eq!(count(IncidentFilter { text: Some("failover".into()), ..Default::default() }).await.rows[0].incident.id, ids[6]);
+    assert_eq!(count(IncidentFilter { text: Some("number 6".into()), ..Default::default() }).await.total, 0);
     assert_eq!(count(IncidentFilter { text: Some(format!("INC-{}", ids[2])), ..Default::default() }).await.rows[0].incident.id, ids[2]);
     let window = IncidentFilter { declared_from: Some(t0() + Duration::days(2)), declared_before: Some(t0() + Duration::days(4)), ..Default::default() };
     assert_eq!(count(window).await.rows.iter().map(|r| r.incident.id).collect::<Vec<_>>(), vec![ids[2], ids[3]]);

@@ -306,21 +306,14 @@ impl Conditions {
     }
 }
 
-/// Escapes `%`, `_` and `\` for a `like … escape '\'` pattern.
-fn like_pattern(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    escaped.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
+/// The words of a search, lower-cased: letters and digits only, at most eight.
+fn search_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).take(8).map(str::to_lowercase).collect()
 }
 
-fn filter_conditions(filter: &IncidentFilter, with_statuses: bool) -> Conditions {
+/// The conditions of `filter`. Text search is the one place the dialects differ: SQLite's FTS5
+/// table `incidents_search`, Postgres's `to_tsvector` (with its GIN index).
+fn filter_conditions(filter: &IncidentFilter, with_statuses: bool, postgres: bool) -> Conditions {
     let mut c = Conditions::new();
     if with_statuses && !filter.statuses.is_empty() {
         let list: Vec<String> = filter.statuses.iter().map(|s| c.arg(Arg::Text(s.as_str().to_string()))).collect();
@@ -357,8 +350,19 @@ fn filter_conditions(filter: &IncidentFilter, with_statuses: bool) -> Conditions
         c.push(format!("i.declared_at < {p}"));
     }
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let p = c.arg(Arg::Text(like_pattern(text)));
-        let mut clause = format!("(lower(i.title) like {p} escape '\\' or lower(i.summary) like {p} escape '\\'");
+        // Every word must appear, as a word or the start of one.
+        let words = search_words(text);
+        let mut clause = if words.is_empty() {
+            "(1 = 0".to_string()
+        } else if postgres {
+            let query: Vec<String> = words.iter().map(|word| format!("{word}:*")).collect();
+            let p = c.arg(Arg::Text(query.join(" & ")));
+            format!("(to_tsvector('simple', i.title || ' ' || i.summary) @@ to_tsquery('simple', {p})")
+        } else {
+            let query: Vec<String> = words.iter().map(|word| format!("\"{word}\"*")).collect();
+            let p = c.arg(Arg::Text(query.join(" ")));
+            format!("(i.id in (select rowid from incidents_search where incidents_search match {p})")
+        };
         if let Some(id) = crate::domain::incident::parse_reference(text) {
             let q = c.arg(Arg::Int(id));
             clause.push_str(&format!(" or i.id = {q}"));
@@ -873,7 +877,7 @@ impl Store {
 
     /// How many incidents match `filter`.
     pub async fn count_incidents(&self, filter: &IncidentFilter) -> Result<i64, StoreError> {
-        let c = filter_conditions(filter, true);
+        let c = filter_conditions(filter, true, self.is_postgres());
         let sql = format!("select count(*) from incidents i where {}", c.sql());
         let count: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &c.args).fetch_one(pool).await)?;
         Ok(count)
@@ -890,7 +894,7 @@ impl Store {
         limit: i64,
         with_counts: bool,
     ) -> Result<IncidentPage, StoreError> {
-        let mut c = filter_conditions(filter, true);
+        let mut c = filter_conditions(filter, true, self.is_postgres());
         if let Some((rank, id)) = cursor.and_then(decode_cursor) {
             let pi = c.arg(Arg::Int(id));
             match sort {
@@ -909,7 +913,7 @@ impl Store {
         };
         let pl = c.arg(Arg::Int(limit + 1));
         let sql = format!("{INCIDENT_SELECT} where {} order by {order} limit {pl}", c.sql());
-        let counts = filter_conditions(filter, false);
+        let counts = filter_conditions(filter, false, self.is_postgres());
         let count_sql = format!("select i.status, count(*) from incidents i where {} group by i.status", counts.sql());
         let (rows, status_counts): (Vec<SqlIncident>, Vec<(String, i64)>) = on_pool!(self, |pool| {
             let rows = bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await?;

@@ -126,6 +126,11 @@ impl Store {
         Ok(Some(file))
     }
 
+    /// Whether this store is on Postgres (for the few queries whose SQL differs).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
     /// Whether the database answers a trivial query (for /readyz).
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(self, |pool| sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
