@@ -156,6 +156,11 @@ mod ssr {
         NewEvent { kind, body_html: crate::markdown::text(&sentence), body: sentence, occurred_at: now }
     }
 
+    /// Someone else changed a role between the page being drawn and the change arriving.
+    pub fn role_conflict(role: &str) -> AppError {
+        AppError::conflict(Some("user_id"), format!("Someone else changed the {role} role meanwhile. Reload to see who holds it now."))
+    }
+
     pub fn internal(err: StoreError) -> AppError {
         err.into_internal()
     }
@@ -780,12 +785,7 @@ pub async fn assign_role(incident_id: i64, role_type_id: i64, user_id: i64, curr
         let expected = (current_holder > 0).then_some(current_holder);
         match state.store.assign_role(incident_id, role_type_id, person.id, expected, &event, viewer.id, now).await {
             Ok(()) => {}
-            Err(StoreError::Stale) => {
-                return Err(AppError::conflict(
-                    Some("user_id"),
-                    format!("Someone else changed the {} role meanwhile. Reload to see who holds it now.", role_type.name),
-                ))
-            }
+            Err(StoreError::Stale) => return Err(role_conflict(&role_type.name)),
             Err(err) => return Err(internal(err)),
         }
         state.live.incident_changed(&state.store, incident_id).await;
@@ -820,12 +820,7 @@ pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: 
                     format!("An incident always has an {}: assign someone else instead.", role_type.name),
                 ))
             }
-            Err(StoreError::Stale) => {
-                return Err(AppError::conflict(
-                    Some("user_id"),
-                    format!("Someone else changed the {} role meanwhile. Reload to see who holds it now.", role_type.name),
-                ))
-            }
+            Err(StoreError::Stale) => return Err(role_conflict(&role_type.name)),
             Err(err) => return Err(internal(err)),
         }
         state.live.incident_changed(&state.store, incident_id).await;

@@ -36,6 +36,15 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
+/// An input handler that copies what is typed into `draft`, when there is one.
+fn keep_draft(draft: Option<RwSignal<Option<String>>>) -> impl FnMut(leptos::ev::Event) + 'static {
+    move |event| {
+        if let Some(draft) = draft {
+            draft.set(Some(event_target_value(&event)));
+        }
+    }
+}
+
 /// A control's id: its name, prefixed when the same form appears several times on a page.
 fn field_id(prefix: Option<String>, name: &str) -> String {
     match prefix {
@@ -97,11 +106,7 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 value=value
-                on:input=move |event| {
-                    if let Some(draft) = draft {
-                        draft.set(Some(event_target_value(&event)));
-                    }
-                }
+                on:input=keep_draft(draft)
                 required=required
                 aria-invalid=move || message.get().is_some().then_some("true")
                 aria-describedby=described_by(id.clone(), message, hint.is_some())
@@ -209,11 +214,7 @@ pub fn TextArea(
                 // Leptos writes a text area's text into server-rendered HTML unescaped, so the
                 // text is escaped here (a note containing "</textarea><script>" stays text).
                 inner_html=escape_html(&value.unwrap_or_default())
-                on:input=move |event| {
-                    if let Some(draft) = draft {
-                        draft.set(Some(event_target_value(&event)));
-                    }
-                }
+                on:input=keep_draft(draft)
             ></textarea>
             <FieldMessages id hint error=message />
         </div>

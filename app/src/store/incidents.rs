@@ -402,6 +402,26 @@ fn insert_events_sql(count: usize) -> String {
     )
 }
 
+/// `insert` of an incident's affected services, with its arguments.
+fn insert_services(incident_id: i64, service_ids: &[i64]) -> (String, Vec<Arg>) {
+    let values: Vec<String> = (0..service_ids.len()).map(|n| format!("($1, ${})", n + 2)).collect();
+    let sql = format!("insert into incident_services (incident_id, service_id) values {}", values.join(", "));
+    let args = std::iter::once(incident_id).chain(service_ids.iter().copied()).map(Arg::Int).collect();
+    (sql, args)
+}
+
+/// Writes `events` for one incident inside the transaction `tx` (inside `on_pool!`).
+macro_rules! write_events {
+    ($tx:expr, $incident_id:expr, $events:expr, $actor_id:expr, $now:expr) => {{
+        let events: &[NewEvent] = $events;
+        if !events.is_empty() {
+            let sql = insert_events_sql(events.len());
+            let args = event_args($incident_id, events, $actor_id, $now);
+            bind_args!(sqlx::query(&sql), &args).execute(&mut *$tx).await?;
+        }
+    }};
+}
+
 fn event_args(incident_id: i64, events: &[NewEvent], actor_id: i64, now: DateTime<Utc>) -> Vec<Arg> {
     events
         .iter()
@@ -446,13 +466,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             if !new.service_ids.is_empty() {
-                let values: Vec<String> = (0..new.service_ids.len()).map(|n| format!("($1, ${})", n + 2)).collect();
-                let sql = format!("insert into incident_services (incident_id, service_id) values {}", values.join(", "));
-                let mut query = sqlx::query(&sql).bind(id);
-                for service in &new.service_ids {
-                    query = query.bind(*service);
-                }
-                query.execute(&mut *tx).await?;
+                let (sql, args) = insert_services(id, &new.service_ids);
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
             sqlx::query(
                 "insert into role_assignments (incident_id, role_type_id, user_id, assigned_by, assigned_at) \
@@ -465,9 +480,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let sql = insert_events_sql(1);
-            let args = event_args(id, std::slice::from_ref(event), new.declared_by, now);
-            bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            write_events!(tx, id, std::slice::from_ref(event), new.declared_by, now);
             tx.commit().await?;
             Ok::<_, StoreError>(id)
         })?;
@@ -566,24 +579,13 @@ impl Store {
             if let Some(service_ids) = &change.service_ids {
                 sqlx::query("delete from incident_services where incident_id = $1").bind(id).execute(&mut *tx).await?;
                 if !service_ids.is_empty() {
-                    let values: Vec<String> = (0..service_ids.len()).map(|n| format!("($1, ${})", n + 2)).collect();
-                    let sql = format!("insert into incident_services (incident_id, service_id) values {}", values.join(", "));
-                    let mut query = sqlx::query(&sql).bind(id);
-                    for service in service_ids {
-                        query = query.bind(*service);
-                    }
-                    query.execute(&mut *tx).await?;
+                    let (sql, args) = insert_services(id, service_ids);
+                    bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
                 }
             }
-            if !events.is_empty() {
-                let sql = insert_events_sql(events.len());
-                let args = event_args(id, events, actor_id, now);
-                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
-            }
+            write_events!(tx, id, events, actor_id, now);
             if let (Some(target), Some(event)) = (change.merged_into_id, &change.event_on_merge_target) {
-                let sql = insert_events_sql(1);
-                let args = event_args(target, std::slice::from_ref(event), actor_id, now);
-                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+                write_events!(tx, target, std::slice::from_ref(event), actor_id, now);
             }
             tx.commit().await?;
             Ok::<_, StoreError>(())
@@ -635,9 +637,7 @@ impl Store {
             if touched == 0 {
                 return Err(StoreError::Stale);
             }
-            let sql = insert_events_sql(1);
-            let args = event_args(incident_id, std::slice::from_ref(event), actor_id, now);
-            bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            write_events!(tx, incident_id, std::slice::from_ref(event), actor_id, now);
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
@@ -677,9 +677,7 @@ impl Store {
                     None => StoreError::NotFound,
                 });
             }
-            let sql = insert_events_sql(1);
-            let args = event_args(incident_id, std::slice::from_ref(event), actor_id, now);
-            bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            write_events!(tx, incident_id, std::slice::from_ref(event), actor_id, now);
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
@@ -724,9 +722,7 @@ impl Store {
             if touched == 0 {
                 return Ok(false);
             }
-            let sql = insert_events_sql(1);
-            let args = event_args(incident_id, std::slice::from_ref(event), actor_id, now);
-            bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            write_events!(tx, incident_id, std::slice::from_ref(event), actor_id, now);
             tx.commit().await?;
             Ok::<_, StoreError>(true)
         })
