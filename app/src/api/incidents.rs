@@ -52,8 +52,7 @@ pub struct DeclareForm {
 /// A key time as shown and as edited (`datetime-local` value in the viewer's zone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyTimeView {
-    pub field: String,
-    pub label: String,
+    pub which: crate::domain::incident::KeyTime,
     pub shown: Option<String>,
     pub input: String,
 }
@@ -172,6 +171,27 @@ mod ssr {
 
     pub async fn incident_or_404(state: &AppState, id: i64) -> Result<crate::domain::incident::Incident, AppError> {
         state.store.incident(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))
+    }
+
+    pub async fn detail_or_404(state: &AppState, id: i64) -> Result<crate::store::incidents::IncidentDetail, AppError> {
+        state.store.incident_detail(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))
+    }
+
+    /// Refuses an edit that started from an older version of the incident (before any work).
+    pub fn check_revision(incident: &crate::domain::incident::Incident, revision: i64) -> Result<(), AppError> {
+        if incident.revision == revision { Ok(()) } else { Err(incident_write_error(StoreError::Stale)) }
+    }
+
+    /// When a note happened: the time given in the viewer's zone, or `default` when empty.
+    /// Notes can be backdated, not dated ahead.
+    pub fn note_time(value: &str, default: Option<DateTime<Utc>>, user: &User, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+        let time = parse_local("occurred_at", value, user)?
+            .or(default)
+            .ok_or_else(|| AppError::invalid("occurred_at", "Enter when it happened."))?;
+        if crate::domain::incident::is_in_future(time, now) {
+            return Err(AppError::invalid("occurred_at", "A note can't happen in the future."));
+        }
+        Ok(time)
     }
 
     /// Services chosen in a form, checked to exist.
@@ -415,20 +435,28 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
         let viewer = crate::auth::require(Permission::View).await?;
         let state = crate::auth::app_state()?;
         let store = &state.store;
-        let detail = store.incident_detail(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let detail = detail_or_404(&state, incident_id).await?;
         let older_than = before.split_once('.').and_then(|(at, id)| {
             Some((chrono::DateTime::from_timestamp_micros(at.parse().ok()?)?, id.parse::<i64>().ok()?))
         });
         let timeline = store.timeline(incident_id, pinned, older_than, TIMELINE_PAGE_SIZE).await.map_err(internal)?;
         let limit = crate::api::catalog::CHOICE_LIMIT;
         let role_types = store.list_role_types(limit, 0).await.map_err(internal)?.rows;
-        let severities = store.list_severities(limit, 0).await.map_err(internal)?.rows;
-        let incident_types = store.list_incident_types(limit, 0).await.map_err(internal)?.rows;
-        let services = store.list_services(limit, 0).await.map_err(internal)?.rows;
-        let people = store.list_people(limit).await.map_err(internal)?;
+        let can_respond = viewer.role.allows(Permission::Respond);
+        // What the edit forms choose from; viewers get no forms, so they don't pay for the lists
+        // (this runs for every open page at every live update).
+        let (severities, incident_types, services, people) = if can_respond {
+            (
+                store.list_severities(limit, 0).await.map_err(internal)?.rows,
+                store.list_incident_types(limit, 0).await.map_err(internal)?.rows,
+                store.list_services(limit, 0).await.map_err(internal)?.rows,
+                store.list_people(limit).await.map_err(internal)?,
+            )
+        } else {
+            Default::default()
+        };
         let now = state.now();
         let incident = detail.incident;
-        let can_respond = viewer.role.allows(Permission::Respond);
         let commander = role_types.iter().find(|r| r.is_commander).map(|r| r.id);
         let is_commander = detail.roles.iter().any(|r| Some(r.role_type_id) == commander && r.user_id == viewer.id);
         let roles = role_types
@@ -459,8 +487,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
             .map(|which| {
                 let value = incident.key_times.get(which);
                 KeyTimeView {
-                    field: which.field().to_string(),
-                    label: which.label().to_string(),
+                    which,
                     shown: value.map(|t| format(t, &viewer)),
                     input: value.map(|t| input_value(t, &viewer)).unwrap_or_default(),
                 }
@@ -535,9 +562,7 @@ pub async fn change_status(
         let state = crate::auth::app_state()?;
         let to: Status = status.parse().map_err(|message| AppError::invalid("status", message))?;
         let incident = incident_or_404(&state, incident_id).await?;
-        if incident.revision != revision {
-            return Err(crate::api::update_error(crate::store::StoreError::Stale, "this incident"));
-        }
+        check_revision(&incident, revision)?;
         let kind = check_transition(incident.status, to).map_err(|message| AppError::invalid("status", message))?;
         let now = state.now();
         let mut change = IncidentChange::from_incident(&incident);
@@ -609,11 +634,9 @@ pub async fn update_incident(
         let state = crate::auth::app_state()?;
         let title = normalize_title(&title)?;
         let summary = normalize_summary(&summary)?;
-        let detail = state.store.incident_detail(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let detail = detail_or_404(&state, incident_id).await?;
         let incident = detail.incident;
-        if incident.revision != revision {
-            return Err(crate::api::update_error(crate::store::StoreError::Stale, "this incident"));
-        }
+        check_revision(&incident, revision)?;
         let severity = chosen_severity(&state, severity_id).await?;
         let kind = if incident_type_id > 0 && Some(incident_type_id) == incident.incident_type_id {
             // A type retired since stays on the incidents that have it.
@@ -697,16 +720,14 @@ pub async fn update_key_times(
     crate::api::respond(async move {
         let viewer = crate::auth::require(Permission::Respond).await?;
         let state = crate::auth::app_state()?;
-        let detail = state.store.incident_detail(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let detail = detail_or_404(&state, incident_id).await?;
         let commander_role = state.store.commander_role_type().await.map_err(internal)?;
         let is_commander = detail.roles.iter().any(|r| r.role_type_id == commander_role.id && r.user_id == viewer.id);
         if !is_commander && viewer.role != OrgRole::Admin {
             return Err(AppError::Forbidden);
         }
         let incident = detail.incident;
-        if incident.revision != revision {
-            return Err(crate::api::update_error(crate::store::StoreError::Stale, "this incident"));
-        }
+        check_revision(&incident, revision)?;
         let times = KeyTimes {
             started: parse_local("started_at", &started_at, &viewer)?,
             detected: parse_local("detected_at", &detected_at, &viewer)?,
@@ -871,10 +892,7 @@ pub async fn add_note(incident_id: i64, body: String, #[server(default)] occurre
         let state = crate::auth::app_state()?;
         let body = normalize_note(&body)?;
         let now = state.now();
-        let occurred_at = parse_local("occurred_at", &occurred_at, &viewer)?.unwrap_or(now);
-        if occurred_at > now + chrono::Duration::minutes(1) {
-            return Err(AppError::invalid("occurred_at", "A note can't happen in the future."));
-        }
+        let occurred_at = note_time(&occurred_at, Some(now), &viewer, now)?;
         let note = NewEvent { kind: EventKind::Note, body_html: crate::markdown::render(&body), body, occurred_at };
         // A missing incident fails the insert's foreign key, which the store reports as NotFound.
         state.store.add_note(incident_id, &note, viewer.id, now).await.map_err(|err| match err {
@@ -898,11 +916,7 @@ pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revisio
         let state = crate::auth::app_state()?;
         let body = normalize_note(&body)?;
         let now = state.now();
-        let occurred_at = parse_local("occurred_at", &occurred_at, &viewer)?
-            .ok_or_else(|| AppError::invalid("occurred_at", "Enter when it happened."))?;
-        if occurred_at > now + chrono::Duration::minutes(1) {
-            return Err(AppError::invalid("occurred_at", "A note can't happen in the future."));
-        }
+        let occurred_at = note_time(&occurred_at, None, &viewer, now)?;
         let html = crate::markdown::render(&body);
         let edited = match state.store.edit_note(event_id, revision, viewer.id, &body, &html, occurred_at, now).await {
             Ok(event) => event,

@@ -307,17 +307,6 @@ impl KeyTime {
     pub const ALL: [KeyTime; 6] =
         [KeyTime::Started, KeyTime::Detected, KeyTime::Acknowledged, KeyTime::Mitigated, KeyTime::Resolved, KeyTime::Closed];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyTime::Started => "started",
-            KeyTime::Detected => "detected",
-            KeyTime::Acknowledged => "acknowledged",
-            KeyTime::Mitigated => "mitigated",
-            KeyTime::Resolved => "resolved",
-            KeyTime::Closed => "closed",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             KeyTime::Started => "Impact started",
@@ -410,10 +399,8 @@ impl KeyTimes {
     /// Checks that the times are in lifecycle order and none is in the future. Errors name the
     /// field of the time that is wrong.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<(), FieldError> {
-        // Browsers submit minutes; allow the current minute to count as "now".
-        let latest = now + Duration::minutes(1);
         for which in KeyTime::ALL {
-            if self.get(which).is_some_and(|time| time > latest) {
+            if self.get(which).is_some_and(|time| is_in_future(time, now)) {
                 return Err(FieldError::new(which.field(), format!("{} can't be in the future.", which.label())));
             }
         }
@@ -453,6 +440,12 @@ impl KeyTimes {
     pub fn time_to_resolve(&self) -> Option<Duration> {
         between(self.started, self.resolved)
     }
+}
+
+/// Whether a time people entered lies ahead of `now`. Browsers submit whole minutes, so the
+/// current minute still counts as now.
+pub fn is_in_future(time: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    time > now + Duration::minutes(1)
 }
 
 fn between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<Duration> {

@@ -2,12 +2,10 @@
 
 use crate::store::live::Heard;
 use crate::store::Store;
-use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// What a listening page is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveMessage {
     /// This incident (its fields, roles or timeline) changed.
     IncidentChanged { incident_id: i64 },

@@ -8,7 +8,7 @@ use crate::api::incidents::{
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
-use crate::domain::incident::Status;
+use crate::domain::incident::{KeyTime, Status};
 use crate::errors::AppError;
 use crate::pages::incidents::{SeverityBadge, StatusBadge};
 use leptos::prelude::*;
@@ -301,8 +301,6 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
 fn KeyTimesCard(data: IncidentView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.key_times);
     let incident = data.summary.incident;
-    let fields: Vec<&'static str> =
-        vec!["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at"];
     let key_times = data.key_times;
     let inputs = key_times.clone();
     view! {
@@ -313,7 +311,7 @@ fn KeyTimesCard(data: IncidentView, actions: Actions) -> impl IntoView {
                     .into_iter()
                     .map(|t| view! {
                         <div>
-                            <dt>{t.label}</dt>
+                            <dt>{t.which.label()}</dt>
                             <dd>{t.shown.unwrap_or_else(|| "—".to_string())}</dd>
                         </div>
                     })
@@ -333,18 +331,9 @@ fn KeyTimesCard(data: IncidentView, actions: Actions) -> impl IntoView {
                         <input type="hidden" name="revision" value=incident.revision />
                         {inputs
                             .into_iter()
-                            .zip(fields)
-                            .map(|(t, field)| {
-                                let label: &'static str = match field {
-                                    "started_at" => "Impact started",
-                                    "detected_at" => "Detected",
-                                    "acknowledged_at" => "Acknowledged",
-                                    "mitigated_at" => "Mitigated",
-                                    "resolved_at" => "Resolved",
-                                    _ => "Closed",
-                                };
-                                let required = matches!(field, "started_at" | "detected_at");
-                                view! { <Field label name=field kind="datetime-local" value=t.input error required /> }
+                            .map(|t| {
+                                let required = matches!(t.which, KeyTime::Started | KeyTime::Detected);
+                                view! { <Field label=t.which.label() name=t.which.field() kind="datetime-local" value=t.input error required /> }
                             })
                             .collect_view()}
                         <SubmitButton label="Save key times" pending_label="Saving…" pending=actions.key_times.pending().into() />

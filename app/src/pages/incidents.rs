@@ -169,23 +169,10 @@ fn OpenIncidentItem(row: IncidentRow) -> impl IntoView {
 fn FilterForm(severities: Vec<crate::domain::catalog::Severity>, services: Vec<(i64, String)>, incident_types: Vec<(i64, String)>) -> impl IntoView {
     let query = use_query_map();
     let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    // Filters have no errors of their own: a bad value is simply not applied.
+    let no_error = Signal::stored(None);
     let choice = move |name: &'static str, label: &'static str, options: Vec<(String, String)>| {
-        let selected = current(name);
-        let id = format!("filter-{name}");
-        view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <select id=id name=name>
-                    {options
-                        .into_iter()
-                        .map(|(value, text)| {
-                            let is_selected = value == selected;
-                            view! { <option value=value selected=is_selected>{text}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-        }
+        view! { <SelectField label name error=no_error options selected=current(name) id_prefix="filter" /> }
     };
     let any = |label: &str| (String::new(), label.to_string());
     let mut status_options = vec![any("Any status"), ("open".into(), "Open".into()), ("ended".into(), "Ended".into())];

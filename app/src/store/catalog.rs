@@ -1,6 +1,7 @@
 //! The incident catalog admins configure: severities, services, role types and incident types.
 //! Every edit is guarded by the row's revision.
 
+use super::query::{bind_args, ids_in};
 use super::{on_pool, Store, StoreError};
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use chrono::{DateTime, Utc};
@@ -342,14 +343,9 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("{SERVICE_SELECT} where s.id in ({}) order by lower(s.name)", placeholders(1, ids.len()));
-        let rows: Vec<SqlService> = on_pool!(self, |pool| {
-            let mut query = sqlx::query_as(&sql);
-            for id in ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(pool).await
-        })?;
+        let (list, args) = ids_in(ids);
+        let sql = format!("{SERVICE_SELECT} where s.id in ({list}) order by lower(s.name)");
+        let rows: Vec<SqlService> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(SqlService::into_service).collect())
     }
 
@@ -521,9 +517,4 @@ impl Store {
         .await)?;
         Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
     }
-}
-
-/// `$start, $start+1, …` for `count` values.
-pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }

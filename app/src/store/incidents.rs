@@ -6,7 +6,7 @@
 //!
 //! Transactions write before they read, so SQLite takes its write lock at the first statement.
 
-use super::catalog::placeholders;
+use super::query::{bind_args, ids_in, Arg, Conditions};
 use super::{on_pool, Store, StoreError};
 use crate::domain::incident::{
     ChecklistTick, EventKind, Incident, IncidentSummary, KeyTimes, RoleAssignment, Status, TimelineEvent,
@@ -108,14 +108,6 @@ pub enum IncidentSort {
 }
 
 impl IncidentSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentSort::Newest => "newest",
-            IncidentSort::Oldest => "oldest",
-            IncidentSort::Severity => "severity",
-        }
-    }
-
     pub fn parse(value: &str) -> IncidentSort {
         match value {
             "oldest" => IncidentSort::Oldest,
@@ -252,57 +244,6 @@ impl SqlEvent {
             edited_at: self.edited_at,
             revision: self.revision,
         }
-    }
-}
-
-/// A value bound to a query built at run time.
-#[derive(Debug, Clone)]
-enum Arg {
-    Int(i64),
-    Text(String),
-    Time(DateTime<Utc>),
-    Bool(bool),
-}
-
-/// Binds `args` in order to a query (inside `on_pool!`, where the query type is concrete).
-macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut query = $query;
-        for arg in $args {
-            query = match arg {
-                Arg::Int(value) => query.bind(*value),
-                Arg::Text(value) => query.bind(value.clone()),
-                Arg::Time(value) => query.bind(*value),
-                Arg::Bool(value) => query.bind(*value),
-            };
-        }
-        query
-    }};
-}
-
-/// Collects the conditions and arguments of a query built at run time.
-struct Conditions {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Conditions {
-    fn new() -> Conditions {
-        Conditions { clauses: Vec::new(), args: Vec::new() }
-    }
-
-    /// Adds `arg` and returns its placeholder.
-    fn arg(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() { "1 = 1".to_string() } else { self.clauses.join(" and ") }
     }
 }
 
@@ -953,7 +894,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-        let list = placeholders(1, ids.len());
+        let (list, args) = ids_in(&ids);
         let services_sql = format!(
             "select x.incident_id, s.name from incident_services x join services s on s.id = x.service_id \
              where x.incident_id in ({list}) order by lower(s.name)"
@@ -963,16 +904,8 @@ impl Store {
              join users u on u.id = r.user_id where rt.is_commander and r.incident_id in ({list})"
         );
         let (services, commanders): (Vec<(i64, String)>, Vec<(i64, String)>) = on_pool!(self, |pool| {
-            let mut query = sqlx::query_as(&services_sql);
-            for id in &ids {
-                query = query.bind(*id);
-            }
-            let services = query.fetch_all(pool).await?;
-            let mut query = sqlx::query_as(&commanders_sql);
-            for id in &ids {
-                query = query.bind(*id);
-            }
-            let commanders = query.fetch_all(pool).await?;
+            let services = bind_args!(sqlx::query_as(&services_sql), &args).fetch_all(pool).await?;
+            let commanders = bind_args!(sqlx::query_as(&commanders_sql), &args).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((services, commanders))
         })?;
         Ok(incidents

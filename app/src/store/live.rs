@@ -20,7 +20,7 @@ pub enum Heard {
 impl Store {
     /// Whether changes are announced through the database (several instances may share it).
     pub fn announces_through_database(&self) -> bool {
-        matches!(self.backend, Backend::Postgres(_))
+        self.is_postgres()
     }
 
     /// Announces that an incident changed to every instance listening (Postgres only).

@@ -11,6 +11,7 @@ pub mod catalog;
 mod error;
 pub mod incidents;
 pub mod live;
+mod query;
 pub mod sessions;
 #[cfg(feature = "test-support")]
 pub mod testing;

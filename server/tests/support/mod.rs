@@ -30,6 +30,13 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
+    let (address, server, relay) = serve(state).await;
+    TestApp { address, clock, db, server, relay }
+}
+
+/// Serves `state` on port 0, relaying live announcements as the real server does; returns the
+/// address and the two tasks.
+async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
@@ -37,7 +44,7 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    TestApp { address, clock, db, server, relay }
+    (address, server, relay)
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -150,13 +157,7 @@ impl TestApp {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
         let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
         let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let address = format!("http://{}", listener.local_addr().unwrap());
-        let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
-        let router = server::router::router(state.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-        });
+        let (address, server, relay) = serve(state.clone()).await;
         Instance { address, server, relay, state }
     }
 

@@ -1,0 +1,63 @@
+//! Queries built at run time: their arguments, bound in order to whichever backend's query
+//! (`bind_args!`, used inside `on_pool!`), and their `where` conditions.
+
+use chrono::{DateTime, Utc};
+
+/// A value bound to a query built at run time.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+    Time(DateTime<Utc>),
+    Bool(bool),
+}
+
+/// Binds `args` in order to a query (inside `on_pool!`, where the query type is concrete).
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        use $crate::store::query::Arg;
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(value) => query.bind(*value),
+                Arg::Text(value) => query.bind(value.clone()),
+                Arg::Time(value) => query.bind(*value),
+                Arg::Bool(value) => query.bind(*value),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_args;
+
+/// Collects the conditions and arguments of a query built at run time.
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Conditions {
+    pub(crate) fn new() -> Conditions {
+        Conditions { clauses: Vec::new(), args: Vec::new() }
+    }
+
+    /// Adds `arg` and returns its placeholder.
+    pub(crate) fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    pub(crate) fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() { "1 = 1".to_string() } else { self.clauses.join(" and ") }
+    }
+}
+
+/// `$1, $2, …` for `ids` and the ids as arguments, for `… in (…)`.
+pub(crate) fn ids_in(ids: &[i64]) -> (String, Vec<Arg>) {
+    let list = (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    (list, ids.iter().copied().map(Arg::Int).collect())
+}
