@@ -19,6 +19,8 @@ pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod status_page;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 pub use routes::App;

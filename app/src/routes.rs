@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{catalog, home, incident, incidents, login, profile, sections, setup, users};
+use crate::pages::{catalog, home, incident, incidents, login, profile, sections, setup, status_page, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -71,7 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/on-call") view=sections::OnCallPage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
                     <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
-                    <Route path=path!("/status-page") view=sections::StatusPageAdmin ssr=SsrMode::Async />
+                    <Route path=path!("/status-page") view=status_page::StatusPageSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/settings/users") view=users::UsersPage ssr=SsrMode::Async />

@@ -92,6 +92,8 @@ pub struct AppState {
     pub setup_done: Arc<AtomicBool>,
     /// Live updates to open pages.
     pub live: crate::live::LiveHub,
+    /// Rendered public status-page bodies.
+    pub status_page: crate::status_page::cache::StatusPageCache,
 }
 
 impl AppState {
@@ -103,6 +105,7 @@ impl AppState {
             settings: Arc::new(settings),
             setup_done: Arc::new(AtomicBool::new(false)),
             live: crate::live::LiveHub::default(),
+            status_page: Default::default(),
         }
     }
 

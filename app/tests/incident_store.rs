@@ -4,57 +4,14 @@
 #![cfg(feature = "test-support")]
 
 use app::domain::incident::{EventKind, KeyTimes, Status};
-use app::domain::permissions::OrgRole;
 use app::store::catalog::{RoleTypeFields, ServiceFields};
-use app::store::incidents::{IncidentChange, IncidentFilter, IncidentSort, NewEvent, NewIncident};
-use app::store::{NewUser, Store, StoreError};
+use app::store::incidents::{IncidentChange, IncidentFilter, IncidentSort};
+use app::store::{Store, StoreError};
 use app::store_contract_tests;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
-}
-
-async fn person(store: &Store, name: &str) -> i64 {
-    let new = NewUser {
-        email: format!("{name}@example.com"),
-        display_name: name.to_string(),
-        time_zone: "UTC".to_string(),
-        role: OrgRole::Responder,
-        password_hash: "x".to_string(),
-    };
-    store.create_user(&new, t0()).await.unwrap().id
-}
-
-async fn service(store: &Store, name: &str) -> i64 {
-    let fields =
-        ServiceFields { name: name.into(), description: String::new(), owner_team: String::new(), owner_user_id: None, parent_id: None };
-    store.create_service(&fields, t0()).await.unwrap().id
-}
-
-fn event(kind: EventKind, body: &str, at: DateTime<Utc>) -> NewEvent {
-    NewEvent { kind, body: body.to_string(), body_html: format!("<p>{body}</p>"), occurred_at: at }
-}
-
-async fn severity_ids(store: &Store) -> Vec<i64> {
-    store.list_severities(10, 0).await.unwrap().rows.iter().map(|s| s.id).collect()
-}
-
-/// Declares an incident at `at` with the given severity index (0 = SEV1) and services.
-async fn declare(store: &Store, title: &str, declarer: i64, severity: usize, services: &[i64], at: DateTime<Utc>) -> i64 {
-    let commander = store.commander_role_type().await.unwrap();
-    let new = NewIncident {
-        title: title.to_string(),
-        summary: format!("Summary of {title}"),
-        severity_id: severity_ids(store).await[severity],
-        incident_type_id: None,
-        is_drill: false,
-        service_ids: services.to_vec(),
-        commander_id: declarer,
-        declared_by: declarer,
-    };
-    store.declare_incident(&new, &event(EventKind::Declared, "declared", at), commander.id, at).await.unwrap()
-}
+mod common;
+use common::*;
 
 async fn the_catalog_is_seeded(store: Store) {
     let severities = store.list_severities(10, 0).await.unwrap();
@@ -69,12 +26,12 @@ async fn the_catalog_is_seeded(store: Store) {
 }
 
 async fn severities_are_edited_and_reordered_under_revision_guard(store: Store) {
-    let sev5 = store.create_severity("SEV5", "Cosmetic", t0()).await.unwrap();
+    let sev5 = store.create_severity(&severity_fields("SEV5", "Cosmetic"), t0()).await.unwrap();
     assert_eq!(sev5.rank, 5);
-    let renamed = store.update_severity(sev5.id, "SEV5", "Cosmetic only", sev5.revision, t0()).await.unwrap();
-    let stale = store.update_severity(sev5.id, "SEV5", "Other", sev5.revision, t0()).await;
+    let renamed = store.update_severity(sev5.id, &severity_fields("SEV5", "Cosmetic only"), sev5.revision, t0()).await.unwrap();
+    let stale = store.update_severity(sev5.id, &severity_fields("SEV5", "Other"), sev5.revision, t0()).await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
-    let taken = store.create_severity("sev1", "", t0()).await;
+    let taken = store.create_severity(&severity_fields("sev1", ""), t0()).await;
     assert!(matches!(taken, Err(StoreError::Constraint(_))), "names are unique whatever their case: {taken:?}");
     store.move_severity(renamed.id, true, renamed.revision, t0()).await.unwrap();
     let names: Vec<String> = store.list_severities(10, 0).await.unwrap().rows.into_iter().map(|s| s.name).collect();
@@ -84,12 +41,12 @@ async fn severities_are_edited_and_reordered_under_revision_guard(store: Store) 
 async fn a_service_cannot_become_its_own_ancestor(store: Store) {
     let platform = service(&store, "Platform").await;
     let mut api_fields =
-        ServiceFields { name: "API".into(), description: "Public API".into(), owner_team: "Core".into(), owner_user_id: None, parent_id: Some(platform) };
+        ServiceFields { name: "API".into(), description: "Public API".into(), owner_team: "Core".into(), owner_user_id: None, parent_id: Some(platform), public: false };
     let api = store.create_service(&api_fields, t0()).await.unwrap();
     assert_eq!(api.parent_name.as_deref(), Some("Platform"));
     let platform_row = store.service(platform).await.unwrap().unwrap();
     let cycle = ServiceFields { parent_id: Some(api.id), ..ServiceFields {
-        name: "Platform".into(), description: String::new(), owner_team: String::new(), owner_user_id: None, parent_id: None } };
+        name: "Platform".into(), description: String::new(), owner_team: String::new(), owner_user_id: None, parent_id: None, public: false } };
     let refused = store.update_service(platform, &cycle, platform_row.revision, t0()).await;
     assert!(matches!(refused, Err(StoreError::Constraint(ref c)) if c == "service_parent_cycle"), "{refused:?}");
     api_fields.parent_id = Some(api.id);

@@ -6,5 +6,6 @@ pub mod config;
 pub mod live;
 pub mod middleware;
 pub mod router;
+pub mod status_page;
 pub mod telemetry;
 pub mod workers;

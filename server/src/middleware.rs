@@ -59,9 +59,10 @@ pub fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     !matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
-/// Static assets and health checks: no session is looked at for them.
+/// Static assets, health checks and the public status page: no session is looked at for them
+/// (so they never set a cookie either).
 fn is_session_free(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz"
+    path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" || crate::status_page::is_status_path(path)
 }
 
 /// Paths that render a page (everything but the API and session-free paths).

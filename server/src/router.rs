@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/live", get(crate::live::live_events))
+        .merge(crate::status_page::routes())
         .leptos_routes_with_context(
             &state,
             routes,

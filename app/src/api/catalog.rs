@@ -105,15 +105,29 @@ pub async fn list_severities(page: i64) -> Result<CatalogPage<Severity>, AppErro
     .await
 }
 
+#[cfg(feature = "ssr")]
+fn severity_fields(name: &str, description: &str, update_interval_minutes: &str) -> Result<crate::store::catalog::SeverityFields, AppError> {
+    Ok(crate::store::catalog::SeverityFields {
+        name: crate::domain::incident::normalize_name(name)?,
+        description: ssr::description(description)?,
+        update_interval_minutes: crate::domain::updates::parse_update_interval(update_interval_minutes)?,
+    })
+}
+
+/// Adds a severity. `update_interval_minutes` (empty: never) is how long an open incident of
+/// this severity may go without an update before the communications lead is reminded.
 #[server(prefix = "/api", endpoint = "severities/create")]
-pub async fn create_severity(name: String, description: String) -> Result<Severity, AppError> {
-    use crate::domain::{incident::normalize_name, permissions::Permission};
+pub async fn create_severity(
+    name: String,
+    description: String,
+    #[server(default)] update_interval_minutes: String,
+) -> Result<Severity, AppError> {
+    use crate::domain::permissions::Permission;
     crate::api::respond(async move {
         let admin = crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let name = normalize_name(&name)?;
-        let description = ssr::description(&description)?;
-        let created = state.store.create_severity(&name, &description, state.now()).await.map_err(|e| write_error(e, "a severity"))?;
+        let fields = severity_fields(&name, &description, &update_interval_minutes)?;
+        let created = state.store.create_severity(&fields, state.now()).await.map_err(|e| write_error(e, "a severity"))?;
         tracing::info!(admin_id = admin.id, severity_id = created.id, "severity created");
         Ok(created)
     })
@@ -121,16 +135,21 @@ pub async fn create_severity(name: String, description: String) -> Result<Severi
 }
 
 #[server(prefix = "/api", endpoint = "severities/update")]
-pub async fn update_severity(severity_id: i64, name: String, description: String, revision: i64) -> Result<Severity, AppError> {
-    use crate::domain::{incident::normalize_name, permissions::Permission};
+pub async fn update_severity(
+    severity_id: i64,
+    name: String,
+    description: String,
+    revision: i64,
+    #[server(default)] update_interval_minutes: String,
+) -> Result<Severity, AppError> {
+    use crate::domain::permissions::Permission;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let name = normalize_name(&name)?;
-        let description = ssr::description(&description)?;
+        let fields = severity_fields(&name, &description, &update_interval_minutes)?;
         state
             .store
-            .update_severity(severity_id, &name, &description, revision, state.now())
+            .update_severity(severity_id, &fields, revision, state.now())
             .await
             .map_err(|e| write_error(e, "severity"))
     })
@@ -183,6 +202,7 @@ fn service_fields(
     owner_team: &str,
     owner_user_id: i64,
     parent_id: i64,
+    public: bool,
 ) -> Result<crate::store::catalog::ServiceFields, AppError> {
     let owner_team = owner_team.split_whitespace().collect::<Vec<_>>().join(" ");
     if owner_team.chars().count() > 80 {
@@ -194,6 +214,7 @@ fn service_fields(
         owner_team,
         owner_user_id: optional_id(owner_user_id),
         parent_id: optional_id(parent_id),
+        public,
     })
 }
 
@@ -217,13 +238,16 @@ pub async fn create_service(
     owner_team: String,
     owner_user_id: i64,
     parent_id: i64,
+    #[server(default)] public: bool,
 ) -> Result<Service, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id)?;
-        state.store.create_service(&fields, state.now()).await.map_err(service_error)
+        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id, public)?;
+        let created = state.store.create_service(&fields, state.now()).await.map_err(service_error)?;
+        state.status_page.changed();
+        Ok(created)
     })
     .await
 }
@@ -237,13 +261,16 @@ pub async fn update_service(
     owner_user_id: i64,
     parent_id: i64,
     revision: i64,
+    #[server(default)] public: bool,
 ) -> Result<Service, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id)?;
-        state.store.update_service(service_id, &fields, revision, state.now()).await.map_err(service_error)
+        let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id, public)?;
+        let updated = state.store.update_service(service_id, &fields, revision, state.now()).await.map_err(service_error)?;
+        state.status_page.changed();
+        Ok(updated)
     })
     .await
 }

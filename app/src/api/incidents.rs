@@ -101,6 +101,8 @@ pub struct IncidentView {
     pub people: Vec<Person>,
     /// Now, as a `datetime-local` value in the viewer's zone (the default "occurred at").
     pub now_input: String,
+    /// The updates card.
+    pub updates: crate::api::updates::UpdatesPanel,
 }
 
 /// An earlier version of a note.
@@ -113,7 +115,7 @@ pub struct NoteVersion {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::*;
     use crate::domain::account::User;
     use crate::domain::catalog::Service;
@@ -204,6 +206,15 @@ mod ssr {
             return Err(AppError::invalid("service_ids", "One of the chosen services no longer exists."));
         }
         Ok(services)
+    }
+
+    /// Public services (status-page components) chosen in a form, checked to exist and be public.
+    pub async fn chosen_components(state: &AppState, ids: &[i64], field: &str, message: &str) -> Result<(), AppError> {
+        let services = state.store.services_by_ids(ids).await.map_err(internal)?;
+        if services.len() != ids.len() || services.iter().any(|s| !s.public) {
+            return Err(AppError::invalid(field, message));
+        }
+        Ok(())
     }
 
     pub async fn chosen_severity(state: &AppState, id: i64) -> Result<Severity, AppError> {
@@ -442,6 +453,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
         let timeline = store.timeline(incident_id, pinned, older_than, TIMELINE_PAGE_SIZE).await.map_err(internal)?;
         let limit = crate::api::catalog::CHOICE_LIMIT;
         let role_types = store.list_role_types(limit, 0).await.map_err(internal)?.rows;
+        let updates = crate::api::updates::ssr::updates_panel(&state, &viewer, &detail, &role_types).await?;
         let can_respond = viewer.role.allows(Permission::Respond);
         // What the edit forms choose from; viewers get no forms, so they don't pay for the lists
         // (this runs for every open page at every live update).
@@ -540,6 +552,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
             services: services.into_iter().map(|s| (s.id, s.name)).collect(),
             people,
             now_input: input_value(now, &viewer),
+            updates,
         })
     })
     .await

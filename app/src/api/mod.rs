@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod incidents;
 pub mod preferences;
 pub mod profile;
+pub mod status_page;
+pub mod updates;
 pub mod users;
 
 #[cfg(feature = "ssr")]

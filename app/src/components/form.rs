@@ -153,6 +153,17 @@ pub fn SelectField(
     }
 }
 
+/// The error for `field`, under a group of controls that has no single field of its own.
+#[component]
+pub fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    let message = field_message(error, field);
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p class="field-error" role="alert">{move || message.get()}</p>
+        </Show>
+    }
+}
+
 /// The error of a submission that does not belong to one of `fields` (or to any field).
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str]) -> impl IntoView {

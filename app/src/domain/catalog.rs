@@ -10,6 +10,9 @@ pub struct Severity {
     pub name: String,
     pub description: String,
     pub rank: i64,
+    /// How many minutes an open incident of this severity may go without an update before the
+    /// communications lead is reminded; `None`: never.
+    pub update_interval_minutes: Option<i64>,
     pub revision: i64,
 }
 
@@ -25,6 +28,8 @@ pub struct Service {
     pub owner_user_name: Option<String>,
     pub parent_id: Option<i64>,
     pub parent_name: Option<String>,
+    /// Shown on the public status page as a component.
+    pub public: bool,
     pub revision: i64,
 }
 
@@ -37,6 +42,8 @@ pub struct RoleType {
     pub checklist: Vec<String>,
     /// The Incident Commander: always held while an incident is open.
     pub is_commander: bool,
+    /// The Communications Lead: reminded when an incident goes too long without an update.
+    pub is_communications: bool,
     /// Retired role types stay on past incidents but can't be assigned any more.
     pub retired: bool,
     pub rank: i64,

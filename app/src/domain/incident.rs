@@ -170,10 +170,11 @@ pub enum EventKind {
     KeyTimesChanged,
     ChecklistTicked,
     ChecklistUnticked,
+    UpdatePublished,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Declared,
         EventKind::Note,
         EventKind::StatusChanged,
@@ -186,6 +187,7 @@ impl EventKind {
         EventKind::KeyTimesChanged,
         EventKind::ChecklistTicked,
         EventKind::ChecklistUnticked,
+        EventKind::UpdatePublished,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +204,7 @@ impl EventKind {
             EventKind::KeyTimesChanged => "key_times_changed",
             EventKind::ChecklistTicked => "checklist_ticked",
             EventKind::ChecklistUnticked => "checklist_unticked",
+            EventKind::UpdatePublished => "update_published",
         }
     }
 
@@ -218,6 +221,7 @@ impl EventKind {
             EventKind::RoleAssigned | EventKind::RoleUnassigned => "Role",
             EventKind::KeyTimesChanged => "Key times",
             EventKind::ChecklistTicked | EventKind::ChecklistUnticked => "Checklist",
+            EventKind::UpdatePublished => "Update",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Types and rules with no I/O: roles and permissions, account fields, the password policy,
-//! login throttling arithmetic, the incident catalog, and the incident state machine and key times.
+//! login throttling arithmetic, the incident catalog, the incident state machine and key times,
+//! updates and the status page's arithmetic (component history, uptime).
 //!
 //! This module compiles for both the server and the browser, so it must never import sqlx, axum
 //! or anything else that only exists on the server. Every function that needs "now" takes it as
@@ -10,7 +11,9 @@ pub mod catalog;
 pub mod incident;
 pub mod password;
 pub mod permissions;
+pub mod status_page;
 pub mod throttle;
+pub mod updates;
 
 /// A validation failure that names the form field it belongs to, so the form can show the
 /// message beside that field.

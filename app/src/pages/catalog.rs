@@ -55,6 +55,8 @@ fn list_footer<T>(list: &CatalogPage<T>, base: &'static str) -> impl IntoView + 
 
 // ---- severities ----
 
+const REMINDER_HINT: &str = "How long an open incident may go without an update before the communications lead is reminded. Empty: never.";
+
 #[component]
 pub fn SeveritiesPage() -> impl IntoView {
     let page = page_param();
@@ -123,6 +125,10 @@ fn SeverityItem(
             <div class="catalog-head">
                 <span class="badge severity">{severity.name.clone()}</span>
                 <span>{severity.description.clone()}</span>
+                <span class="cell-sub">{match severity.update_interval_minutes {
+                    Some(minutes) => format!("Update reminder after {minutes} minutes"),
+                    None => "No update reminder".to_string(),
+                }}</span>
             </div>
             {can_edit.then(|| view! {
                 <div class="catalog-actions">
@@ -135,6 +141,8 @@ fn SeverityItem(
                             <input type="hidden" name="revision" value=severity.revision />
                             <Field label="Name" name="name" value=severity.name.clone() error id_prefix=prefix.clone() />
                             <TextArea label="When to use it" name="description" value=severity.description.clone() error id_prefix=prefix.clone() />
+                            <Field label="Update reminder (minutes)" name="update_interval_minutes" kind="number" required=false hint=REMINDER_HINT
+                                value=severity.update_interval_minutes.map(|m| m.to_string()).unwrap_or_default() error id_prefix=prefix.clone() />
                             <SubmitButton label="Save severity" pending_label="Saving…" pending=update.pending().into() />
                         </ActionForm>
                     </details>
@@ -152,9 +160,10 @@ fn NewSeverityForm(create: ServerAction<CreateSeverity>) -> impl IntoView {
             <h2 id="new-severity">"Add a severity"</h2>
             <p class="muted">"New severities go to the bottom of the list; move them up if they are worse."</p>
             <ActionForm action=create attr:class="stack-form">
-                <FormError error fields=&["name", "description"] />
+                <FormError error fields=&["name", "description", "update_interval_minutes"] />
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="When to use it" name="description" error id_prefix="new" />
+                <Field label="Update reminder (minutes)" name="update_interval_minutes" kind="number" required=false hint=REMINDER_HINT error id_prefix="new" />
                 <SubmitButton label="Add severity" pending_label="Adding…" pending=create.pending().into() />
             </ActionForm>
         </section>
@@ -198,6 +207,9 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
+const PUBLIC_LABEL: &str = "Show on the public status page";
+const PUBLIC_HINT: &str = "Public services appear on /status as components, grouped under the service they are part of.";
+
 fn owner_options(people: &[crate::domain::catalog::Person]) -> Vec<(String, String)> {
     let mut options = vec![("0".to_string(), "No one".to_string())];
     options.extend(people.iter().map(|p| (p.id.to_string(), p.name.clone())));
@@ -233,6 +245,7 @@ fn ServiceItem(
                 {service.parent_name.clone().map(|p| view! { <span class="cell-sub">{format!("Part of {p}")}</span> })}
                 <span class="cell-sub">{owner}</span>
                 <span>{service.description.clone()}</span>
+                {service.public.then(|| view! { <span class="badge">"On the status page"</span> })}
             </div>
             {can_edit.then(|| view! {
                 <details>
@@ -245,6 +258,7 @@ fn ServiceItem(
                         <Field label="Owning team" name="owner_team" value=service.owner_team.clone() error required=false id_prefix=prefix.clone() />
                         <SelectField label="Owner" name="owner_user_id" error options=owner_options(&people) selected=service.owner_user_id.unwrap_or(0).to_string() id_prefix=prefix.clone() />
                         <SelectField label="Part of" name="parent_id" error options=parent_options(&parents, service.id) selected=service.parent_id.unwrap_or(0).to_string() id_prefix=prefix.clone() />
+                        <CheckboxField label=PUBLIC_LABEL name="public" checked=service.public hint=PUBLIC_HINT id_prefix=prefix.clone() />
                         <SubmitButton label="Save service" pending_label="Saving…" pending=update.pending().into() />
                     </ActionForm>
                 </details>
@@ -266,6 +280,7 @@ fn ServiceForm(people: Vec<crate::domain::catalog::Person>, parents: Vec<(i64, S
                 <Field label="Owning team" name="owner_team" error required=false id_prefix="new" />
                 <SelectField label="Owner" name="owner_user_id" error options=owner_options(&people) selected="0" id_prefix="new" />
                 <SelectField label="Part of" name="parent_id" error options=parent_options(&parents, 0) selected="0" id_prefix="new" />
+                <CheckboxField label=PUBLIC_LABEL name="public" hint=PUBLIC_HINT id_prefix="new" />
                 <SubmitButton label="Add service" pending_label="Adding…" pending=create.pending().into() />
             </ActionForm>
         </section>

@@ -5,8 +5,9 @@ use crate::api::incidents::{
     get_incident, get_note_history, AddNote, AssignRole, ChangeStatus, EditNote, EventView, IncidentView, RoleView,
     SetChecklistItem, SetPinned, UnassignRole, UpdateIncident, UpdateKeyTimes,
 };
+use crate::api::updates::{PublishUpdate, UpdatesPanel};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, CheckboxField, Field, FieldMessage, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::incident::{KeyTime, Status};
 use crate::errors::AppError;
@@ -29,6 +30,7 @@ struct Actions {
     note: ServerAction<AddNote>,
     edit_note: ServerAction<EditNote>,
     pin: ServerAction<SetPinned>,
+    publish: ServerAction<PublishUpdate>,
     /// What is being typed in the new-note form; kept while the page redraws for live updates.
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
@@ -46,6 +48,7 @@ impl Actions {
             note: ServerAction::new(),
             edit_note: ServerAction::new(),
             pin: ServerAction::new(),
+            publish: ServerAction::new(),
             note_draft: RwSignal::new(None),
             note_time_draft: RwSignal::new(None),
         }
@@ -62,6 +65,7 @@ impl Actions {
             + self.note.version().get()
             + self.edit_note.version().get()
             + self.pin.version().get()
+            + self.publish.version().get()
     }
 }
 
@@ -114,6 +118,7 @@ fn IncidentBody(data: IncidentView, actions: Actions) -> impl IntoView {
         <div class="incident-grid">
             <div class="incident-main">
                 {can_respond.then(|| view! { <StatusForm data=data.get_value() actions /> })}
+                <UpdatesCard data=data.get_value() actions />
                 <Timeline data=data.get_value() actions />
             </div>
             <aside class="incident-side">
@@ -381,6 +386,129 @@ fn DetailsForm(data: IncidentView, actions: Actions) -> impl IntoView {
                 </ActionForm>
             </details>
         </section>
+    }
+}
+
+/// Updates to stakeholders and the status page: the reminder, the composer and what went out.
+#[component]
+fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView {
+    let incident_id = data.summary.incident.id;
+    let panel: UpdatesPanel = data.updates;
+    let last = match &panel.last_update {
+        Some(ago) => format!("Last update {ago}."),
+        None => "No update has gone out yet.".to_string(),
+    };
+    let reminder = panel.overdue.clone().map(|text| {
+        let nudge = if panel.reminder_is_for_viewer { " You're the one to send it." } else { "" };
+        view! { <p class="notice warning" role="status">{text}{nudge}</p> }
+    });
+    let composer = panel.can_publish.then(|| view! { <UpdateComposer incident_id panel=panel.clone() actions /> });
+    let count = panel.total;
+    let updates = panel.updates;
+    view! {
+        <section class="card" aria-labelledby="updates-title">
+            <div class="section-head">
+                <h2 id="updates-title">"Updates"</h2>
+                <p class="muted">{last}</p>
+            </div>
+            {reminder}
+            {composer}
+            {if updates.is_empty() {
+                view! { <p class="empty-state">"Updates tell stakeholders and customers what is happening. None yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="updates-list" aria-label="Updates, newest first">
+                        {updates.into_iter().map(|view_data| {
+                            let update = view_data.update;
+                            view! {
+                                <li class="update-entry">
+                                    <p class="entry-meta">
+                                        <span class="badge">{update.audience.label()}</span>
+                                        " "<StatusBadge status=update.status />
+                                        " "<span title=view_data.published.clone()>{view_data.published_ago.clone()}</span>
+                                        " · "{update.author_name.clone()}
+                                    </p>
+                                    {update.audience.public.then(|| view! { <p class="cell-sub">"Public name: "{update.public_title.clone()}</p> })}
+                                    <div class="entry-body" inner_html=update.body_html.clone()></div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                    {(count > crate::api::updates::UPDATES_SHOWN).then(|| view! {
+                        <p class="muted">{format!("Showing the newest {} of {count} updates; all of them are on the timeline.", crate::api::updates::UPDATES_SHOWN)}</p>
+                    })}
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn UpdateComposer(incident_id: i64, panel: UpdatesPanel, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.publish);
+    let states: Vec<(String, String)> = crate::domain::status_page::ComponentState::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), s.label().to_string()))
+        .collect();
+    let open = panel.overdue.is_some();
+    view! {
+        <details class="composer" open=open>
+            <summary>"Write an update"</summary>
+            // Drawn anew after each update sent, so the form starts from the template again.
+            {move || {
+                actions.publish.version().get();
+                let panel = panel.clone();
+                let states = states.clone();
+                view! {
+                    <ActionForm action=actions.publish attr:class="stack-form">
+                        <FormError error fields=&["message", "audience", "public_title", "components"] />
+                        <input type="hidden" name="incident_id" value=incident_id />
+                        <fieldset class="field">
+                            <legend>"Send to"</legend>
+                            <CheckboxField label="Stakeholders (internal)" name="internal" checked=true id_prefix="update" />
+                            {(!panel.is_drill).then(|| view! {
+                                <CheckboxField label="Status page (public)" name="public" id_prefix="update"
+                                    hint="Everyone can read the status page: write for customers." />
+                            })}
+                            <FieldMessage error field="audience" />
+                        </fieldset>
+                        <TextArea label="Message" name="message" value=panel.template.clone() error required=true rows=4
+                            hint="Markdown. Pre-filled from the template for the incident's status." id_prefix="update" />
+                        {(!panel.is_drill).then(|| view! {
+                            <Field label="Public name" name="public_title" value=panel.public_title.clone() error required=false
+                                hint="How the status page names this incident (public updates only)." id_prefix="update" />
+                        })}
+                        {(!panel.is_drill && !panel.components.is_empty()).then(|| {
+                            let components = panel.components.clone();
+                            view! {
+                                <fieldset class="field">
+                                    <legend>"Component states (public updates only)"</legend>
+                                    {components.into_iter().enumerate().map(|(index, component)| {
+                                        let id = format!("update-component-{}", component.service_id);
+                                        let name = format!("components[{index}]");
+                                        let current = component.state.label();
+                                        let options = states.clone();
+                                        view! {
+                                            <div class="field">
+                                                <label for=id.clone()>{component.name.clone()}</label>
+                                                <select id=id name=name>
+                                                    <option value="" selected=true>{format!("Unchanged ({current})")}</option>
+                                                    {options.into_iter().map(|(value, label)| view! {
+                                                        <option value=format!("{}:{value}", component.service_id)>{label}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                    <FieldMessage error field="components" />
+                                </fieldset>
+                            }
+                        })}
+                        <SubmitButton label="Send update" pending_label="Sending…" pending=actions.publish.pending().into() />
+                    </ActionForm>
+                }
+            }}
+        </details>
     }
 }
 

@@ -8,4 +8,5 @@ pub mod login;
 pub mod profile;
 pub mod sections;
 pub mod setup;
+pub mod status_page;
 pub mod users;

@@ -38,11 +38,6 @@ pub fn ActionItemsPage() -> impl IntoView {
 }
 
 #[component]
-pub fn StatusPageAdmin() -> impl IntoView {
-    view! { <ComingSoon title="Status page" summary="The public status page: components, published updates and maintenance windows." /> }
-}
-
-#[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
     view! {

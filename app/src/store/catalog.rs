@@ -21,6 +21,15 @@ pub struct ServiceFields {
     pub owner_team: String,
     pub owner_user_id: Option<i64>,
     pub parent_id: Option<i64>,
+    pub public: bool,
+}
+
+/// The fields of a severity that people edit.
+#[derive(Debug, Clone)]
+pub struct SeverityFields {
+    pub name: String,
+    pub description: String,
+    pub update_interval_minutes: Option<i64>,
 }
 
 /// The fields of a role type that people edit.
@@ -47,14 +56,24 @@ struct SqlSeverity {
     name: String,
     description: String,
     rank: i64,
+    update_interval_minutes: Option<i64>,
     revision: i64,
 }
 
 impl SqlSeverity {
     fn into_severity(self) -> Severity {
-        Severity { id: self.id, name: self.name, description: self.description, rank: self.rank, revision: self.revision }
+        Severity {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            rank: self.rank,
+            update_interval_minutes: self.update_interval_minutes,
+            revision: self.revision,
+        }
     }
 }
+
+const SEVERITY_COLUMNS: &str = "id, name, description, rank, update_interval_minutes, revision";
 
 #[derive(sqlx::FromRow)]
 struct SqlService {
@@ -66,6 +85,7 @@ struct SqlService {
     owner_user_name: Option<String>,
     parent_id: Option<i64>,
     parent_name: Option<String>,
+    public: bool,
     revision: i64,
 }
 
@@ -80,6 +100,7 @@ impl SqlService {
             owner_user_name: self.owner_user_name,
             parent_id: self.parent_id,
             parent_name: self.parent_name,
+            public: self.public,
             revision: self.revision,
         }
     }
@@ -92,6 +113,7 @@ struct SqlRoleType {
     description: String,
     checklist: String,
     is_commander: bool,
+    is_communications: bool,
     retired: bool,
     rank: i64,
     revision: i64,
@@ -105,6 +127,7 @@ impl SqlRoleType {
             description: self.description,
             checklist: self.checklist.lines().map(str::to_string).filter(|line| !line.is_empty()).collect(),
             is_commander: self.is_commander,
+            is_communications: self.is_communications,
             retired: self.retired,
             rank: self.rank,
             revision: self.revision,
@@ -136,7 +159,7 @@ impl SqlIncidentType {
 }
 
 const SERVICE_SELECT: &str = "select s.id, s.name, s.description, s.owner_team, s.owner_user_id, \
-     u.display_name as owner_user_name, s.parent_id, p.name as parent_name, s.revision \
+     u.display_name as owner_user_name, s.parent_id, p.name as parent_name, s.public, s.revision \
      from services s left join users u on u.id = s.owner_user_id left join services p on p.id = s.parent_id";
 
 /// After a revision-guarded update matched no row: `Stale` if the row exists, `NotFound` if not.
@@ -154,8 +177,9 @@ impl Store {
 
     /// Severities in rank order, worst first, `limit` at a time from `offset`.
     pub async fn list_severities(&self, limit: i64, offset: i64) -> Result<Page<Severity>, StoreError> {
+        let sql = format!("select {SEVERITY_COLUMNS} from severities order by rank, id limit $1 offset $2");
         let (rows, total): (Vec<SqlSeverity>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as("select id, name, description, rank, revision from severities order by rank, id limit $1 offset $2")
+            let rows = sqlx::query_as(&sql)
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(pool)
@@ -167,9 +191,8 @@ impl Store {
     }
 
     pub async fn severity(&self, id: i64) -> Result<Option<Severity>, StoreError> {
-        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(
-            "select id, name, description, rank, revision from severities where id = $1"
-        )
+        let sql = format!("select {SEVERITY_COLUMNS} from severities where id = $1");
+        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(pool)
         .await)?;
@@ -177,14 +200,15 @@ impl Store {
     }
 
     /// Adds a severity at the bottom of the list (least severe).
-    pub async fn create_severity(&self, name: &str, description: &str, now: DateTime<Utc>) -> Result<Severity, StoreError> {
-        let row: SqlSeverity = on_pool!(self, |pool| sqlx::query_as(
-            "insert into severities (name, description, rank, created_at, updated_at) \
-             values ($1, $2, (select coalesce(max(rank), 0) + 1 from severities), $3, $3) \
-             returning id, name, description, rank, revision"
-        )
-        .bind(name)
-        .bind(description)
+    pub async fn create_severity(&self, fields: &SeverityFields, now: DateTime<Utc>) -> Result<Severity, StoreError> {
+        let sql = format!(
+            "insert into severities (name, description, update_interval_minutes, rank, created_at, updated_at) \
+             values ($1, $2, $3, (select coalesce(max(rank), 0) + 1 from severities), $4, $4) returning {SEVERITY_COLUMNS}"
+        );
+        let row: SqlSeverity = on_pool!(self, |pool| sqlx::query_as(&sql)
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.update_interval_minutes)
         .bind(now)
         .fetch_one(pool)
         .await)?;
@@ -194,17 +218,18 @@ impl Store {
     pub async fn update_severity(
         &self,
         id: i64,
-        name: &str,
-        description: &str,
+        fields: &SeverityFields,
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<Severity, StoreError> {
-        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(
-            "update severities set name = $1, description = $2, revision = revision + 1, updated_at = $3 \
-             where id = $4 and revision = $5 returning id, name, description, rank, revision"
-        )
-        .bind(name)
-        .bind(description)
+        let sql = format!(
+            "update severities set name = $1, description = $2, update_interval_minutes = $3, revision = revision + 1, \
+             updated_at = $4 where id = $5 and revision = $6 returning {SEVERITY_COLUMNS}"
+        );
+        let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(&sql)
+        .bind(&fields.name)
+        .bind(&fields.description)
+        .bind(fields.update_interval_minutes)
         .bind(now)
         .bind(id)
         .bind(expected_revision)
@@ -275,14 +300,15 @@ impl Store {
 
     pub async fn create_service(&self, fields: &ServiceFields, now: DateTime<Utc>) -> Result<Service, StoreError> {
         let id: i64 = on_pool!(self, |pool| sqlx::query_scalar(
-            "insert into services (name, description, owner_team, owner_user_id, parent_id, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $6) returning id"
+            "insert into services (name, description, owner_team, owner_user_id, parent_id, public, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $7) returning id"
         )
         .bind(&fields.name)
         .bind(&fields.description)
         .bind(&fields.owner_team)
         .bind(fields.owner_user_id)
         .bind(fields.parent_id)
+        .bind(fields.public)
         .bind(now)
         .fetch_one(pool)
         .await)?;
@@ -304,13 +330,14 @@ impl Store {
         }
         let touched = on_pool!(self, |pool| sqlx::query(
             "update services set name = $1, description = $2, owner_team = $3, owner_user_id = $4, parent_id = $5, \
-             revision = revision + 1, updated_at = $6 where id = $7 and revision = $8"
+             public = $6, revision = revision + 1, updated_at = $7 where id = $8 and revision = $9"
         )
         .bind(&fields.name)
         .bind(&fields.description)
         .bind(&fields.owner_team)
         .bind(fields.owner_user_id)
         .bind(fields.parent_id)
+        .bind(fields.public)
         .bind(now)
         .bind(id)
         .bind(expected_revision)
@@ -355,7 +382,7 @@ impl Store {
     pub async fn list_role_types(&self, limit: i64, offset: i64) -> Result<Page<RoleType>, StoreError> {
         let (rows, total): (Vec<SqlRoleType>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
-                "select id, name, description, checklist, is_commander, retired, rank, revision from role_types \
+                "select id, name, description, checklist, is_commander, is_communications, retired, rank, revision from role_types \
                  order by retired, rank, id limit $1 offset $2",
             )
             .bind(limit)
@@ -370,7 +397,7 @@ impl Store {
 
     pub async fn role_type(&self, id: i64) -> Result<Option<RoleType>, StoreError> {
         let row: Option<SqlRoleType> = on_pool!(self, |pool| sqlx::query_as(
-            "select id, name, description, checklist, is_commander, retired, rank, revision from role_types where id = $1"
+            "select id, name, description, checklist, is_commander, is_communications, retired, rank, revision from role_types where id = $1"
         )
         .bind(id)
         .fetch_optional(pool)
@@ -381,7 +408,7 @@ impl Store {
     /// The Incident Commander role type (seeded by the migration; it can't be retired).
     pub async fn commander_role_type(&self) -> Result<RoleType, StoreError> {
         let row: SqlRoleType = on_pool!(self, |pool| sqlx::query_as(
-            "select id, name, description, checklist, is_commander, retired, rank, revision from role_types where is_commander"
+            "select id, name, description, checklist, is_commander, is_communications, retired, rank, revision from role_types where is_commander"
         )
         .fetch_one(pool)
         .await)?;
@@ -392,7 +419,7 @@ impl Store {
         let row: SqlRoleType = on_pool!(self, |pool| sqlx::query_as(
             "insert into role_types (name, description, checklist, rank, created_at, updated_at) \
              values ($1, $2, $3, (select coalesce(max(rank), 0) + 1 from role_types), $4, $4) \
-             returning id, name, description, checklist, is_commander, retired, rank, revision"
+             returning id, name, description, checklist, is_commander, is_communications, retired, rank, revision"
         )
         .bind(&fields.name)
         .bind(&fields.description)
@@ -415,7 +442,7 @@ impl Store {
             "update role_types set name = $1, description = $2, checklist = $3, retired = $4, \
              revision = revision + 1, updated_at = $5 \
              where id = $6 and revision = $7 and not ($4 and is_commander) \
-             returning id, name, description, checklist, is_commander, retired, rank, revision"
+             returning id, name, description, checklist, is_commander, is_communications, retired, rank, revision"
         )
         .bind(&fields.name)
         .bind(&fields.description)

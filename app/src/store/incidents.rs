@@ -330,7 +330,7 @@ fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
 }
 
 /// `insert` of `events` for one incident, numbered from `$1`.
-fn insert_events_sql(count: usize) -> String {
+pub(crate) fn insert_events_sql(count: usize) -> String {
     let rows: Vec<String> = (0..count)
         .map(|n| {
             let b = n * 7;
@@ -345,10 +345,7 @@ fn insert_events_sql(count: usize) -> String {
 
 /// `insert` of an incident's affected services, with its arguments.
 fn insert_services(incident_id: i64, service_ids: &[i64]) -> (String, Vec<Arg>) {
-    let values: Vec<String> = (0..service_ids.len()).map(|n| format!("($1, ${})", n + 2)).collect();
-    let sql = format!("insert into incident_services (incident_id, service_id) values {}", values.join(", "));
-    let args = std::iter::once(incident_id).chain(service_ids.iter().copied()).map(Arg::Int).collect();
-    (sql, args)
+    super::query::insert_links("incident_services", "incident_id", "service_id", incident_id, service_ids)
 }
 
 /// Writes `events` for one incident inside the transaction `tx` (inside `on_pool!`).
@@ -356,14 +353,15 @@ macro_rules! write_events {
     ($tx:expr, $incident_id:expr, $events:expr, $actor_id:expr, $now:expr) => {{
         let events: &[NewEvent] = $events;
         if !events.is_empty() {
-            let sql = insert_events_sql(events.len());
-            let args = event_args($incident_id, events, $actor_id, $now);
-            bind_args!(sqlx::query(&sql), &args).execute(&mut *$tx).await?;
+            let sql = $crate::store::incidents::insert_events_sql(events.len());
+            let args = $crate::store::incidents::event_args($incident_id, events, $actor_id, $now);
+            $crate::store::query::bind_args!(sqlx::query(&sql), &args).execute(&mut *$tx).await?;
         }
     }};
 }
+pub(crate) use write_events;
 
-fn event_args(incident_id: i64, events: &[NewEvent], actor_id: i64, now: DateTime<Utc>) -> Vec<Arg> {
+pub(crate) fn event_args(incident_id: i64, events: &[NewEvent], actor_id: i64, now: DateTime<Utc>) -> Vec<Arg> {
     events
         .iter()
         .flat_map(|event| {

@@ -13,9 +13,11 @@ pub mod incidents;
 pub mod live;
 mod query;
 pub mod sessions;
+pub mod status_page;
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod throttle;
+pub mod updates;
 mod users;
 
 pub use error::StoreError;

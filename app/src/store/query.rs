@@ -61,3 +61,12 @@ pub(crate) fn ids_in(ids: &[i64]) -> (String, Vec<Arg>) {
     let list = (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
     (list, ids.iter().copied().map(Arg::Int).collect())
 }
+
+/// `insert into {table} ({owner_column}, {id_column}) values ($1, $2), ($1, $3), …` linking one
+/// row to each of `ids`, with its arguments.
+pub(crate) fn insert_links(table: &str, owner_column: &str, id_column: &str, owner: i64, ids: &[i64]) -> (String, Vec<Arg>) {
+    let values: Vec<String> = (0..ids.len()).map(|n| format!("($1, ${})", n + 2)).collect();
+    let sql = format!("insert into {table} ({owner_column}, {id_column}) values {}", values.join(", "));
+    let args = std::iter::once(owner).chain(ids.iter().copied()).map(Arg::Int).collect();
+    (sql, args)
+}

@@ -66,6 +66,11 @@ pub fn bare_client() -> Client {
 }
 
 impl TestApp {
+    /// What the application's clock says now.
+    pub fn clock_now(&self) -> chrono::DateTime<Utc> {
+        app::state::Clock::now(self.clock.as_ref())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -1,0 +1,230 @@
+//! The status page, the incident history and one public incident, as plain HTML documents with
+//! no script. Update messages were sanitized when written (`markdown::render`); every other
+//! text is escaped by the view macro.
+
+use super::{public_time, ComponentView, Snapshot, HISTORY_DAYS};
+use crate::domain::status_page::{format_uptime, headline, ComponentState, MaintenancePhase};
+use crate::store::status_page::{PublicIncident, StatusPageSettings};
+use leptos::prelude::*;
+
+/// The stylesheet, with the accent colour admins chose.
+pub fn stylesheet(settings: &StatusPageSettings) -> String {
+    format!(":root{{--accent:{}}}\n{}", settings.accent_color, include_str!("../../../style/status.css"))
+}
+
+/// A short class per state, for the colour of badges and bars.
+fn state_class(state: Option<ComponentState>) -> &'static str {
+    match state {
+        None => "n",
+        Some(ComponentState::Operational) => "o",
+        Some(ComponentState::UnderMaintenance) => "m",
+        Some(ComponentState::DegradedPerformance) => "d",
+        Some(ComponentState::PartialOutage) => "p",
+        Some(ComponentState::MajorOutage) => "x",
+    }
+}
+
+/// A whole document around `body`.
+fn document(settings: &StatusPageSettings, page_title: String, body: impl IntoView + 'static) -> String {
+    let css = format!("/status/style.css?v={}", settings.revision);
+    let logo = settings.logo_text.clone();
+    let html = view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <title>{page_title}</title>
+                <link rel="stylesheet" href=css />
+                <link rel="alternate" type="application/atom+xml" title="Status updates" href="/status/feed.atom" />
+            </head>
+            <body>
+                <header class="top">
+                    <a class="logo" href="/status">{logo}</a>
+                    <nav aria-label="Status page">
+                        <a href="/status/history">"Incident history"</a>
+                        <a href="/status/feed.atom">"Atom feed"</a>
+                    </nav>
+                </header>
+                <main>{body}</main>
+                <footer>"Powered by Quell"</footer>
+            </body>
+        </html>
+    }
+    .to_html();
+    format!("<!DOCTYPE html>{html}")
+}
+
+/// The status page.
+pub fn status_page(snapshot: &Snapshot) -> String {
+    let settings = &snapshot.settings;
+    let incidents = snapshot.incidents.clone();
+    let maintenance: Vec<_> = snapshot.maintenance.clone();
+    let groups = group_components(&snapshot.components);
+    let body = view! {
+        <h1>{settings.title.clone()}</h1>
+        <p class=format!("overall s-{}", state_class(Some(snapshot.overall))) role="status">{headline(snapshot.overall)}</p>
+        {(!incidents.is_empty()).then(|| view! {
+            <section aria-labelledby="active-title">
+                <h2 id="active-title">"Active incidents"</h2>
+                {incidents.into_iter().map(|incident| view! { <IncidentCard incident linked=true /> }).collect_view()}
+            </section>
+        })}
+        {(!maintenance.is_empty()).then(|| view! {
+            <section aria-labelledby="maintenance-title">
+                <h2 id="maintenance-title">"Scheduled maintenance"</h2>
+                {maintenance.into_iter().map(|(window, phase)| {
+                    let components = window.components.iter().map(|(_, name)| name.clone()).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <article class="card maintenance">
+                            <h3>{window.title.clone()}</h3>
+                            <p class="when">
+                                <span class=format!("badge {}", if phase == MaintenancePhase::InProgress { "s-m" } else { "" })>{phase.label()}</span>
+                                " "{public_time(window.starts_at)}" – "{public_time(window.ends_at)}
+                            </p>
+                            {(!components.is_empty()).then(|| view! { <p class="affected">"Affects: "{components}</p> })}
+                            <div class="message" inner_html=window.message_html.clone()></div>
+                        </article>
+                    }
+                }).collect_view()}
+            </section>
+        })}
+        <section aria-labelledby="components-title">
+            <h2 id="components-title">"Components"</h2>
+            {if groups.is_empty() {
+                view! { <p class="muted">"No components are shown yet."</p> }.into_any()
+            } else {
+                groups.into_iter().map(|(group, members)| view! {
+                    <div class="group">
+                        {group.map(|name| view! { <h3>{name}</h3> })}
+                        <ul class="components">
+                            {members.into_iter().map(|component| view! { <ComponentRow component /> }).collect_view()}
+                        </ul>
+                    </div>
+                }).collect_view().into_any()
+            }}
+        </section>
+    };
+    document(settings, settings.title.clone(), body)
+}
+
+/// Components in order, grouped by their parent service's name (`None`: not in a group).
+fn group_components(components: &[ComponentView]) -> Vec<(Option<String>, Vec<ComponentView>)> {
+    let mut groups: Vec<(Option<String>, Vec<ComponentView>)> = Vec::new();
+    for component in components {
+        match groups.last_mut() {
+            Some((group, members)) if *group == component.group && group.is_some() => members.push(component.clone()),
+            _ => groups.push((component.group.clone(), vec![component.clone()])),
+        }
+    }
+    groups
+}
+
+#[component]
+fn ComponentRow(component: ComponentView) -> impl IntoView {
+    let problem_days: Vec<String> = component
+        .days
+        .iter()
+        .filter_map(|day| match day.worst {
+            Some(state) if state != ComponentState::Operational => {
+                Some(format!("{}: {}", day.date.format("%-d %b"), state.label().to_lowercase()))
+            }
+            _ => None,
+        })
+        .collect();
+    let summary = match (component.uptime, problem_days.is_empty()) {
+        (None, _) => "No history yet.".to_string(),
+        (Some(uptime), true) => format!("{} uptime over the last {HISTORY_DAYS} days, with no problems.", format_uptime(uptime)),
+        (Some(uptime), false) => {
+            format!("{} uptime over the last {HISTORY_DAYS} days. Days with problems: {}.", format_uptime(uptime), problem_days.join("; "))
+        }
+    };
+    view! {
+        <li class="component">
+            <div class="row">
+                <span class="name">{component.name.clone()}</span>
+                <span class=format!("state s-{}", state_class(Some(component.state)))>{component.state.label()}</span>
+            </div>
+            {(!component.description.is_empty()).then(|| view! { <p class="muted">{component.description.clone()}</p> })}
+            <ol class="bars" aria-hidden="true">
+                {component.days.iter().map(|day| {
+                    let title = day.worst.filter(|s| *s != ComponentState::Operational).map(|s| format!("{}: {}", day.date.format("%-d %b"), s.label()));
+                    view! { <li class=state_class(day.worst) title=title></li> }
+                }).collect_view()}
+            </ol>
+            <p class="uptime">{summary}</p>
+        </li>
+    }
+}
+
+#[component]
+fn IncidentCard(incident: PublicIncident, linked: bool) -> impl IntoView {
+    let href = format!("/status/incidents/{}", incident.id);
+    let title = incident.public_title.clone();
+    view! {
+        <article class="card incident">
+            // On the incident's own page its name is the page heading.
+            {linked.then(|| view! { <h3><a href=href>{title}</a></h3> })}
+            {(!incident.components.is_empty()).then(|| view! { <p class="affected">"Affects: "{incident.components.join(", ")}</p> })}
+            <ol class="updates">
+                {incident.updates.into_iter().map(|update| view! {
+                    <li>
+                        <p class="update-head">
+                            <strong>{update.status.label()}</strong>
+                            " · "
+                            <time datetime=update.published_at.to_rfc3339()>{public_time(update.published_at)}</time>
+                        </p>
+                        <div class="message" inner_html=update.body_html></div>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </article>
+    }
+}
+
+/// Past incidents, newest first, with a link to older ones.
+pub fn history_page(settings: &StatusPageSettings, incidents: Vec<PublicIncident>, older: Option<i64>) -> String {
+    let body = view! {
+        <h1>"Incident history"</h1>
+        {if incidents.is_empty() {
+            view! { <p class="muted">"No incidents have been published."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="history">
+                    {incidents.into_iter().map(|incident| {
+                        let last = incident.updates.first().map(|u| public_time(u.published_at)).unwrap_or_default();
+                        view! {
+                            <li>
+                                <a href=format!("/status/incidents/{}", incident.id)>{incident.public_title.clone()}</a>
+                                <span class="muted">" · "{incident.status.label()}" · "{last}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {older.map(|before| view! { <p><a href=format!("/status/history?before={before}")>"Older incidents →"</a></p> })}
+    };
+    document(settings, format!("Incident history · {}", settings.title), body)
+}
+
+/// One incident with all its public updates.
+pub fn incident_page(settings: &StatusPageSettings, incident: PublicIncident) -> String {
+    let title = format!("{} · {}", incident.public_title, settings.title);
+    let body = view! {
+        <p><a href="/status">"← Current status"</a></p>
+        <h1>{incident.public_title.clone()}</h1>
+        <IncidentCard incident linked=false />
+    };
+    document(settings, title, body)
+}
+
+/// A page for a public incident that doesn't exist (or was never public).
+pub fn not_found_page(settings: &StatusPageSettings) -> String {
+    let body = view! {
+        <h1>"Not found"</h1>
+        <p>"There is no such incident on this status page."</p>
+        <p><a href="/status">"← Current status"</a></p>
+    };
+    document(settings, format!("Not found · {}", settings.title), body)
+}

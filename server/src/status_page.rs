@@ -1,0 +1,173 @@
+//! The public status page's routes: `/status` and what hangs off it. No sign-in, no session, no
+//! cookie; every answer can be cached (`Cache-Control`, `ETag`, 304 for a matching
+//! `If-None-Match`) and bodies are rendered once per few seconds (`StatusPageCache`).
+
+use app::state::AppState;
+use app::status_page::cache::Body;
+use app::status_page::{feed, html, snapshot};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What browsers and proxies may do with a page: keep it briefly, as the server does.
+const CACHE_CONTROL: &str = "public, max-age=10";
+/// The page runs no script, loads only its own stylesheet and posts only to itself.
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Incidents per history page.
+const HISTORY_PAGE_SIZE: i64 = 20;
+/// Updates in the feed.
+const FEED_SIZE: i64 = 50;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/status", get(status))
+        .route("/status/style.css", get(stylesheet))
+        .route("/status/history", get(history))
+        .route("/status/incidents/{id}", get(incident))
+        .route("/status/feed.atom", get(atom_feed))
+        .route("/status/summary.json", get(summary))
+}
+
+/// Whether `path` belongs to the public status page (served without a session).
+pub fn is_status_path(path: &str) -> bool {
+    path == "/status" || path.starts_with("/status/")
+}
+
+type Failure = (StatusCode, &'static str);
+
+fn unavailable(err: app::store::StoreError) -> Failure {
+    tracing::error!(error = %err, "status page could not be read");
+    (StatusCode::SERVICE_UNAVAILABLE, "The status page is unavailable. Try again shortly.")
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// Answers with `body`, or 304 when the client already has it.
+fn cached(headers: &HeaderMap, body: Arc<Body>) -> Response {
+    let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::OK);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == body.etag || tag.trim() == "*"));
+    let mut response = if matches && status == StatusCode::OK {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (status, body.bytes.clone()).into_response()
+    };
+    let out = response.headers_mut();
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(body.content_type));
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    if let Ok(etag) = HeaderValue::from_str(&body.etag) {
+        out.insert(header::ETAG, etag);
+    }
+    if body.content_type == HTML {
+        out.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
+    response
+}
+
+/// The address the page is reached at, for absolute links in the feed and summary.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn status(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
+    let body = state
+        .status_page
+        .get_or_make("page", state.now(), async {
+            let snapshot = snapshot(&state.store, state.now()).await?;
+            Ok(Body::new(html::status_page(&snapshot), HTML).fresh_until(snapshot.next_change))
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}
+
+async fn stylesheet(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
+    let body = state
+        .status_page
+        .get_or_make("style", state.now(), async {
+            let settings = state.store.status_page_settings().await?;
+            Ok(Body::new(html::stylesheet(&settings), "text/css; charset=utf-8"))
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<i64>,
+}
+
+async fn history(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<HistoryQuery>) -> Result<Response, Failure> {
+    let before = query.before.filter(|id| *id > 0);
+    let key = format!("history:{}", before.unwrap_or(0));
+    let body = state
+        .status_page
+        .get_or_make(&key, state.now(), async {
+            let settings = state.store.status_page_settings().await?;
+            let mut incidents = state.store.public_incident_history(before, HISTORY_PAGE_SIZE + 1).await?;
+            let older = (incidents.len() as i64 > HISTORY_PAGE_SIZE).then(|| {
+                incidents.truncate(HISTORY_PAGE_SIZE as usize);
+                incidents.last().map(|i| i.id).unwrap_or_default()
+            });
+            Ok(Body::new(html::history_page(&settings, incidents, older), HTML))
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}
+
+async fn incident(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Failure> {
+    let id = app::domain::incident::parse_reference(&id).unwrap_or(0);
+    let key = format!("incident:{id}");
+    let body = state
+        .status_page
+        .get_or_make(&key, state.now(), async {
+            let settings = state.store.status_page_settings().await?;
+            Ok(match state.store.public_incident(id).await? {
+                Some(incident) => Body::new(html::incident_page(&settings, incident), HTML),
+                None => Body::new(html::not_found_page(&settings), HTML).not_found(),
+            })
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}
+
+async fn atom_feed(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
+    let base = base_url(&state, &headers);
+    let body = state
+        .status_page
+        .get_or_make(&format!("feed:{base}"), state.now(), async {
+            let settings = state.store.status_page_settings().await?;
+            let updates = state.store.latest_public_updates(FEED_SIZE).await?;
+            Ok(Body::new(feed::atom(&settings, &updates, &base, state.now()), "application/atom+xml; charset=utf-8"))
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}
+
+async fn summary(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
+    let base = base_url(&state, &headers);
+    let body = state
+        .status_page
+        .get_or_make(&format!("summary:{base}"), state.now(), async {
+            let snapshot = snapshot(&state.store, state.now()).await?;
+            Ok(Body::new(feed::summary_json(&snapshot, &base), "application/json").fresh_until(snapshot.next_change))
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(cached(&headers, body))
+}

@@ -1,0 +1,256 @@
+//! Updates and the public status page over HTTP, on SQLite and on Postgres: who may publish and
+//! configure, what reaches the public page (and what never does), caching, the feed and the
+//! summary, and maintenance windows that start and end by themselves.
+
+mod support;
+
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use support::*;
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+async fn status_of(app: &TestApp, client: &Client, path: &str, form: &[(String, String)]) -> StatusCode {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post(client, path, &form).await.status()
+}
+
+/// Creates a public service as the admin and returns its id.
+async fn public_service(app: &TestApp, admin: &Client, name: &str) -> i64 {
+    let response = app
+        .post(
+            admin,
+            "/api/services/create",
+            &[("name", name), ("description", ""), ("owner_team", ""), ("owner_user_id", "0"), ("parent_id", "0"), ("public", "true")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let service: Value = response.json().await.unwrap();
+    assert_eq!(service["public"], true);
+    service["id"].as_i64().unwrap()
+}
+
+async fn publish(app: &TestApp, client: &Client, form: &[(&str, &str)]) -> reqwest::Response {
+    app.post(client, "/api/incidents/updates/publish", form).await
+}
+
+/// The public page as an anonymous visitor sees it: it must set no cookie.
+async fn public_page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app.get(&bare_client(), path).await;
+    assert!(response.headers().get(SET_COOKIE).is_none(), "{path} sets no cookie");
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn updates_and_status_page_settings_check_who_is_asking(app: &TestApp) {
+    let admin = app.admin().await;
+    let viewer = app.signed_in_as(&admin, "viewer@example.com", "viewer").await;
+    let responder = app.signed_in_as(&admin, "responder@example.com", "responder").await;
+    let id = app.declare_incident(&admin, "Matrix incident", &[]).await.to_string();
+    let calls = [
+        ("/api/status-page/settings/get", "view", pairs(&[("page", "1")])),
+        ("/api/incidents/updates/publish", "respond", pairs(&[("incident_id", &id), ("message", "Looking"), ("internal", "true")])),
+        ("/api/status-page/settings/update", "admin", pairs(&[("title", "Acme"), ("logo_text", "Acme"), ("accent_color", "#123456"), ("revision", "0")])),
+        ("/api/status-page/templates/update", "admin", pairs(&[("status", "investigating"), ("body", "Hi"), ("revision", "0")])),
+        ("/api/status-page/maintenance/create", "admin", pairs(&[("title", "Upgrade"), ("starts_at", ""), ("ends_at", "")])),
+        ("/api/status-page/maintenance/cancel", "admin", pairs(&[("maintenance_id", "1"), ("revision", "1")])),
+    ];
+    for (path, needs, form) in &calls {
+        assert_eq!(status_of(app, &client(), path, form).await, StatusCode::UNAUTHORIZED, "anonymous {path}");
+        let as_viewer = status_of(app, &viewer, path, form).await;
+        assert_eq!(as_viewer == StatusCode::OK, *needs == "view", "viewer {path}: {as_viewer}");
+        if *needs != "view" {
+            assert_eq!(as_viewer, StatusCode::FORBIDDEN, "viewer changes nothing: {path}");
+        }
+        let as_responder = status_of(app, &responder, path, form).await;
+        assert_eq!(as_responder == StatusCode::FORBIDDEN, *needs == "admin", "responder {path}: {as_responder}");
+        let as_admin = status_of(app, &admin, path, form).await;
+        assert!(!matches!(as_admin.as_u16(), 401 | 403), "admin may call {path}, got {as_admin}");
+    }
+    let seen = app.incident(&viewer, id.parse().unwrap()).await;
+    assert_eq!(seen["updates"]["can_publish"], false, "a viewer gets no composer");
+}
+
+async fn a_public_update_reaches_the_status_page_and_an_internal_one_never_does(app: &TestApp) {
+    let admin = app.admin().await;
+    let api = public_service(app, &admin, "Checkout API").await;
+    let id = app.declare_incident(&admin, "db-3 primary OOM", &[("service_ids[0]", &api.to_string())]).await;
+    let id_text = id.to_string();
+    let (_, before) = public_page(app, "/status").await;
+    assert!(before.contains("All systems operational"), "{before}");
+    assert!(before.contains("Checkout API"));
+
+    let internal = publish(app, &admin, &[("incident_id", &id_text), ("message", "Secret: db-3 ran out of memory"), ("internal", "true")]).await;
+    assert_eq!(internal.status(), StatusCode::OK);
+    let (_, page) = public_page(app, "/status").await;
+    assert!(!page.contains("Secret"), "internal updates never reach the public page");
+    assert!(!page.contains("Active incidents"));
+
+    let component = format!("{api}:partial_outage");
+    let public = publish(
+        app,
+        &admin,
+        &[
+            ("incident_id", &id_text),
+            ("message", "Some **payments** are failing. <script>alert(1)</script>"),
+            ("public", "true"),
+            ("public_title", "Payments failing"),
+            ("components[0]", &component),
+        ],
+    )
+    .await;
+    assert_eq!(public.status(), StatusCode::OK, "{:?}", public.text().await);
+    let response = app.get(&bare_client(), "/status").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=10");
+    let etag = response.headers()[ETAG].to_str().unwrap().to_string();
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Payments failing"));
+    assert!(page.contains("<strong>payments</strong>"));
+    assert!(!page.contains("<script>alert"), "Markdown is sanitized");
+    assert!(page.contains("Partial outage"));
+    assert!(!page.contains("db-3"), "the internal title and the internal update stay internal");
+    assert!(!page.contains("Ada Admin"), "no names of people");
+    assert!(!page.contains("<script"), "the page needs no script");
+    let again = bare_client().get(app.url("/status")).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    let (status, incident_page) = public_page(app, &format!("/status/incidents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(incident_page.contains("Payments failing") && !incident_page.contains("Secret"));
+    let (status, _) = public_page(app, "/status/incidents/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, history) = public_page(app, "/status/history").await;
+    assert!(history.contains("Payments failing"));
+
+    let summary: Value = bare_client().get(app.url("/status/summary.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(summary["status"]["indicator"], "partial_outage");
+    assert_eq!(summary["components"][0]["status"], "partial_outage");
+    assert_eq!(summary["incidents"][0]["name"], "Payments failing");
+    assert_eq!(summary["incidents"][0]["updates"].as_array().unwrap().len(), 1);
+    assert!(!summary.to_string().contains("Secret"));
+
+    let feed_response = bare_client().get(app.url("/status/feed.atom")).send().await.unwrap();
+    assert!(feed_response.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("application/atom+xml"));
+    let feed = feed_rs::parser::parse(feed_response.bytes().await.unwrap().as_ref()).expect("the Atom feed parses");
+    assert_eq!(feed.entries.len(), 1);
+    assert!(feed.entries[0].title.as_ref().unwrap().content.contains("Payments failing"));
+    assert!(feed.entries[0].links[0].href.ends_with(&format!("/status/incidents/{id}")));
+
+    // The incident page tells responders when the last update went out, and lists both.
+    let seen = app.incident(&admin, id).await;
+    assert_eq!(seen["updates"]["updates"].as_array().unwrap().len(), 2);
+    assert_eq!(seen["updates"]["last_update"], "just now");
+    assert_eq!(seen["updates"]["public_title"], "Payments failing");
+    assert_eq!(seen["updates"]["components"][0]["state"], "PartialOutage");
+    assert_eq!(seen["timeline"][0]["event"]["kind"], "update_published");
+
+    // Drills never reach the status page.
+    let drill = app.declare_incident(&admin, "Practice", &[("is_drill", "true")]).await.to_string();
+    let refused = publish(app, &admin, &[("incident_id", &drill), ("message", "Drill"), ("public", "true"), ("public_title", "Drill")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = refused.json().await.unwrap();
+    assert_eq!(err["Invalid"]["field"], "audience");
+}
+
+async fn bad_updates_are_refused_on_their_field(app: &TestApp) {
+    let admin = app.admin().await;
+    let api = public_service(app, &admin, "Web").await;
+    let id = app.declare_incident(&admin, "Slow", &[]).await.to_string();
+    let component = format!("{api}:major_outage");
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("incident_id", &id), ("message", "Hello")], "audience"),
+        (vec![("incident_id", &id), ("message", "  "), ("internal", "true")], "message"),
+        (vec![("incident_id", &id), ("message", "Hi"), ("public", "true"), ("public_title", " ")], "public_title"),
+        (vec![("incident_id", &id), ("message", "Hi"), ("internal", "true"), ("components[0]", &component)], "components"),
+        (vec![("incident_id", &id), ("message", "Hi"), ("public", "true"), ("public_title", "x"), ("components[0]", "1:on_fire")], "components"),
+    ];
+    for (form, field) in cases {
+        let response = publish(app, &admin, &form).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let err: Value = response.json().await.unwrap();
+        assert_eq!(err["Invalid"]["field"], field, "{err}");
+    }
+    assert_eq!(app.incident(&admin, id.parse().unwrap()).await["updates"]["total"], 0, "nothing was published");
+    let bad_colour = app
+        .post(&admin, "/api/status-page/settings/update", &[("title", "Acme"), ("logo_text", "Acme"), ("accent_color", "blue"), ("revision", "1")])
+        .await;
+    assert_eq!(bad_colour.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let backwards = app
+        .post(
+            &admin,
+            "/api/status-page/maintenance/create",
+            &[("title", "Upgrade"), ("starts_at", "2030-01-02T10:00"), ("ends_at", "2030-01-02T09:00"), ("service_ids[0]", &api.to_string())],
+        )
+        .await;
+    let err: Value = backwards.json().await.unwrap();
+    assert_eq!(err["Invalid"]["field"], "ends_at");
+}
+
+async fn a_maintenance_window_appears_runs_and_ends_by_itself(app: &TestApp) {
+    let admin = app.admin().await;
+    let api = public_service(app, &admin, "Search").await;
+    // The admin's zone is Europe/London; the manual clock decides what "now" is.
+    let start = app.clock_now() + chrono::Duration::hours(2);
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M").to_string();
+    let planned = app
+        .post(
+            &admin,
+            "/api/status-page/maintenance/create",
+            &[
+                ("title", "Search index rebuild"),
+                ("starts_at", &local(start)),
+                ("ends_at", &local(start + chrono::Duration::hours(1))),
+                ("message", "Search may be slow."),
+                ("service_ids[0]", &api.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(planned.status(), StatusCode::OK, "{:?}", planned.text().await);
+    let (_, upcoming) = public_page(app, "/status").await;
+    assert!(upcoming.contains("Search index rebuild") && upcoming.contains("Scheduled"), "{upcoming}");
+    assert!(upcoming.contains("All systems operational"));
+
+    app.clock.advance(chrono::Duration::minutes(150));
+    let (_, running) = public_page(app, "/status").await;
+    assert!(running.contains("In progress"), "{running}");
+    assert!(running.contains("Under maintenance"));
+    assert!(running.contains("Scheduled maintenance in progress"));
+
+    app.clock.advance(chrono::Duration::hours(1));
+    let (_, ended) = public_page(app, "/status").await;
+    assert!(!ended.contains("Search index rebuild"), "the window ended by itself");
+    assert!(ended.contains("All systems operational"));
+    let summary: Value = bare_client().get(app.url("/status/summary.json")).send().await.unwrap().json().await.unwrap();
+    assert!(summary["scheduled_maintenances"].as_array().unwrap().is_empty());
+}
+
+async fn the_look_admins_choose_is_shown(app: &TestApp) {
+    let admin = app.admin().await;
+    let settings: Value = app.post(&admin, "/api/status-page/settings/get", &[("page", "1")]).await.json().await.unwrap();
+    let revision = settings["revision"].to_string();
+    let saved = app
+        .post(&admin, "/api/status-page/settings/update", &[("title", "Acme status"), ("logo_text", "Acme"), ("accent_color", "#AB1234"), ("revision", &revision)])
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let stale = app
+        .post(&admin, "/api/status-page/settings/update", &[("title", "Other"), ("logo_text", "Other"), ("accent_color", "#000000"), ("revision", &revision)])
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT, "a stale edit doesn't overwrite the newer one");
+    let (_, page) = public_page(app, "/status").await;
+    assert!(page.contains("<title>Acme status</title>") && page.contains(">Acme</a>"));
+    let css_link = page.split("href=\"/status/style.css").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let css = bare_client().get(app.url(&format!("/status/style.css{css_link}"))).send().await.unwrap().text().await.unwrap();
+    assert!(css.starts_with(":root{--accent:#ab1234}"), "{}", &css[..40]);
+}
+
+http_tests!(
+    updates_and_status_page_settings_check_who_is_asking,
+    a_public_update_reaches_the_status_page_and_an_internal_one_never_does,
+    bad_updates_are_refused_on_their_field,
+    a_maintenance_window_appears_runs_and_ends_by_itself,
+    the_look_admins_choose_is_shown,
+);
