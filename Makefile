@@ -57,6 +57,8 @@ postgres:
 
 # Unit tests, the store contract suite (SQLite and Postgres) and the HTTP suite (both again).
 cargo-tests: tools postgres
+	@# The delivery tests talk to a real SMTP server (aiosmtpd).
+	@python3 -c "import aiosmtpd" 2>/dev/null || pip install --quiet aiosmtpd==1.4.6
 	cargo test -p app --features test-support
 	cargo test -p server
 

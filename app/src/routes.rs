@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{catalog, home, incident, incidents, login, profile, sections, setup, status_page, users};
+use crate::pages::{catalog, home, incident, incidents, login, notifications, profile, sections, setup, status_page, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/settings/users") view=users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/notifications") view=notifications::NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/severities") view=catalog::SeveritiesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/services") view=catalog::ServicesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/role-types") view=catalog::RoleTypesPage ssr=SsrMode::Async />

@@ -94,6 +94,8 @@ pub struct AppState {
     pub live: crate::live::LiveHub,
     /// Rendered public status-page bodies.
     pub status_page: crate::status_page::cache::StatusPageCache,
+    /// Wakes the delivery worker when notifications were queued.
+    pub deliveries_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -106,6 +108,7 @@ impl AppState {
             setup_done: Arc::new(AtomicBool::new(false)),
             live: crate::live::LiveHub::default(),
             status_page: Default::default(),
+            deliveries_queued: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -30,7 +30,7 @@ fn new_update(incident_id: i64, author_id: i64, internal: bool, public: bool, te
 
 async fn publish(store: &Store, update: &NewUpdate, components: &[ComponentChange], at: DateTime<Utc>) -> i64 {
     let event = event(EventKind::UpdatePublished, &update.body, at);
-    store.publish_update(update, components, &event, at).await.unwrap().id
+    store.publish_update(update, components, &event, &[], at).await.unwrap().id
 }
 
 fn window(title: &str, start: DateTime<Utc>, hours: i64, service_ids: &[i64]) -> MaintenanceFields {

@@ -109,6 +109,8 @@ async fn serve(config: Config) -> CliResult {
     }
 
     let cleanup = tokio::spawn(workers::clean_up_periodically(state.clone()));
+    let sender = Arc::new(crate::delivery::Sender::new(config.smtp.as_ref()));
+    let deliveries = tokio::spawn(crate::delivery::run(state.clone(), sender, crate::delivery::POLL));
     let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
     let app = router(state.clone());
     let live = state.live.clone();
@@ -121,6 +123,7 @@ async fn serve(config: Config) -> CliResult {
         .await;
     cleanup.abort();
     relay.abort();
+    deliveries.abort();
     state.store.close().await;
     tracing::info!("Quell stopped");
     served.map_err(|err| format!("the server failed: {err}"))

@@ -25,6 +25,9 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub session_idle_minutes: i64,
     pub session_lifetime_hours: i64,
+    /// Where email goes out; `None` when `QUELL_SMTP_HOST` is not set (emails then fail with a
+    /// reason in the delivery log).
+    pub smtp: Option<crate::delivery::SmtpSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +102,32 @@ impl Config {
         let session_idle_minutes = positive("QUELL_SESSION_IDLE_MINUTES", 12 * 60)?;
         let session_lifetime_hours = positive("QUELL_SESSION_LIFETIME_HOURS", 7 * 24)?;
 
+        let smtp = match get("QUELL_SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                use crate::delivery::{SmtpSecurity, SmtpSettings};
+                let security = match get("QUELL_SMTP_TLS").as_deref() {
+                    None | Some("starttls") => SmtpSecurity::StartTls,
+                    Some("tls") => SmtpSecurity::Tls,
+                    Some("none") => SmtpSecurity::None,
+                    Some(other) => return Err(error("QUELL_SMTP_TLS", format!("{other:?} is not starttls, tls or none"))),
+                };
+                let default_port = match security {
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::None => 25,
+                };
+                let port = match get("QUELL_SMTP_PORT") {
+                    None => default_port,
+                    Some(text) => text.parse::<u16>().map_err(|_| error("QUELL_SMTP_PORT", format!("{text:?} is not a port number")))?,
+                };
+                let from = get("QUELL_SMTP_FROM").ok_or_else(|| error("QUELL_SMTP_FROM", "is needed with QUELL_SMTP_HOST, like Quell <quell@example.com>"))?;
+                Some(SmtpSettings { host, port, security, username: get("QUELL_SMTP_USERNAME"), password: get("QUELL_SMTP_PASSWORD"), from })
+            }
+        };
+
         Ok(Config {
+            smtp,
             database_url,
             public_url,
             site_addr,
@@ -131,6 +159,18 @@ mod tests {
     fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn smtp_settings_are_read_with_their_defaults() {
+        use crate::delivery::SmtpSecurity;
+        assert_eq!(parse(&[]).unwrap().smtp, None);
+        let smtp = parse(&[("QUELL_SMTP_HOST", "mail.example.com"), ("QUELL_SMTP_FROM", "Quell <q@example.com>")]).unwrap().smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
+        let tls = parse(&[("QUELL_SMTP_HOST", "m"), ("QUELL_SMTP_FROM", "q@example.com"), ("QUELL_SMTP_TLS", "tls")]).unwrap().smtp.unwrap();
+        assert_eq!(tls.port, 465);
+        assert_eq!(parse(&[("QUELL_SMTP_HOST", "m")]).unwrap_err().variable, "QUELL_SMTP_FROM");
+        assert_eq!(parse(&[("QUELL_SMTP_HOST", "m"), ("QUELL_SMTP_FROM", "q@e.com"), ("QUELL_SMTP_TLS", "ssl")]).unwrap_err().variable, "QUELL_SMTP_TLS");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod live;
 pub mod middleware;
 pub mod router;

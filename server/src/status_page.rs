@@ -8,7 +8,8 @@ use app::status_page::{feed, html, snapshot};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use axum::Form;
 use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -31,6 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route("/status/incidents/{id}", get(incident))
         .route("/status/feed.atom", get(atom_feed))
         .route("/status/summary.json", get(summary))
+        .route("/status/subscribe", post(subscribe))
+        .route("/status/confirm/{token}", get(confirm))
+        .route("/status/unsubscribe/{token}", get(unsubscribe_page).post(unsubscribe))
 }
 
 /// Whether `path` belongs to the public status page (served without a session).
@@ -170,4 +174,81 @@ async fn summary(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         .await
         .map_err(unavailable)?;
     Ok(cached(&headers, body))
+}
+
+/// A page answering a subscription step; never cached (it depends on what was posted).
+fn answer(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    response
+}
+
+#[derive(Deserialize)]
+struct SubscribeForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Asks for updates by email: sends a confirmation link (double opt-in). The answer is the same
+/// whether or not the address was already subscribed.
+async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SubscribeForm>) -> Result<Response, Failure> {
+    let settings = state.store.status_page_settings().await.map_err(unavailable)?;
+    let email = match app::domain::delivery::normalize_subscriber_email(&form.email) {
+        Ok(email) => email,
+        Err(err) => {
+            let page = html::message_page(&settings, "Get updates by email", "Check the address and try again.", Some(err.message), None);
+            return Ok(answer(StatusCode::UNPROCESSABLE_ENTITY, page));
+        }
+    };
+    let now = state.now();
+    let token = app::status_page::new_token();
+    let unsubscribe = app::status_page::new_token();
+    if let Some(confirm) = state.store.add_status_subscriber(&email, &token, &unsubscribe, now).await.map_err(unavailable)? {
+        let delivery = app::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state, &headers));
+        state.store.enqueue_deliveries(&[delivery], now).await.map_err(unavailable)?;
+        state.deliveries_queued.notify_one();
+    }
+    let page = html::message_page(
+        &settings,
+        "Check your inbox",
+        &format!("If {email} isn't subscribed yet, we've sent it a link to confirm. Updates start once you confirm."),
+        None,
+        None,
+    );
+    Ok(answer(StatusCode::OK, page))
+}
+
+async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
+    let settings = state.store.status_page_settings().await.map_err(unavailable)?;
+    if state.store.confirm_status_subscriber(&token, state.now()).await.map_err(unavailable)? {
+        let page = html::message_page(&settings, "You're subscribed", "You'll get an email when we post an update on this page.", None, None);
+        Ok(answer(StatusCode::OK, page))
+    } else {
+        let page = html::message_page(&settings, "Link not valid", "This confirmation link is unknown or was used to unsubscribe.", None, None);
+        Ok(answer(StatusCode::NOT_FOUND, page))
+    }
+}
+
+/// The page behind an email's unsubscribe link: a button, because mail scanners follow links.
+async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
+    let settings = state.store.status_page_settings().await.map_err(unavailable)?;
+    let page = html::message_page(
+        &settings,
+        "Unsubscribe",
+        "Stop getting updates from this status page by email?",
+        None,
+        Some((format!("/status/unsubscribe/{token}"), "Unsubscribe")),
+    );
+    Ok(answer(StatusCode::OK, page))
+}
+
+/// Unsubscribes: the button above, or a mail program's one-click unsubscribe (RFC 8058).
+async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
+    let settings = state.store.status_page_settings().await.map_err(unavailable)?;
+    let removed = state.store.remove_status_subscriber(&token).await.map_err(unavailable)?;
+    let text = if removed { "You won't get any more emails from this status page." } else { "This address was already unsubscribed." };
+    Ok(answer(StatusCode::OK, html::message_page(&settings, "Unsubscribed", text, None, None)))
 }

@@ -56,6 +56,14 @@ async fn updates_and_status_page_settings_check_who_is_asking(app: &TestApp) {
         ("/api/status-page/templates/update", "admin", pairs(&[("status", "investigating"), ("body", "Hi"), ("revision", "0")])),
         ("/api/status-page/maintenance/create", "admin", pairs(&[("title", "Upgrade"), ("starts_at", ""), ("ends_at", "")])),
         ("/api/status-page/maintenance/cancel", "admin", pairs(&[("maintenance_id", "1"), ("revision", "1")])),
+        ("/api/notifications/get", "view", pairs(&[("status", ""), ("page", "1")])),
+        ("/api/incidents/subscribe", "view", pairs(&[("incident_id", &id), ("subscribe", "true")])),
+        ("/api/subscriptions/create", "view", pairs(&[("severity_id", "1")])),
+        ("/api/incidents/subscribers/add", "respond", pairs(&[("incident_id", &id), ("email", "partner@example.org")])),
+        ("/api/subscriptions/create", "admin", pairs(&[("email", "outside@example.org")])),
+        ("/api/webhooks/create", "admin", pairs(&[("name", "Ops"), ("url", "https://hooks.example/x"), ("format", "json")])),
+        ("/api/webhooks/update", "admin", pairs(&[("webhook_id", "1"), ("name", "Ops"), ("url", "https://hooks.example/x"), ("format", "json"), ("revision", "1")])),
+        ("/api/deliveries/retry", "admin", pairs(&[("delivery_id", "1")])),
     ];
     for (path, needs, form) in &calls {
         assert_eq!(status_of(app, &client(), path, form).await, StatusCode::UNAUTHORIZED, "anonymous {path}");
@@ -71,6 +79,14 @@ async fn updates_and_status_page_settings_check_who_is_asking(app: &TestApp) {
     }
     let seen = app.incident(&viewer, id.parse().unwrap()).await;
     assert_eq!(seen["updates"]["can_publish"], false, "a viewer gets no composer");
+    // Subscriptions belong to their owner: the viewer can't remove the responder's.
+    let responders: Value = app.post(&responder, "/api/notifications/get", &[("status", ""), ("page", "1")]).await.json().await.unwrap();
+    let theirs = responders["mine"][0]["id"].to_string();
+    let refused = app.post(&viewer, "/api/subscriptions/delete", &[("subscription_id", &theirs)]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&responder, "/api/subscriptions/delete", &[("subscription_id", &theirs)]).await.status(), StatusCode::OK);
+    let viewers: Value = app.post(&viewer, "/api/notifications/get", &[("status", ""), ("page", "1")]).await.json().await.unwrap();
+    assert!(viewers["deliveries"].as_array().unwrap().is_empty() && viewers["webhooks"].as_array().unwrap().is_empty(), "the delivery log is for admins");
 }
 
 async fn a_public_update_reaches_the_status_page_and_an_internal_one_never_does(app: &TestApp) {

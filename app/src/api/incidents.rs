@@ -103,6 +103,8 @@ pub struct IncidentView {
     pub now_input: String,
     /// The updates card.
     pub updates: crate::api::updates::UpdatesPanel,
+    /// Who the incident's updates go to.
+    pub recipients: crate::api::notifications::IncidentRecipients,
 }
 
 /// An earlier version of a note.
@@ -454,6 +456,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
         let limit = crate::api::catalog::CHOICE_LIMIT;
         let role_types = store.list_role_types(limit, 0).await.map_err(internal)?.rows;
         let updates = crate::api::updates::ssr::updates_panel(&state, &viewer, &detail, &role_types).await?;
+        let recipients = crate::api::notifications::ssr::incident_recipients(&state, viewer.id, &detail).await?;
         let can_respond = viewer.role.allows(Permission::Respond);
         // What the edit forms choose from; viewers get no forms, so they don't pay for the lists
         // (this runs for every open page at every live update).
@@ -553,6 +556,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
             people,
             now_input: input_value(now, &viewer),
             updates,
+            recipients,
         })
     })
     .await

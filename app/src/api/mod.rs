@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod incidents;
+pub mod notifications;
 pub mod preferences;
 pub mod profile;
 pub mod status_page;
@@ -68,6 +69,18 @@ mod ssr {
             StoreError::NotFound => AppError::not_found(what.to_string()),
             other => other.into_internal(),
         }
+    }
+
+    /// The address Quell is reached at, for links in notifications: `QUELL_PUBLIC_URL`, else
+    /// the request's `Host`.
+    pub(crate) fn base_url(settings: &crate::state::Settings) -> String {
+        if let Some(url) = &settings.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let host = use_context::<Parts>()
+            .and_then(|parts| parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_string());
+        format!("http://{host}")
     }
 
     /// Formats a time in an IANA time zone, falling back to UTC for an unknown zone name.

@@ -204,8 +204,17 @@ pub async fn publish_update(
             body_html,
             author_id: viewer.id,
         };
-        let update = state.store.publish_update(&new, &changes, &event, now).await.map_err(internal_error)?;
-        tracing::info!(incident_id, update_id = update.id, user_id = viewer.id, public, internal, "update published");
+        let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
+        let recipients = state.store.recipients(incident_id, incident.severity_id, &service_ids).await.map_err(internal_error)?;
+        let public_subscribers = if public { state.store.confirmed_status_subscribers().await.map_err(internal_error)? } else { Vec::new() };
+        let base_url = crate::api::base_url(&state.settings);
+        let notice = crate::notify::UpdateNotice { incident: &incident, update: &new, author: &viewer.display_name, published_at: now, base_url: &base_url };
+        let deliveries = crate::notify::update_deliveries(&notice, &recipients, &public_subscribers);
+        let update = state.store.publish_update(&new, &changes, &event, &deliveries, now).await.map_err(internal_error)?;
+        tracing::info!(incident_id, update_id = update.id, user_id = viewer.id, public, internal, deliveries = deliveries.len(), "update published");
+        if !deliveries.is_empty() {
+            state.deliveries_queued.notify_one();
+        }
         if public {
             state.status_page.changed();
         }

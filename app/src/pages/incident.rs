@@ -5,6 +5,7 @@ use crate::api::incidents::{
     get_incident, get_note_history, AddNote, AssignRole, ChangeStatus, EditNote, EventView, IncidentView, RoleView,
     SetChecklistItem, SetPinned, UnassignRole, UpdateIncident, UpdateKeyTimes,
 };
+use crate::api::notifications::{AddIncidentSubscriber, IncidentRecipients, SubscribeToIncident};
 use crate::api::updates::{PublishUpdate, UpdatesPanel};
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, CheckboxField, Field, FieldMessage, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
@@ -31,6 +32,8 @@ struct Actions {
     edit_note: ServerAction<EditNote>,
     pin: ServerAction<SetPinned>,
     publish: ServerAction<PublishUpdate>,
+    subscribe: ServerAction<SubscribeToIncident>,
+    add_subscriber: ServerAction<AddIncidentSubscriber>,
     /// What is being typed in the new-note form; kept while the page redraws for live updates.
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
@@ -49,6 +52,8 @@ impl Actions {
             edit_note: ServerAction::new(),
             pin: ServerAction::new(),
             publish: ServerAction::new(),
+            subscribe: ServerAction::new(),
+            add_subscriber: ServerAction::new(),
             note_draft: RwSignal::new(None),
             note_time_draft: RwSignal::new(None),
         }
@@ -66,6 +71,8 @@ impl Actions {
             + self.edit_note.version().get()
             + self.pin.version().get()
             + self.publish.version().get()
+            + self.subscribe.version().get()
+            + self.add_subscriber.version().get()
     }
 }
 
@@ -403,6 +410,7 @@ fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView {
         view! { <p class="notice warning" role="status">{text}{nudge}</p> }
     });
     let composer = panel.can_publish.then(|| view! { <UpdateComposer incident_id panel=panel.clone() actions /> });
+    let recipients = view! { <Recipients incident_id recipients=data.recipients.clone() can_add=data.can_respond actions /> };
     let count = panel.total;
     let updates = panel.updates;
     view! {
@@ -413,6 +421,7 @@ fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView {
             </div>
             {reminder}
             {composer}
+            {recipients}
             {if updates.is_empty() {
                 view! { <p class="empty-state">"Updates tell stakeholders and customers what is happening. None yet."</p> }.into_any()
             } else {
@@ -440,6 +449,45 @@ fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Who hears of internal updates, following the incident oneself, and adding an outside address.
+#[component]
+fn Recipients(incident_id: i64, recipients: IncidentRecipients, can_add: bool, actions: Actions) -> impl IntoView {
+    let add_error = action_error(actions.add_subscriber);
+    let subscribe_error = action_error(actions.subscribe);
+    let following = recipients.my_subscription.is_some();
+    let people = if recipients.people.is_empty() {
+        "nobody yet".to_string()
+    } else {
+        let mut text = recipients.people.join(", ");
+        if recipients.people_total > recipients.people.len() as i64 {
+            text.push_str(&format!(" and {} more", recipients.people_total - recipients.people.len() as i64));
+        }
+        text
+    };
+    let webhooks = recipients.webhooks.join(", ");
+    view! {
+        <details class="recipients">
+            <summary>{format!("Who is notified ({} people, {} webhooks)", recipients.people_total, recipients.webhooks.len())}</summary>
+            <p>"By email: "{people}</p>
+            {(!webhooks.is_empty()).then(|| view! { <p>"Webhooks: "{webhooks}</p> })}
+            <FormError error=subscribe_error fields=&[] />
+            <ActionForm action=actions.subscribe attr:class="inline-form">
+                <input type="hidden" name="incident_id" value=incident_id />
+                <input type="hidden" name="subscribe" value=(!following).to_string() />
+                <button type="submit" class="button small">{if following { "Stop following" } else { "Follow this incident by email" }}</button>
+            </ActionForm>
+            {can_add.then(|| view! {
+                <ActionForm action=actions.add_subscriber attr:class="inline-fields">
+                    <input type="hidden" name="incident_id" value=incident_id />
+                    <Field label="Add an email address" name="email" kind="email" error=add_error required=true id_prefix="subscriber"
+                        hint="Someone outside Quell who should get the internal updates." />
+                    <SubmitButton label="Add" pending_label="Adding…" pending=actions.add_subscriber.pending().into() class="button" />
+                </ActionForm>
+            })}
+        </details>
     }
 }
 

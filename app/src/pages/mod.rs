@@ -5,6 +5,7 @@ pub mod home;
 pub mod incident;
 pub mod incidents;
 pub mod login;
+pub mod notifications;
 pub mod profile;
 pub mod sections;
 pub mod setup;

@@ -50,6 +50,10 @@ pub fn SettingsPage() -> impl IntoView {
                     <p>"Name, time zone and password."</p>
                 </li>
                 <li class="card">
+                    <a href="/settings/notifications">"Notifications"</a>
+                    <p>"What you follow by email; for admins, webhooks and the delivery log."</p>
+                </li>
+                <li class="card">
                     <a href="/settings/severities">"Severities"</a>
                     <p>"How bad an incident is, worst first."</p>
                 </li>

@@ -89,6 +89,7 @@ pub fn status_page(snapshot: &Snapshot) -> String {
                 }).collect_view()}
             </section>
         })}
+        <SubscribeForm error=None />
         <section aria-labelledby="components-title">
             <h2 id="components-title">"Components"</h2>
             {if groups.is_empty() {
@@ -180,6 +181,43 @@ fn IncidentCard(incident: PublicIncident, linked: bool) -> impl IntoView {
             </ol>
         </article>
     }
+}
+
+/// The form for getting updates by email (`error`: the message to show beside the field).
+#[component]
+fn SubscribeForm(error: Option<String>) -> impl IntoView {
+    view! {
+        <section class="card subscribe" aria-labelledby="subscribe-title">
+            <h2 id="subscribe-title">"Get updates by email"</h2>
+            <form method="post" action="/status/subscribe">
+                <label for="subscribe-email">"Email address"</label>
+                <input id="subscribe-email" type="email" name="email" required autocomplete="email"
+                    aria-describedby=error.as_ref().map(|_| "subscribe-error") aria-invalid=error.as_ref().map(|_| "true") />
+                <button type="submit">"Subscribe"</button>
+                {error.map(|message| view! { <p class="error" id="subscribe-error">{message}</p> })}
+            </form>
+            <p class="muted">"We'll email you to confirm first. Every email has a link to unsubscribe."</p>
+        </section>
+    }
+}
+
+/// A short page answering a subscription step: a heading, a sentence and, optionally, the
+/// subscribe form again with an error, or a one-button form posting to `action`.
+pub fn message_page(settings: &StatusPageSettings, heading: &str, text: &str, form_error: Option<String>, action: Option<(String, &'static str)>) -> String {
+    let (heading, text) = (heading.to_string(), text.to_string());
+    let title = format!("{heading} · {}", settings.title);
+    let body = view! {
+        <h1>{heading}</h1>
+        <p>{text}</p>
+        {form_error.map(|error| view! { <SubscribeForm error=Some(error) /> })}
+        {action.map(|(url, label)| view! {
+            <form method="post" action=url class="subscribe">
+                <button type="submit">{label}</button>
+            </form>
+        })}
+        <p><a href="/status">"← Current status"</a></p>
+    };
+    document(settings, title, body)
 }
 
 /// Past incidents, newest first, with a link to older ones.

@@ -11,6 +11,7 @@ pub mod catalog;
 mod error;
 pub mod incidents;
 pub mod live;
+pub mod notifications;
 mod query;
 pub mod sessions;
 pub mod status_page;

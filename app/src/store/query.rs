@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Int(i64),
+    /// A null where an integer could be.
+    NullInt,
     Text(String),
     Time(DateTime<Utc>),
     Bool(bool),
@@ -20,6 +22,7 @@ macro_rules! bind_args {
         for arg in $args {
             query = match arg {
                 Arg::Int(value) => query.bind(*value),
+                Arg::NullInt => query.bind(None::<i64>),
                 Arg::Text(value) => query.bind(value.clone()),
                 Arg::Time(value) => query.bind(*value),
                 Arg::Bool(value) => query.bind(*value),

@@ -4,6 +4,7 @@
 //! transaction.
 
 use super::incidents::{write_events, NewEvent};
+use super::notifications::{insert_deliveries, NewDelivery, DELIVERIES_PER_INSERT};
 use super::query::{bind_args, Arg};
 use super::{on_pool, Store, StoreError};
 use crate::domain::incident::Status;
@@ -68,12 +69,14 @@ impl SqlUpdate {
 }
 
 impl Store {
-    /// Publishes an update: the update, the component states it sets and its timeline event.
+    /// Publishes an update: the update, the component states it sets, its timeline event and the
+    /// notifications it sends (the outbox), all or nothing.
     pub async fn publish_update(
         &self,
         new: &NewUpdate,
         components: &[ComponentChange],
         event: &NewEvent,
+        deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> Result<Update, StoreError> {
         let id: i64 = on_pool!(self, |pool| {
@@ -108,6 +111,10 @@ impl Store {
                 bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
             write_events!(tx, new.incident_id, std::slice::from_ref(event), new.author_id, now);
+            for chunk in deliveries.chunks(DELIVERIES_PER_INSERT) {
+                let (sql, args) = insert_deliveries(chunk, Some(id), now);
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(id)
         })?;

@@ -37,7 +37,7 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types'];
+  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications'];
   // An incident page too, if one exists (the incident journeys run before this file).
   await page.goto('/incidents');
   const first = page.locator('.incidents-table a.cell-title').first();
@@ -48,6 +48,13 @@ test('pages fit a phone screen', async ({ page }) => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  }
+  // The public pages have their own layout.
+  for (const path of ['/status', '/status/history']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
   }
 });
 

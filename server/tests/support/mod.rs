@@ -19,32 +19,42 @@ pub struct TestApp {
     pub address: String,
     pub clock: Arc<ManualClock>,
     pub db: TestDatabase,
-    server: tokio::task::JoinHandle<()>,
-    relay: tokio::task::JoinHandle<()>,
+    /// The server, the live relay and the delivery worker.
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
+/// How often test delivery workers look for due deliveries (production: 2 s).
+pub const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 pub async fn spawn_app(db: TestDatabase) -> TestApp {
+    spawn_app_with_smtp(db, None).await
+}
+
+/// A server whose delivery worker sends email through `smtp`.
+pub async fn spawn_app_with_smtp(db: TestDatabase, smtp: Option<server::delivery::SmtpSettings>) -> TestApp {
     // Server logs are captured per test and shown when it fails (QUELL_TEST_LOG sets the filter).
     let filter = std::env::var("QUELL_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
-    let (address, server, relay) = serve(state).await;
-    TestApp { address, clock, db, server, relay }
+    let (address, tasks) = serve(state, smtp.as_ref()).await;
+    TestApp { address, clock, db, tasks: std::sync::Mutex::new(tasks) }
 }
 
-/// Serves `state` on port 0, relaying live announcements as the real server does; returns the
-/// address and the two tasks.
-async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>, tokio::task::JoinHandle<()>) {
+/// Serves `state` on port 0, relaying live announcements and sending deliveries as the real
+/// server does; returns the address and the tasks.
+async fn serve(state: AppState, smtp: Option<&server::delivery::SmtpSettings>) -> (String, Vec<tokio::task::JoinHandle<()>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
+    let sender = Arc::new(server::delivery::Sender::new(smtp));
+    let worker = tokio::spawn(server::delivery::run(state.clone(), sender, DELIVERY_POLL));
     let router = server::router::router(state);
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    (address, server, relay)
+    (address, vec![server, relay, worker])
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -159,16 +169,28 @@ impl TestApp {
 
     /// A second server on the same database, as a second instance of a deployment would be.
     pub async fn another_instance(&self) -> Instance {
+        self.another_instance_with_smtp(None).await
+    }
+
+    /// A second server on the same database whose worker sends email through `smtp`.
+    pub async fn another_instance_with_smtp(&self, smtp: Option<server::delivery::SmtpSettings>) -> Instance {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
         let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
         let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let (address, server, relay) = serve(state.clone()).await;
-        Instance { address, server, relay, state }
+        let (address, tasks) = serve(state.clone(), smtp.as_ref()).await;
+        Instance { address, tasks, state }
+    }
+
+    /// Stops this server and its background work, as a crash or a restart would; the database
+    /// stays.
+    pub fn halt(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
     }
 
     pub async fn stop(self) {
-        self.server.abort();
-        self.relay.abort();
+        self.halt();
         self.db.cleanup().await;
     }
 }
@@ -176,9 +198,8 @@ impl TestApp {
 /// Another server process sharing the test's database.
 pub struct Instance {
     pub address: String,
-    server: tokio::task::JoinHandle<()>,
-    relay: tokio::task::JoinHandle<()>,
-    state: AppState,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    pub state: AppState,
 }
 
 impl Instance {
@@ -187,8 +208,9 @@ impl Instance {
     }
 
     pub async fn stop(self) {
-        self.server.abort();
-        self.relay.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
         self.state.store.close().await;
     }
 }
@@ -209,7 +231,16 @@ pub async fn run_app_test<F>(db: TestDatabase, body: impl FnOnce(Arc<TestApp>) -
 where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
-    let app = Arc::new(spawn_app(db).await);
+    run_on_app(spawn_app(db).await, body).await;
+}
+
+/// Runs a test body against `app`, then stops it and drops its database whether the body passed
+/// or failed (a failure is re-raised afterwards).
+pub async fn run_on_app<F>(app: TestApp, body: impl FnOnce(Arc<TestApp>) -> F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let app = Arc::new(app);
     let outcome = tokio::spawn(body(app.clone())).await;
     match Arc::try_unwrap(app) {
         Ok(app) => app.stop().await,

@@ -1,0 +1,230 @@
+//! What notifications say (server only): the emails and webhook payloads an update sends, and
+//! the public subscription's confirmation email. Bodies are fixed when queued, so a retry sends
+//! exactly what the first attempt did. Sending them is the server's delivery worker's job.
+
+use crate::domain::delivery::Channel;
+use crate::domain::incident::{reference, Incident};
+use crate::store::notifications::{NewDelivery, Recipients};
+use crate::store::updates::NewUpdate;
+use serde_json::json;
+
+/// An update being published, with what its notifications mention.
+pub struct UpdateNotice<'a> {
+    pub incident: &'a Incident,
+    pub update: &'a NewUpdate,
+    pub author: &'a str,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    /// The address Quell is reached at, for links (no trailing slash).
+    pub base_url: &'a str,
+}
+
+/// The notifications an update sends: internal updates to subscribers' emails, every update to
+/// matching webhooks (the payload says who it was for), public updates to confirmed public
+/// subscribers (with an unsubscribe link each).
+pub fn update_deliveries(notice: &UpdateNotice<'_>, recipients: &Recipients, public_subscribers: &[(String, String)]) -> Vec<NewDelivery> {
+    let incident = notice.incident;
+    let update = notice.update;
+    let incident_url = format!("{}/incidents/{}", notice.base_url, incident.id);
+    let topic = format!("{} update", reference(incident.id));
+    let mut deliveries = Vec::new();
+    if update.audience.internal {
+        let subject = format!("[{}] {} {}: {}", incident.severity_name, reference(incident.id), update.status.label(), incident.title);
+        let body = format!(
+            "{}\n\n— {} ({}, {})\n\nOpen the incident: {incident_url}\n\nYou receive this because you subscribed to this incident or to incidents like it in Quell.\n",
+            update.body,
+            notice.author,
+            update.status.label(),
+            notice.published_at.format("%Y-%m-%d %H:%M UTC"),
+        );
+        for (_, address) in &recipients.emails {
+            deliveries.push(NewDelivery {
+                channel: Channel::Email,
+                target: address.clone(),
+                webhook_id: None,
+                topic: topic.clone(),
+                subject: subject.clone(),
+                body: body.clone(),
+                unsubscribe_url: String::new(),
+            });
+        }
+    }
+    for webhook in &recipients.webhooks {
+        let body = if webhook.format == "slack" { slack_payload(notice, &incident_url) } else { json_payload(notice, &incident_url) };
+        deliveries.push(NewDelivery {
+            channel: Channel::Webhook,
+            target: webhook.url.clone(),
+            webhook_id: Some(webhook.id),
+            topic: topic.clone(),
+            subject: String::new(),
+            body,
+            unsubscribe_url: String::new(),
+        });
+    }
+    if update.audience.public {
+        let page = format!("{}/status/incidents/{}", notice.base_url, incident.id);
+        let subject = format!("{}: {}", update.status.label(), update.public_title);
+        for (address, token) in public_subscribers {
+            let unsubscribe = format!("{}/status/unsubscribe/{token}", notice.base_url);
+            deliveries.push(NewDelivery {
+                channel: Channel::Email,
+                target: address.clone(),
+                webhook_id: None,
+                topic: format!("{} public update", reference(incident.id)),
+                subject: subject.clone(),
+                body: format!("{}\n\n{page}\n\nUnsubscribe: {unsubscribe}\n", update.body),
+                unsubscribe_url: unsubscribe,
+            });
+        }
+    }
+    deliveries
+}
+
+fn json_payload(notice: &UpdateNotice<'_>, incident_url: &str) -> String {
+    let (incident, update) = (notice.incident, notice.update);
+    let mut audience = Vec::new();
+    if update.audience.internal {
+        audience.push("internal");
+    }
+    if update.audience.public {
+        audience.push("public");
+    }
+    json!({
+        "event": "update.published",
+        "incident": {
+            "id": incident.id,
+            "reference": reference(incident.id),
+            "title": incident.title,
+            "severity": incident.severity_name,
+            "status": update.status.as_str(),
+            "is_drill": incident.is_drill,
+            "url": incident_url,
+        },
+        "update": {
+            "audience": audience,
+            "status": update.status.as_str(),
+            "message": update.body,
+            "public_title": (!update.public_title.is_empty()).then_some(&update.public_title),
+            "author": notice.author,
+            "published_at": notice.published_at.to_rfc3339(),
+        },
+    })
+    .to_string()
+}
+
+/// An incoming-webhook message (Slack, Mattermost and others accept `text` with their
+/// Markdown-like formatting).
+fn slack_payload(notice: &UpdateNotice<'_>, incident_url: &str) -> String {
+    let (incident, update) = (notice.incident, notice.update);
+    let text = format!(
+        "*{} · {} · {}* <{incident_url}|{}>\n{}\n_{}_",
+        reference(incident.id),
+        incident.severity_name,
+        update.status.label(),
+        incident.title.replace(['<', '>', '|'], " "),
+        update.body,
+        notice.author,
+    );
+    json!({ "text": text }).to_string()
+}
+
+/// The email asking a public subscriber to confirm (double opt-in).
+pub fn confirmation_delivery(address: &str, token: &str, page_title: &str, base_url: &str) -> NewDelivery {
+    NewDelivery {
+        channel: Channel::Email,
+        target: address.to_string(),
+        webhook_id: None,
+        topic: "confirm subscription".to_string(),
+        subject: format!("Confirm your subscription to {page_title}"),
+        body: format!(
+            "Someone (hopefully you) asked for updates from {page_title} by email.\n\nConfirm: {base_url}/status/confirm/{token}\n\nIf it wasn't you, ignore this email: nothing will be sent.\n"
+        ),
+        unsubscribe_url: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::{KeyTimes, Status};
+    use crate::domain::updates::Audience;
+    use crate::store::notifications::Webhook;
+    use chrono::{TimeZone, Utc};
+
+    fn incident() -> Incident {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+        Incident {
+            id: 42,
+            title: "db-3 primary OOM".into(),
+            summary: String::new(),
+            status: Status::Investigating,
+            severity_id: 1,
+            severity_name: "SEV1".into(),
+            severity_rank: 1,
+            incident_type_id: None,
+            incident_type_name: None,
+            is_drill: false,
+            merged_into_id: None,
+            key_times: KeyTimes::default(),
+            declared_by: 1,
+            declared_at: at,
+            updated_at: at,
+            revision: 1,
+        }
+    }
+
+    fn update(internal: bool, public: bool) -> NewUpdate {
+        NewUpdate {
+            incident_id: 42,
+            status: Status::Investigating,
+            audience: Audience { internal, public },
+            public_title: if public { "Payments failing".into() } else { String::new() },
+            body: "We are on it.".into(),
+            body_html: "<p>We are on it.</p>".into(),
+            author_id: 1,
+        }
+    }
+
+    fn recipients() -> Recipients {
+        let hook = |id, format: &str| Webhook {
+            id,
+            name: format.into(),
+            url: format!("http://hooks.example/{format}"),
+            format: format.into(),
+            secret: String::new(),
+            filter: Default::default(),
+            active: true,
+            revision: 1,
+        };
+        Recipients { emails: vec![("Ada".into(), "ada@example.com".into())], webhooks: vec![hook(1, "json"), hook(2, "slack")] }
+    }
+
+    #[test]
+    fn an_internal_update_goes_to_subscribers_and_webhooks_but_not_the_public() {
+        let (incident, update) = (incident(), update(true, false));
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 5, 0).unwrap();
+        let notice = UpdateNotice { incident: &incident, update: &update, author: "Ada", published_at: at, base_url: "https://q.example" };
+        let sent = update_deliveries(&notice, &recipients(), &[("fan@example.org".into(), "tok".into())]);
+        let targets: Vec<&str> = sent.iter().map(|d| d.target.as_str()).collect();
+        assert_eq!(targets, ["ada@example.com", "http://hooks.example/json", "http://hooks.example/slack"]);
+        assert_eq!(sent[0].subject, "[SEV1] INC-42 Investigating: db-3 primary OOM");
+        assert!(sent[0].body.contains("https://q.example/incidents/42"));
+        let payload: serde_json::Value = serde_json::from_str(&sent[1].body).unwrap();
+        assert_eq!(payload["incident"]["reference"], "INC-42");
+        assert_eq!(payload["update"]["audience"], json!(["internal"]));
+        let slack: serde_json::Value = serde_json::from_str(&sent[2].body).unwrap();
+        assert!(slack["text"].as_str().unwrap().starts_with("*INC-42 · SEV1 · Investigating*"));
+    }
+
+    #[test]
+    fn a_public_update_reaches_public_subscribers_with_their_own_unsubscribe_link() {
+        let (incident, update) = (incident(), update(false, true));
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 5, 0).unwrap();
+        let notice = UpdateNotice { incident: &incident, update: &update, author: "Ada", published_at: at, base_url: "https://q.example" };
+        let no_one = Recipients::default();
+        let sent = update_deliveries(&notice, &no_one, &[("fan@example.org".into(), "tok1".into())]);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].subject, "Investigating: Payments failing");
+        assert_eq!(sent[0].unsubscribe_url, "https://q.example/status/unsubscribe/tok1");
+        assert!(!sent[0].body.contains("db-3"), "the internal title stays internal");
+    }
+}
