@@ -51,21 +51,31 @@ fn unavailable(err: app::store::StoreError) -> Failure {
 
 const HTML: &str = "text/html; charset=utf-8";
 
-/// Answers with `body`, or 304 when the client already has it.
+/// Answers with `body` (gzip-compressed when the client takes it, from the compression made
+/// once with the body), or 304 when the client already has it.
 fn cached(headers: &HeaderMap, body: Arc<Body>) -> Response {
     let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::OK);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == body.etag || tag.trim() == "*"));
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accepted| accepted.split(',').any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "gzip")));
     let mut response = if matches && status == StatusCode::OK {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if gzip {
+        let mut response = (status, body.gzip.clone()).into_response();
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        response
     } else {
         (status, body.bytes.clone()).into_response()
     };
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static(body.content_type));
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Ok(etag) = HeaderValue::from_str(&body.etag) {
         out.insert(header::ETAG, etag);
     }

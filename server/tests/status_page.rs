@@ -133,6 +133,12 @@ async fn a_public_update_reaches_the_status_page_and_an_internal_one_never_does(
     assert!(!page.contains("<script"), "the page needs no script");
     let again = bare_client().get(app.url("/status")).header(IF_NONE_MATCH, &etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let zipped = bare_client().get(app.url("/status")).header(reqwest::header::ACCEPT_ENCODING, "br, gzip;q=0.9").send().await.unwrap();
+    assert_eq!(zipped.headers()[reqwest::header::CONTENT_ENCODING], "gzip");
+    assert_eq!(zipped.headers()[ETAG].to_str().unwrap(), etag, "one representation, one validator");
+    let compressed = zipped.bytes().await.unwrap();
+    assert_eq!(&compressed[..2], &[0x1f, 0x8b], "gzip data");
+    assert!(compressed.len() * 3 < page.len(), "{} bytes compressed, {} plain", compressed.len(), page.len());
 
     let (status, incident_page) = public_page(app, &format!("/status/incidents/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -263,7 +269,46 @@ async fn the_look_admins_choose_is_shown(app: &TestApp) {
     assert!(css.starts_with(":root{--accent:#ab1234}"), "{}", &css[..40]);
 }
 
+async fn an_update_is_published_without_javascript(app: &TestApp) {
+    let admin = app.admin().await;
+    let api = public_service(app, &admin, "Login").await;
+    let id = app.declare_incident(&admin, "No-JS update", &[("service_ids[0]", &api.to_string())]).await;
+    let page = format!("/incidents/{id}");
+    let html = app.get(&admin, &page).await.text().await.unwrap();
+    assert!(html.contains("name=\"components[0]\""), "the composer is in the server-rendered page");
+    let form_post = |form: Vec<(&'static str, String)>| {
+        admin
+            .post(app.url("/api/incidents/updates/publish"))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header("referer", app.url(&page))
+            .form(&form)
+            .send()
+    };
+    let sent = form_post(vec![
+        ("incident_id", id.to_string()),
+        ("message", "Sign-in is slow for some people.".into()),
+        ("public", "true".into()),
+        ("public_title", "Slow sign-in".into()),
+        ("components[0]", format!("{api}:degraded_performance")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(sent.status(), StatusCode::FOUND, "a plain form post goes back to the page");
+    let html = app.get(&admin, &page).await.text().await.unwrap();
+    assert!(html.contains("Sign-in is slow for some people."));
+    let (_, status_page) = public_page(app, "/status").await;
+    assert!(status_page.contains("Degraded performance") && status_page.contains("Slow sign-in"));
+    // A bad one comes back with the error for the page to show beside its field.
+    let refused = form_post(vec![("incident_id", id.to_string()), ("message", "x".into())]).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let location = refused.headers()[reqwest::header::LOCATION].to_str().unwrap().to_string();
+    assert!(location.contains("__err"), "{location}");
+    let shown = app.get(&admin, location.strip_prefix(&app.address).unwrap_or(&location)).await.text().await.unwrap();
+    assert!(shown.contains("Choose who the update is for"), "the error is on the page");
+}
+
 http_tests!(
+    an_update_is_published_without_javascript,
     updates_and_status_page_settings_check_who_is_asking,
     a_public_update_reaches_the_status_page_and_an_internal_one_never_does,
     bad_updates_are_refused_on_their_field,
