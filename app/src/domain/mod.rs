@@ -1,6 +1,6 @@
 //! Types and rules with no I/O: roles and permissions, account fields, the password policy,
 //! login throttling arithmetic, the incident catalog, the incident state machine and key times,
-//! updates and the status page's arithmetic (component history, uptime).
+//! updates, the status page's arithmetic (component history, uptime) and on-call schedules.
 //!
 //! This module compiles for both the server and the browser, so it must never import sqlx, axum
 //! or anything else that only exists on the server. Every function that needs "now" takes it as
@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod incident;
 pub mod password;
 pub mod permissions;
+pub mod schedule;
 pub mod status_page;
 pub mod throttle;
 pub mod updates;

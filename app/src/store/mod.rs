@@ -13,6 +13,7 @@ pub mod incidents;
 pub mod live;
 pub mod notifications;
 mod query;
+pub mod schedules;
 pub mod sessions;
 pub mod status_page;
 #[cfg(feature = "test-support")]

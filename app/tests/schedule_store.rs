@@ -1,0 +1,149 @@
+//! The store contract for on-call schedules: layers with their people, overrides, calendar feed
+//! tokens. Every test runs on SQLite and on Postgres, each on a fresh database.
+
+#![cfg(feature = "test-support")]
+
+use app::domain::schedule::{final_schedule, on_call_at, Layer, Override, OverrideKind, Restriction, ShiftLength};
+use app::store::schedules::{FeedOwner, LayerFields, ScheduleFields};
+use app::store::{Store, StoreError};
+use app::store_contract_tests;
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+
+mod common;
+use common::*;
+
+fn fields(name: &str, zone: &str) -> ScheduleFields {
+    ScheduleFields { name: name.into(), description: format!("{name} rota"), time_zone: zone.into(), handoff_notice_minutes: 60 }
+}
+
+fn weekly(participants: &[i64]) -> LayerFields {
+    LayerFields {
+        name: "Primary".into(),
+        layer: Layer {
+            participants: participants.to_vec(),
+            shift: ShiftLength::Weeks(1),
+            handoff: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            start_date: NaiveDate::from_ymd_opt(2026, 2, 23).unwrap(),
+            restrictions: vec![],
+        },
+    }
+}
+
+async fn layers_keep_their_people_in_turn_order_and_edits_need_the_current_revision(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let cy = person(&store, "Cy").await;
+    let id = store.create_schedule(&fields("Platform", "Europe/Berlin"), t0()).await.unwrap();
+    let schedule = store.schedule(id).await.unwrap().unwrap();
+    assert_eq!((schedule.name.as_str(), schedule.time_zone.as_str(), schedule.revision), ("Platform", "Europe/Berlin", 1));
+    let duplicate = store.create_schedule(&fields("platform", "UTC"), t0()).await;
+    assert!(matches!(duplicate, Err(StoreError::Constraint(_))), "names are unique regardless of case");
+
+    let primary = store.add_layer(id, &weekly(&[bob, ada, bob]), 1, t0()).await.unwrap();
+    assert!(matches!(store.add_layer(id, &weekly(&[cy]), 1, t0()).await, Err(StoreError::Stale)), "revision 1 is gone");
+    let mut business = weekly(&[cy]);
+    business.name = "Business hours".into();
+    business.layer.shift = ShiftLength::Days(1);
+    business.layer.restrictions = vec![Restriction::business_hours()];
+    let second = store.add_layer(id, &business, 2, t0()).await.unwrap();
+
+    let plans = store.schedule_plans(vec![store.schedule(id).await.unwrap().unwrap()], t0(), t0() + Duration::days(7)).await.unwrap();
+    let layers = &plans[0].layers;
+    assert_eq!(layers.iter().map(|l| (l.id, l.position)).collect::<Vec<_>>(), [(primary, 1), (second, 2)]);
+    assert_eq!(layers[0].layer, weekly(&[bob, ada, bob]).layer, "the rule and the people read back as written");
+    assert_eq!(layers[1].layer.restrictions[0].weekdays[4], Weekday::Fri);
+    assert_eq!(plans[0].schedule.revision, 3);
+
+    let mut changed = weekly(&[ada, cy]);
+    changed.layer.shift = ShiftLength::Hours(12);
+    store.update_layer(id, primary, &changed, 3, t0()).await.unwrap();
+    assert!(matches!(store.update_layer(id, primary, &changed, 3, t0()).await, Err(StoreError::Stale)));
+    assert!(matches!(store.update_layer(id, 9999, &changed, 4, t0()).await, Err(StoreError::NotFound)));
+    store.remove_layer(id, second, 4, t0()).await.unwrap();
+    let plans = store.schedule_plans(vec![store.schedule(id).await.unwrap().unwrap()], t0(), t0() + Duration::days(7)).await.unwrap();
+    assert_eq!(plans[0].layers.len(), 1);
+    assert_eq!(plans[0].layers[0].layer.participants, [ada, cy]);
+    assert_eq!(plans[0].layers[0].layer.shift, ShiftLength::Hours(12));
+
+    let mut renamed = fields("Platform primary", "America/Chicago");
+    renamed.handoff_notice_minutes = 30;
+    store.update_schedule(id, &renamed, 5, t0()).await.unwrap();
+    assert!(matches!(store.update_schedule(id, &renamed, 5, t0()).await, Err(StoreError::Stale)));
+    assert!(matches!(store.update_schedule(777, &renamed, 1, t0()).await, Err(StoreError::NotFound)));
+    let page = store.schedules_page(0, 10).await.unwrap();
+    assert_eq!((page.total, page.rows[0].name.as_str(), page.rows[0].handoff_notice_minutes), (1, "Platform primary", 30));
+    assert_eq!(store.schedules_of_user(cy, 10).await.unwrap().len(), 1);
+    assert!(store.schedules_of_user(bob, 10).await.unwrap().is_empty(), "Bob left the rotation");
+}
+
+async fn plans_load_many_schedules_with_the_overrides_in_range(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let id = store.create_schedule(&fields(&format!("Rota {n}"), "UTC"), t0()).await.unwrap();
+        store.add_layer(id, &weekly(&[ada, bob]), 1, t0()).await.unwrap();
+        ids.push(id);
+    }
+    let cover = |start: i64, hours: i64| Override {
+        user_id: bob,
+        start: t0() + Duration::hours(start),
+        end: t0() + Duration::hours(start + hours),
+        kind: OverrideKind::Cover { covering_for: Some(ada) },
+    };
+    let early = store.add_override(ids[1], &cover(-48, 24), ada, t0()).await.unwrap();
+    let now = store.add_override(ids[1], &cover(-1, 3), ada, t0()).await.unwrap();
+    let later = store.add_override(ids[1], &cover(24 * 30, 2), ada, t0()).await.unwrap();
+    let add = Override { kind: OverrideKind::Add, ..cover(2, 1) };
+    store.add_override(ids[2], &add, bob, t0()).await.unwrap();
+
+    let schedules = store.schedules_page(0, 10).await.unwrap().rows;
+    let plans = store.schedule_plans(schedules, t0(), t0() + Duration::days(7)).await.unwrap();
+    assert_eq!(plans.iter().map(|p| p.schedule.id).collect::<Vec<_>>(), ids);
+    assert!(plans.iter().all(|p| p.layers.len() == 1));
+    assert_eq!(plans[0].overrides.len(), 0);
+    assert_eq!(plans[1].overrides.iter().map(|o| o.id).collect::<Vec<_>>(), [now], "only the one overlapping the range");
+    assert_eq!(plans[1].overrides[0].rule, cover(-1, 3));
+    assert_eq!(plans[2].overrides[0].rule.kind, OverrideKind::Add);
+
+    // The stored plan drives the arithmetic: Ada's week (from 23 February 09:00), covered by Bob now.
+    let tz: chrono_tz::Tz = plans[1].schedule.time_zone.parse().unwrap();
+    let layers: Vec<Layer> = plans[1].layers.iter().map(|l| l.layer.clone()).collect();
+    let rules: Vec<Override> = plans[1].overrides.iter().map(|o| o.rule).collect();
+    let from = t0() + Duration::days(1);
+    let shifts = final_schedule(&tz, &layers, &rules, t0() - Duration::hours(1), from + Duration::days(7));
+    assert_eq!(on_call_at(&shifts, t0()), [bob]);
+    assert_eq!(on_call_at(&shifts, t0() + Duration::hours(3)), [ada]);
+
+    let current = store.current_overrides(ids[1], t0(), 0, 10).await.unwrap();
+    assert_eq!((current.total, current.rows.iter().map(|o| o.id).collect::<Vec<_>>()), (2, vec![now, later]));
+    assert!(matches!(store.remove_override(ids[0], now).await, Err(StoreError::NotFound)), "not that schedule's");
+    store.remove_override(ids[1], now).await.unwrap();
+    store.remove_override(ids[1], early).await.unwrap();
+    assert_eq!(store.current_overrides(ids[1], t0(), 0, 10).await.unwrap().total, 1);
+
+    store.delete_schedule(ids[1], 2, t0()).await.unwrap();
+    assert!(store.schedule(ids[1]).await.unwrap().is_none());
+    assert_eq!(store.schedules_page(0, 10).await.unwrap().total, 2);
+}
+
+async fn a_calendar_token_opens_one_feed_until_it_is_replaced(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let id = store.create_schedule(&fields("Rota", "UTC"), t0()).await.unwrap();
+    assert!(!store.has_calendar_feed(FeedOwner::Schedule(id)).await.unwrap());
+    store.set_calendar_feed(FeedOwner::Schedule(id), "hash-1", t0()).await.unwrap();
+    store.set_calendar_feed(FeedOwner::User(ada), "hash-2", t0()).await.unwrap();
+    assert_eq!(store.calendar_feed_owner("hash-1").await.unwrap(), Some(FeedOwner::Schedule(id)));
+    assert_eq!(store.calendar_feed_owner("hash-2").await.unwrap(), Some(FeedOwner::User(ada)));
+    store.set_calendar_feed(FeedOwner::Schedule(id), "hash-3", t0()).await.unwrap();
+    assert_eq!(store.calendar_feed_owner("hash-1").await.unwrap(), None, "the old address stops working");
+    assert_eq!(store.calendar_feed_owner("hash-3").await.unwrap(), Some(FeedOwner::Schedule(id)));
+    assert_eq!(store.calendar_feed_owner("hash-2").await.unwrap(), Some(FeedOwner::User(ada)), "other feeds stay");
+    assert!(store.has_calendar_feed(FeedOwner::User(ada)).await.unwrap());
+}
+
+store_contract_tests!(
+    layers_keep_their_people_in_turn_order_and_edits_need_the_current_revision,
+    plans_load_many_schedules_with_the_overrides_in_range,
+    a_calendar_token_opens_one_feed_until_it_is_replaced,
+);
