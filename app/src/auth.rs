@@ -20,6 +20,22 @@ pub const SESSION_AUTH_VERSION: &str = "auth_version";
 pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
 pub const SESSION_COOKIE_NAME: &str = "quell_session";
 
+/// A new secret for an address that works without signing in, such as a calendar feed
+/// (256 random bits, hex).
+pub fn new_secret_token() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the database keeps of a secret token: its SHA-256, hex. A leaked database does not
+/// give the addresses away.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The signed-in user of this request, if any, as resolved by the server's middleware.
 #[derive(Clone, Debug, Default)]
 pub struct Authenticated(pub Option<User>);

@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{catalog, home, incident, incidents, login, notifications, profile, sections, setup, status_page, users};
+use crate::pages::{catalog, home, incident, incidents, login, notifications, profile, schedules, sections, setup, status_page, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -68,7 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents") view=incidents::IncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/declare") view=incidents::DeclarePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call") view=sections::OnCallPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call") view=schedules::OnCallPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/schedules/:id") view=schedules::SchedulePage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
                     <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
                     <Route path=path!("/status-page") view=status_page::StatusPageSettingsPage ssr=SsrMode::Async />

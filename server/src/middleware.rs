@@ -63,6 +63,7 @@ pub fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
 /// (so they never set a cookie either).
 fn is_session_free(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" || crate::status_page::is_status_path(path)
+        || crate::calendars::is_calendar_path(path)
 }
 
 /// Paths that render a page (everything but the API and session-free paths).

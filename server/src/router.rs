@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/live", get(crate::live::live_events))
         .merge(crate::status_page::routes())
+        .merge(crate::calendars::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -7,6 +7,7 @@ pub mod incidents;
 pub mod notifications;
 pub mod preferences;
 pub mod profile;
+pub mod schedules;
 pub mod status_page;
 pub mod updates;
 pub mod users;

@@ -7,6 +7,7 @@ pub mod incidents;
 pub mod login;
 pub mod notifications;
 pub mod profile;
+pub mod schedules;
 pub mod sections;
 pub mod setup;
 pub mod status_page;

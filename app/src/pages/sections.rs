@@ -23,11 +23,6 @@ pub fn ComingSoon(title: &'static str, summary: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn OnCallPage() -> impl IntoView {
-    view! { <ComingSoon title="On-call" summary="Schedules, escalation policies and paging decide who is called when." /> }
-}
-
-#[component]
 pub fn PostMortemsPage() -> impl IntoView {
     view! { <ComingSoon title="Post-mortems" summary="Blameless reviews written after an incident, from draft to published." /> }
 }

@@ -544,4 +544,16 @@ impl Store {
         .await)?;
         Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
     }
+
+    /// The people with `ids` (deactivated ones too, unless `only_active`), in name order.
+    pub async fn people_by_ids(&self, ids: &[i64], only_active: bool) -> Result<Vec<Person>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (list, args) = ids_in(ids);
+        let active = if only_active { " and active" } else { "" };
+        let sql = format!("select id, display_name from users where id in ({list}){active} order by lower(display_name), id");
+        let rows: Vec<(i64, String)> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
+    }
 }

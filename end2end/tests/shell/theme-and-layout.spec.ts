@@ -14,6 +14,8 @@ test('the release build hydrates and navigates on the client without errors', as
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await expect(page.getByRole('link', { name: 'Incidents' })).toHaveAttribute('aria-current', 'page');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'On-call' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'On-call' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Post-mortems' }).click();
   await expect(page.getByText('Coming soon')).toBeVisible();
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(errors).toEqual([]);
@@ -37,11 +39,15 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications'];
-  // An incident page too, if one exists (the incident journeys run before this file).
+  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call'];
+  // An incident page and a schedule page too, if they exist (the incident and on-call journeys
+  // run before this file).
   await page.goto('/incidents');
   const first = page.locator('.incidents-table a.cell-title').first();
   if (await first.count()) paths.push((await first.getAttribute('href'))!);
+  await page.goto('/on-call');
+  const schedule = page.locator('.schedules-table a').first();
+  if (await schedule.count()) paths.push((await schedule.getAttribute('href'))!);
   for (const path of paths) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

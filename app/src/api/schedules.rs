@@ -1,0 +1,625 @@
+//! On-call schedules: the list with who is on call now, one schedule (its layers, overrides and
+//! the coming days drawn as bars), and the secret calendar feed addresses. Everyone signed in
+//! reads; responders and admins change schedules, layers and overrides.
+
+use crate::api::catalog::CatalogPage;
+use crate::domain::catalog::Person;
+use crate::domain::schedule::{Schedule, ScheduleLayer};
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const SCHEDULES_PAGE_SIZE: i64 = 25;
+pub const OVERRIDES_PAGE_SIZE: i64 = 20;
+/// The days one view of a schedule covers.
+pub const VIEW_DAYS: i64 = 14;
+/// How many people a layer form offers places for.
+pub const PARTICIPANT_FIELDS: usize = 8;
+
+/// A schedule in the list, with who is on call now and the next hand-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSummary {
+    pub schedule: Schedule,
+    pub on_call: Vec<Person>,
+    /// "Bob from 2026-06-08 09:00 CEST (in 3 days)".
+    pub next_handoff: Option<String>,
+}
+
+/// The schedules page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchedulesView {
+    pub list: CatalogPage<ScheduleSummary>,
+    /// The viewer's own shift under way or next, in any schedule.
+    pub my_next_shift: Option<String>,
+    pub time_zones: Vec<String>,
+    pub viewer_zone: String,
+    /// Whether the viewer has made a calendar address for their own shifts.
+    pub has_personal_feed: bool,
+}
+
+/// One person's stretch on a bar, placed in ten-thousandths of the bar's width.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub name: String,
+    pub left: i64,
+    pub width: i64,
+    /// "Mon 8 Jun 09:00 – Mon 15 Jun 09:00" in the viewer's zone.
+    pub span: String,
+    /// Picks one of a few colours, stable per person.
+    pub tint: i64,
+}
+
+/// A row of the schedule's picture: the final schedule or one layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bar {
+    pub label: String,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerView {
+    pub layer: ScheduleLayer,
+    pub people: Vec<Person>,
+    /// "Weekly, handing off at 09:00, from 2026-06-01".
+    pub rule: String,
+    pub restrictions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideView {
+    pub id: i64,
+    /// "Bob covers for Ada", "Cy is added".
+    pub what: String,
+    pub span: String,
+}
+
+/// A hand-off in the view's range: when, and who comes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub at: String,
+    pub who: String,
+}
+
+/// One schedule's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    pub schedule: Schedule,
+    pub on_call: Vec<Person>,
+    pub layers: Vec<LayerView>,
+    pub overrides: CatalogPage<OverrideView>,
+    /// The final schedule first, then each layer from the top.
+    pub bars: Vec<Bar>,
+    /// Day labels along the bars, one per day of the view.
+    pub days: Vec<String>,
+    pub handoffs: Vec<Handoff>,
+    /// How many days after today the view starts (a multiple of `VIEW_DAYS`).
+    pub offset_days: i64,
+    pub can_edit: bool,
+    /// Active people, for the forms (empty for viewers).
+    pub people: Vec<Person>,
+    pub time_zones: Vec<String>,
+    pub viewer_zone: String,
+    /// Now and in an hour, as `datetime-local` values in the viewer's zone (override defaults).
+    pub input_now: String,
+    pub input_later: String,
+    pub has_feed: bool,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use super::*;
+    use crate::api::incidents::ssr::{format, internal};
+    use crate::domain::account::User;
+    use crate::domain::schedule::{self as rules, Layer, Override, OverrideKind, Shift};
+    use crate::state::AppState;
+    use crate::store::schedules::SchedulePlan;
+    use crate::store::StoreError;
+    use chrono::{DateTime, Utc};
+
+    /// A schedule's time zone (its name is checked when saved).
+    pub fn schedule_zone(schedule: &Schedule) -> chrono_tz::Tz {
+        schedule.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The final schedule of a plan from `from` to `to`.
+    pub fn final_shifts(plan: &SchedulePlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
+        let layers: Vec<Layer> = plan.layers.iter().map(|l| l.layer.clone()).collect();
+        let overrides: Vec<Override> = plan.overrides.iter().map(|o| o.rule).collect();
+        rules::final_schedule(&schedule_zone(&plan.schedule), &layers, &overrides, from, to)
+    }
+
+    /// Names for every person the shifts, layers and overrides of `plans` mention (one query).
+    pub async fn names_for(state: &AppState, ids: impl IntoIterator<Item = i64>) -> Result<Vec<Person>, AppError> {
+        let mut ids: Vec<i64> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        state.store.people_by_ids(&ids, false).await.map_err(internal)
+    }
+
+    pub fn name_of(people: &[Person], id: i64) -> String {
+        people.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_else(|| format!("Person {id}"))
+    }
+
+    pub fn persons(people: &[Person], ids: &[i64]) -> Vec<Person> {
+        ids.iter().map(|id| Person { id: *id, name: name_of(people, *id) }).collect()
+    }
+
+    /// "Bob from 2026-06-08 09:00 CEST (in 3 days)".
+    pub fn describe_start(name: &str, shift: &Shift, viewer: &User, now: DateTime<Utc>) -> String {
+        if shift.start <= now {
+            format!("{name}, on call until {}", format(shift.end, viewer))
+        } else {
+            format!("{name} from {} ({})", format(shift.start, viewer), crate::domain::incident::relative_time(shift.start, now))
+        }
+    }
+
+    /// After a change: a plain form post goes back to the schedule's page (the hydrated page
+    /// reloads its data instead).
+    pub fn back_to_schedule(schedule_id: i64) -> String {
+        crate::api::redirect_form_post(&format!("/on-call/schedules/{schedule_id}"))
+    }
+
+    /// Maps a store error from a schedule write.
+    pub fn write_error(err: StoreError) -> AppError {
+        match err {
+            StoreError::Constraint(name) if name.contains("name") => {
+                AppError::conflict(Some("name"), "There is already a schedule with that name.")
+            }
+            StoreError::Constraint(_) => AppError::invalid("", "That refers to a person or schedule that no longer exists."),
+            other => crate::api::update_error(other, "this schedule"),
+        }
+    }
+
+    /// The kind of an override and who it covers for, as written in the list.
+    pub fn override_sentence(people: &[Person], rule: &Override) -> String {
+        let who = name_of(people, rule.user_id);
+        match rule.kind {
+            OverrideKind::Add => format!("{who} is on call as well"),
+            OverrideKind::Cover { covering_for: Some(other) } => format!("{who} covers for {}", name_of(people, other)),
+            OverrideKind::Cover { covering_for: None } => format!("{who} covers for whoever is on call"),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+use crate::api::incidents::ssr::{format, internal, zone};
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+/// The schedules page: a page of schedules with who is on call now, and the viewer's next shift.
+#[server(prefix = "/api", endpoint = "schedules/list")]
+pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::domain::schedule::{next_shift, on_call_at};
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let page = page.max(1);
+        let now = state.now();
+        let horizon = now + chrono::Duration::days(90);
+        let listed = state.store.schedules_page((page - 1) * SCHEDULES_PAGE_SIZE, SCHEDULES_PAGE_SIZE).await.map_err(internal)?;
+        let total = listed.total;
+        let plans = state.store.schedule_plans(listed.rows, now, horizon).await.map_err(internal)?;
+        let mine = state.store.schedules_of_user(viewer.id, 100).await.map_err(internal)?;
+        let my_plans = state.store.schedule_plans(mine, now, horizon).await.map_err(internal)?;
+        let finals: Vec<_> = plans.iter().map(|plan| final_shifts(plan, now, horizon)).collect();
+        let my_next = my_plans
+            .iter()
+            .filter_map(|plan| next_shift(&final_shifts(plan, now, horizon), viewer.id, now).map(|s| (s, plan.schedule.name.clone())))
+            .min_by_key(|(s, _)| s.start);
+        let people = names_for(&state, finals.iter().flatten().map(|s| s.user_id)).await?;
+        let rows = plans
+            .into_iter()
+            .zip(finals)
+            .map(|(plan, shifts)| {
+                let on_call = persons(&people, &on_call_at(&shifts, now));
+                let next = shifts.iter().filter(|s| s.start > now).min_by_key(|s| s.start);
+                ScheduleSummary {
+                    next_handoff: next.map(|s| describe_start(&name_of(&people, s.user_id), s, &viewer, now)),
+                    schedule: plan.schedule,
+                    on_call,
+                }
+            })
+            .collect();
+        Ok(SchedulesView {
+            list: CatalogPage {
+                rows,
+                page,
+                pages: ((total + SCHEDULES_PAGE_SIZE - 1) / SCHEDULES_PAGE_SIZE).max(1),
+                total,
+                can_edit: viewer.role.allows(Permission::Respond),
+            },
+            my_next_shift: my_next.map(|(shift, schedule)| {
+                if shift.start <= now {
+                    format!("You are on call for {schedule} until {}.", format(shift.end, &viewer))
+                } else {
+                    format!(
+                        "Your next shift: {schedule}, from {} to {} ({}).",
+                        format(shift.start, &viewer),
+                        format(shift.end, &viewer),
+                        crate::domain::incident::relative_time(shift.start, now)
+                    )
+                }
+            }),
+            time_zones: crate::api::time_zone_names(),
+            viewer_zone: viewer.time_zone.clone(),
+            has_personal_feed: state.store.has_calendar_feed(crate::store::schedules::FeedOwner::User(viewer.id)).await.map_err(internal)?,
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn schedule_fields(name: &str, description: &str, time_zone: &str, handoff_notice_minutes: &str) -> Result<crate::store::schedules::ScheduleFields, AppError> {
+    let notice = handoff_notice_minutes.trim();
+    let handoff_notice_minutes = if notice.is_empty() {
+        0
+    } else {
+        notice
+            .parse::<i64>()
+            .ok()
+            .filter(|m| (0..=10080).contains(m))
+            .ok_or_else(|| AppError::invalid("handoff_notice_minutes", "Give the notice in whole minutes, from 0 to 10,080 (a week)."))?
+    };
+    let description = description.trim().to_string();
+    if description.chars().count() > 2000 {
+        return Err(AppError::invalid("description", "Keep the description under 2,000 characters."));
+    }
+    Ok(crate::store::schedules::ScheduleFields {
+        name: crate::domain::incident::normalize_name(name)?,
+        description,
+        time_zone: crate::api::validate_time_zone("time_zone", time_zone)?,
+        handoff_notice_minutes,
+    })
+}
+
+/// Creates a schedule (responders and admins) and goes to its page.
+#[server(prefix = "/api", endpoint = "schedules/create")]
+pub async fn create_schedule(
+    name: String,
+    #[server(default)] description: String,
+    time_zone: String,
+    #[server(default)] handoff_notice_minutes: String,
+) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        let fields = schedule_fields(&name, &description, &time_zone, &handoff_notice_minutes)?;
+        let id = state.store.create_schedule(&fields, state.now()).await.map_err(write_error)?;
+        tracing::info!(schedule_id = id, user_id = viewer.id, "schedule created");
+        Ok(back_to_schedule(id))
+    })
+    .await
+}
+
+/// One schedule's page: `offset_days` moves the picture by whole views; `overrides_page` pages
+/// the list of current and coming overrides.
+#[server(prefix = "/api", endpoint = "schedules/get")]
+pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server(default)] overrides_page: i64) -> Result<ScheduleView, AppError> {
+    use crate::api::catalog::CHOICE_LIMIT;
+    use crate::api::incidents::ssr::input_value;
+    use crate::domain::permissions::Permission;
+    use crate::domain::schedule::{local_instant, on_call_at, upcoming_handoffs, weekday_short};
+    use crate::store::schedules::FeedOwner;
+    use chrono::{Datelike, Duration, NaiveTime};
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let schedule = state.store.schedule(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
+        let now = state.now();
+        let viewer_zone = zone(&viewer);
+        let offset_days = (offset_days / VIEW_DAYS * VIEW_DAYS).clamp(-52 * 7, 52 * 7);
+        let first_day = now.with_timezone(&viewer_zone).date_naive() + Duration::days(offset_days);
+        let from = local_instant(&viewer_zone, first_day.and_time(NaiveTime::MIN));
+        let to = local_instant(&viewer_zone, (first_day + Duration::days(VIEW_DAYS)).and_time(NaiveTime::MIN));
+        let (lo, hi) = (from.min(now), to.max(now + Duration::seconds(1)));
+        let plan = state.store.schedule_plans(vec![schedule], lo, hi).await.map_err(internal)?.remove(0);
+        let tz = schedule_zone(&plan.schedule);
+        let shifts = final_shifts(&plan, lo, hi);
+        let overrides_page = overrides_page.max(1);
+        let listed = state
+            .store
+            .current_overrides(id, now, (overrides_page - 1) * OVERRIDES_PAGE_SIZE, OVERRIDES_PAGE_SIZE)
+            .await
+            .map_err(internal)?;
+        let mentioned = shifts
+            .iter()
+            .map(|s| s.user_id)
+            .chain(plan.layers.iter().flat_map(|l| l.layer.participants.iter().copied()))
+            .chain(listed.rows.iter().flat_map(|o| {
+                let covered = match o.rule.kind {
+                    crate::domain::schedule::OverrideKind::Cover { covering_for } => covering_for,
+                    crate::domain::schedule::OverrideKind::Add => None,
+                };
+                std::iter::once(o.rule.user_id).chain(covered)
+            }));
+        let people = names_for(&state, mentioned).await?;
+        let span = |start, end| format!("{} – {}", format(start, &viewer), format(end, &viewer));
+        let width = (to - from).num_seconds().max(1);
+        let segments = |shifts: &[crate::domain::schedule::Shift]| -> Vec<Segment> {
+            shifts
+                .iter()
+                .filter(|s| s.end > from && s.start < to)
+                .map(|s| {
+                    let (start, end) = (s.start.max(from), s.end.min(to));
+                    Segment {
+                        name: name_of(&people, s.user_id),
+                        left: (start - from).num_seconds() * 10_000 / width,
+                        width: ((end - start).num_seconds() * 10_000 / width).max(1),
+                        span: span(s.start, s.end),
+                        tint: s.user_id % 6,
+                    }
+                })
+                .collect()
+        };
+        let mut bars = vec![Bar { label: "Final schedule".to_string(), segments: segments(&shifts) }];
+        for layer in plan.layers.iter().rev() {
+            bars.push(Bar { label: layer.name.clone(), segments: segments(&layer.layer.shifts(&tz, from, to)) });
+        }
+        let handoffs = upcoming_handoffs(&shifts, from, to)
+            .into_iter()
+            .take(50)
+            .map(|s| Handoff { at: format(s.start, &viewer), who: name_of(&people, s.user_id) })
+            .collect();
+        let days = (0..VIEW_DAYS)
+            .map(|d| {
+                let day = first_day + Duration::days(d);
+                format!("{} {}", weekday_short(day.weekday()), day.format("%-d %b"))
+            })
+            .collect();
+        let layers = plan
+            .layers
+            .iter()
+            .rev()
+            .map(|l| LayerView {
+                people: persons(&people, &l.layer.participants),
+                rule: format!(
+                    "Every {}, handing off at {} ({}), from {}",
+                    l.layer.shift.label(),
+                    l.layer.handoff.format("%H:%M"),
+                    plan.schedule.time_zone,
+                    l.layer.start_date.format("%Y-%m-%d")
+                ),
+                restrictions: l.layer.restrictions.iter().map(|r| r.label()).collect(),
+                layer: l.clone(),
+            })
+            .collect();
+        let overrides = CatalogPage {
+            rows: listed
+                .rows
+                .iter()
+                .map(|o| OverrideView { id: o.id, what: override_sentence(&people, &o.rule), span: span(o.rule.start, o.rule.end) })
+                .collect(),
+            page: overrides_page,
+            pages: ((listed.total + OVERRIDES_PAGE_SIZE - 1) / OVERRIDES_PAGE_SIZE).max(1),
+            total: listed.total,
+            can_edit: viewer.role.allows(Permission::Respond),
+        };
+        let can_edit = viewer.role.allows(Permission::Respond);
+        let form_people = if can_edit { state.store.list_people(CHOICE_LIMIT).await.map_err(internal)? } else { Vec::new() };
+        Ok(ScheduleView {
+            on_call: persons(&people, &on_call_at(&shifts, now)),
+            has_feed: state.store.has_calendar_feed(FeedOwner::Schedule(id)).await.map_err(internal)?,
+            schedule: plan.schedule,
+            layers,
+            overrides,
+            bars,
+            days,
+            handoffs,
+            offset_days,
+            can_edit,
+            people: form_people,
+            time_zones: if can_edit { crate::api::time_zone_names() } else { Vec::new() },
+            viewer_zone: viewer.time_zone.clone(),
+            input_now: input_value(now, &viewer),
+            input_later: input_value(now + Duration::hours(1), &viewer),
+        })
+    })
+    .await
+}
+
+/// Changes a schedule's name, description, time zone and hand-off notice.
+#[server(prefix = "/api", endpoint = "schedules/update")]
+pub async fn update_schedule(
+    id: i64,
+    revision: i64,
+    name: String,
+    #[server(default)] description: String,
+    time_zone: String,
+    #[server(default)] handoff_notice_minutes: String,
+) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        let fields = schedule_fields(&name, &description, &time_zone, &handoff_notice_minutes)?;
+        state.store.update_schedule(id, &fields, revision, state.now()).await.map_err(write_error)?;
+        Ok(back_to_schedule(id))
+    })
+    .await
+}
+
+/// Deletes a schedule with its layers and overrides.
+#[server(prefix = "/api", endpoint = "schedules/delete")]
+pub async fn delete_schedule(id: i64, revision: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        state.store.delete_schedule(id, revision, state.now()).await.map_err(write_error)?;
+        tracing::info!(schedule_id = id, user_id = viewer.id, "schedule deleted");
+        Ok(crate::api::redirect_form_post("/on-call"))
+    })
+    .await
+}
+
+/// Reads a layer form: its name, people in turn order (empty places skipped), shift, hand-off,
+/// start date and an optional restriction to some days and hours.
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+async fn layer_fields(
+    state: &crate::state::AppState,
+    name: &str,
+    participants: &[i64],
+    shift_count: &str,
+    shift_unit: &str,
+    handoff_time: &str,
+    start_date: &str,
+    weekdays: &[String],
+    active_from: &str,
+    active_to: &str,
+) -> Result<crate::store::schedules::LayerFields, AppError> {
+    use crate::domain::schedule::{validate_layer, Layer, Restriction, ShiftLength};
+    use chrono::{NaiveDate, NaiveTime, Weekday};
+    let name = crate::domain::incident::normalize_name(name)?;
+    let shift = ShiftLength::parse(shift_count, shift_unit)?;
+    let time = |field: &'static str, value: &str| {
+        NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| AppError::invalid(field, "Enter a time like 09:00."))
+    };
+    let handoff = time("handoff_time", handoff_time)?;
+    let start_date = NaiveDate::parse_from_str(start_date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("start_date", "Enter a date like 2026-06-01."))?;
+    let participants: Vec<i64> = participants.iter().copied().filter(|id| *id > 0).collect();
+    let known = state.store.people_by_ids(&participants, true).await.map_err(internal)?;
+    if participants.iter().any(|id| !known.iter().any(|p| p.id == *id)) {
+        return Err(AppError::invalid("participants", "Choose active people from the lists."));
+    }
+    let mut restrictions = Vec::new();
+    let days: Vec<Weekday> = weekdays.iter().filter_map(|d| d.trim().parse::<Weekday>().ok()).collect();
+    if weekdays.len() != days.len() {
+        return Err(AppError::invalid("weekdays", "Choose days from the list."));
+    }
+    if !days.is_empty() || !active_from.trim().is_empty() || !active_to.trim().is_empty() {
+        if days.is_empty() {
+            return Err(AppError::invalid("weekdays", "Choose the days on which this layer is active."));
+        }
+        restrictions.push(Restriction { weekdays: days, start: time("active_from", active_from)?, end: time("active_to", active_to)? });
+    }
+    let layer = Layer { participants, shift, handoff, start_date, restrictions };
+    validate_layer(&layer)?;
+    Ok(crate::store::schedules::LayerFields { name, layer })
+}
+
+/// Adds a rotation layer on top of a schedule's others (`layer_id` 0), or replaces a layer's
+/// name, people and rule.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "schedules/layers/save")]
+pub async fn save_layer(
+    schedule_id: i64,
+    #[server(default)] layer_id: i64,
+    revision: i64,
+    name: String,
+    #[server(default)] participants: Vec<i64>,
+    shift_count: String,
+    shift_unit: String,
+    handoff_time: String,
+    start_date: String,
+    #[server(default)] weekdays: Vec<String>,
+    #[server(default)] active_from: String,
+    #[server(default)] active_to: String,
+) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        let fields = layer_fields(&state, &name, &participants, &shift_count, &shift_unit, &handoff_time, &start_date, &weekdays, &active_from, &active_to).await?;
+        if layer_id > 0 {
+            state.store.update_layer(schedule_id, layer_id, &fields, revision, state.now()).await.map_err(write_error)?;
+        } else {
+            state.store.add_layer(schedule_id, &fields, revision, state.now()).await.map_err(write_error)?;
+        }
+        Ok(back_to_schedule(schedule_id))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "schedules/layers/remove")]
+pub async fn remove_layer(schedule_id: i64, layer_id: i64, revision: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        state.store.remove_layer(schedule_id, layer_id, revision, state.now()).await.map_err(write_error)?;
+        Ok(back_to_schedule(schedule_id))
+    })
+    .await
+}
+
+/// Adds an override: `kind` is "cover" (for `covering_for`, or whoever is on call when 0) or
+/// "add"; `starts` and `ends` are `datetime-local` values in the viewer's zone.
+#[server(prefix = "/api", endpoint = "schedules/overrides/add")]
+pub async fn add_override(
+    schedule_id: i64,
+    user_id: i64,
+    kind: String,
+    #[server(default)] covering_for: i64,
+    starts: String,
+    ends: String,
+) -> Result<String, AppError> {
+    use crate::api::incidents::ssr::parse_local;
+    use crate::domain::permissions::Permission;
+    use crate::domain::schedule::{validate_override, Override, OverrideKind};
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        state.store.schedule(schedule_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
+        let known = state.store.people_by_ids(&[user_id], true).await.map_err(internal)?;
+        if known.is_empty() {
+            return Err(AppError::invalid("user_id", "Choose who is on call from the list."));
+        }
+        let kind = match kind.as_str() {
+            "add" => OverrideKind::Add,
+            "cover" => OverrideKind::Cover { covering_for: (covering_for > 0).then_some(covering_for) },
+            _ => return Err(AppError::invalid("kind", "Choose cover or add.")),
+        };
+        if covering_for > 0 && (covering_for == user_id || state.store.people_by_ids(&[covering_for], false).await.map_err(internal)?.is_empty()) {
+            return Err(AppError::invalid("covering_for", "Choose someone else to cover for."));
+        }
+        let start = parse_local("starts", &starts, &viewer)?.ok_or_else(|| AppError::invalid("starts", "Enter when the override starts."))?;
+        let end = parse_local("ends", &ends, &viewer)?.ok_or_else(|| AppError::invalid("ends", "Enter when the override ends."))?;
+        validate_override(start, end, state.now())?;
+        let rule = Override { user_id, start, end, kind };
+        let id = state.store.add_override(schedule_id, &rule, viewer.id, state.now()).await.map_err(write_error)?;
+        tracing::info!(schedule_id, override_id = id, user_id = viewer.id, "override added");
+        Ok(back_to_schedule(schedule_id))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "schedules/overrides/remove")]
+pub async fn remove_override(schedule_id: i64, override_id: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        state.store.remove_override(schedule_id, override_id).await.map_err(|e| crate::api::update_error(e, "that override"))?;
+        tracing::info!(schedule_id, override_id, user_id = viewer.id, "override removed");
+        Ok(back_to_schedule(schedule_id))
+    })
+    .await
+}
+
+/// Makes a new secret calendar address for a schedule (responders) or for the signed-in person's
+/// own shifts (`schedule_id` 0); the previous address stops working. The address is shown once.
+#[server(prefix = "/api", endpoint = "calendars/rotate")]
+pub async fn rotate_calendar_feed(#[server(default)] schedule_id: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::store::schedules::FeedOwner;
+    crate::api::respond(async move {
+        let owner = if schedule_id > 0 {
+            crate::auth::require(Permission::Respond).await?;
+            FeedOwner::Schedule(schedule_id)
+        } else {
+            FeedOwner::User(crate::auth::require(Permission::View).await?.id)
+        };
+        let state = crate::auth::app_state()?;
+        if schedule_id > 0 {
+            state.store.schedule(schedule_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
+        }
+        let token = crate::auth::new_secret_token();
+        state.store.set_calendar_feed(owner, &crate::auth::token_hash(&token), state.now()).await.map_err(internal)?;
+        Ok(format!("{}/calendars/{token}.ics", crate::api::base_url(&state.settings)))
+    })
+    .await
+}

@@ -1,0 +1,527 @@
+//! On-call: the schedules list with who is on call now and the viewer's next shift, and one
+//! schedule's page (the coming fortnight drawn as bars, hand-offs, layers, overrides, calendar
+//! feed). Everyone signed in reads; responders and admins see the forms.
+
+use crate::api::schedules::{
+    get_schedule, list_schedules, AddOverride, Bar, CreateSchedule, DeleteSchedule, LayerView, RemoveLayer, RemoveOverride,
+    RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, UpdateSchedule, PARTICIPANT_FIELDS, VIEW_DAYS,
+};
+use crate::components::errors::AppErrorView;
+use crate::components::form::{action_error, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::layout::RequireUser;
+use crate::domain::catalog::Person;
+use crate::domain::schedule::{weekday_short, ScheduleLayer};
+use crate::pages::users::Pagination;
+use chrono::Weekday;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+const LOADING: &str = "Loading…";
+
+#[component]
+pub fn OnCallPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1)));
+    let create = ServerAction::<CreateSchedule>::new();
+    let feed = ServerAction::<RotateCalendarFeed>::new();
+    crate::components::session::load_page_after(create);
+    let data = Resource::new(move || (page.get(), feed.version().get()), |(page, _)| list_schedules(page));
+    view! {
+        <Title text="On-call · Quell" />
+        <RequireUser>
+            <h1>"On-call"</h1>
+            <p class="muted">"Schedules decide who is on call when. Layers take turns; overrides cover for someone."</p>
+            <Transition fallback=|| view! { <p class="loading" role="status">{LOADING}</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! { <SchedulesBody data=view_data create feed /> }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn SchedulesBody(data: SchedulesView, create: ServerAction<CreateSchedule>, feed: ServerAction<RotateCalendarFeed>) -> impl IntoView {
+    let list = data.list;
+    let (page, pages) = (list.page, list.pages);
+    view! {
+        <section class="card" aria-labelledby="my-shift-heading">
+            <h2 id="my-shift-heading">"Your shifts"</h2>
+            <p>{data.my_next_shift.unwrap_or_else(|| "You have no shift coming up in the next 90 days.".to_string())}</p>
+        </section>
+        <CalendarCard schedule_id=0 has_feed=data.has_personal_feed can_edit=true feed
+            about="Subscribe in a calendar app to see your own shifts in every schedule." />
+        <section class="card" aria-labelledby="schedules-heading">
+            <h2 id="schedules-heading">{format!("Schedules ({})", list.total)}</h2>
+            {if list.rows.is_empty() {
+                view! { <p class="empty-state">"No schedules yet. Create one to say who is on call."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="schedules-table">
+                            <thead>
+                                <tr><th scope="col">"Schedule"</th><th scope="col">"On call now"</th><th scope="col">"Next hand-off"</th></tr>
+                            </thead>
+                            <tbody>
+                                {list.rows.into_iter().map(|row| view! {
+                                    <tr>
+                                        <td>
+                                            <A href=format!("/on-call/schedules/{}", row.schedule.id)>{row.schedule.name.clone()}</A>
+                                            <span class="cell-sub">{row.schedule.time_zone.clone()}</span>
+                                        </td>
+                                        <td class="on-call-now">{people_list(&row.on_call, "Nobody")}</td>
+                                        <td>{row.next_handoff.unwrap_or_else(|| "None in the next 90 days".to_string())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <Pagination page pages base="/on-call" />
+        </section>
+        {list.can_edit.then(|| view! { <NewScheduleForm create time_zones=data.time_zones zone=data.viewer_zone /> })}
+    }
+}
+
+fn people_list(people: &[Person], none: &str) -> String {
+    if people.is_empty() { none.to_string() } else { people.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ") }
+}
+
+fn zone_options(time_zones: Vec<String>) -> Vec<(String, String)> {
+    time_zones.into_iter().map(|z| (z.clone(), z)).collect()
+}
+
+#[component]
+fn NewScheduleForm(create: ServerAction<CreateSchedule>, time_zones: Vec<String>, zone: String) -> impl IntoView {
+    let error = action_error(create);
+    view! {
+        <section class="card" aria-labelledby="new-schedule-heading">
+            <h2 id="new-schedule-heading">"New schedule"</h2>
+            <ActionForm action=create attr:class="stack-form">
+                <FormError error fields=&["name", "description", "time_zone", "handoff_notice_minutes"] />
+                <Field label="Name" name="name" error id_prefix="new-schedule" />
+                <TextArea label="Description" name="description" error rows=2 id_prefix="new-schedule" required=false />
+                <SelectField label="Time zone" name="time_zone" error options=zone_options(time_zones) selected=zone id_prefix="new-schedule"
+                    hint="Hand-offs and restrictions are read in this zone." />
+                <Field label="Tell people before their shift (minutes)" name="handoff_notice_minutes" kind="number" value="60" error
+                    id_prefix="new-schedule" hint="0 to tell nobody." />
+                <SubmitButton label="Create schedule" pending_label="Creating…" pending=create.pending().into() />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Every action on the schedule page, made once so their results outlive the data reloading.
+/// The page reloads its data after a success only: after a failure the form stays as it was,
+/// with the error beside the field.
+#[derive(Clone, Copy)]
+struct Actions {
+    update: ServerAction<UpdateSchedule>,
+    delete: ServerAction<DeleteSchedule>,
+    save_layer: ServerAction<SaveLayer>,
+    remove_layer: ServerAction<RemoveLayer>,
+    add_override: ServerAction<AddOverride>,
+    remove_override: ServerAction<RemoveOverride>,
+    feed: ServerAction<RotateCalendarFeed>,
+}
+
+impl Actions {
+    /// Changes after every successful action, and only then.
+    fn successes(&self) -> Memo<usize> {
+        let memos = [
+            successes(self.update),
+            successes(self.save_layer),
+            successes(self.remove_layer),
+            successes(self.add_override),
+            successes(self.remove_override),
+            successes(self.feed),
+        ];
+        Memo::new(move |_| memos.iter().map(|m| m.get()).sum())
+    }
+}
+
+/// The version of `action` at its latest success.
+fn successes<I>(action: ServerAction<I>) -> Memo<usize>
+where
+    I: leptos::server_fn::ServerFn<Output = String, Error = crate::errors::AppError> + Clone + Send + Sync + 'static,
+{
+    Memo::new(move |last: Option<&usize>| match action.value().get() {
+        Some(Ok(_)) => action.version().get(),
+        _ => last.copied().unwrap_or(0),
+    })
+}
+
+#[component]
+pub fn SchedulePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let offset = move || query.with(|q| q.get("offset").and_then(|o| o.parse::<i64>().ok()).unwrap_or(0));
+    let overrides_page = move || query.with(|q| q.get("overrides").and_then(|o| o.parse::<i64>().ok()).unwrap_or(1));
+    let actions = Actions {
+        update: ServerAction::new(),
+        delete: ServerAction::new(),
+        save_layer: ServerAction::new(),
+        remove_layer: ServerAction::new(),
+        add_override: ServerAction::new(),
+        remove_override: ServerAction::new(),
+        feed: ServerAction::new(),
+    };
+    crate::components::session::load_page_after(actions.delete);
+    let successes = actions.successes();
+    let data = Resource::new(
+        move || (id(), offset(), overrides_page(), successes.get()),
+        |(id, offset, overrides_page, _)| get_schedule(id, offset, overrides_page),
+    );
+    view! {
+        <RequireUser>
+            <p><A href="/on-call">"← On-call"</A></p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! { <ScheduleBody data=view_data actions /> }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ScheduleBody(data: ScheduleView, actions: Actions) -> impl IntoView {
+    let schedule = data.schedule.clone();
+    let base = format!("/on-call/schedules/{}", schedule.id);
+    let (earlier, later) = (data.offset_days - VIEW_DAYS, data.offset_days + VIEW_DAYS);
+    let data = StoredValue::new(data);
+    let can_edit = data.with_value(|d| d.can_edit);
+    view! {
+        <Title text=format!("{} · On-call · Quell", schedule.name) />
+        <header class="page-head">
+            <h1>{schedule.name.clone()}</h1>
+            <p class="muted">{format!("Time zone: {}", schedule.time_zone)}</p>
+            {(!schedule.description.is_empty()).then(|| view! { <p>{schedule.description.clone()}</p> })}
+            <p class="on-call-now"><strong>"On call now: "</strong>{data.with_value(|d| people_list(&d.on_call, "nobody"))}</p>
+        </header>
+        <section class="card" aria-labelledby="picture-heading">
+            <h2 id="picture-heading">"Who is on call"</h2>
+            <p class="muted">{data.with_value(|d| format!("Times in your time zone ({}).", d.viewer_zone))}</p>
+            <nav class="pagination" aria-label="Weeks">
+                <a href=format!("{base}?offset={earlier}") rel="prev">"Earlier"</a>
+                {(data.with_value(|d| d.offset_days) != 0).then(|| view! { <a href=base.clone()>"Today"</a> })}
+                <a href=format!("{base}?offset={later}") rel="next">"Later"</a>
+            </nav>
+            <div class="schedule-picture">
+                <div class="schedule-row schedule-days" aria-hidden="true">
+                    <span></span>
+                    <div class="days">
+                        {data.with_value(|d| d.days.clone()).into_iter().map(|day| view! { <span>{day}</span> }).collect_view()}
+                    </div>
+                </div>
+                {data.with_value(|d| d.bars.clone()).into_iter().map(|bar| view! { <ScheduleBar bar /> }).collect_view()}
+            </div>
+            <h3>"Hand-offs"</h3>
+            {data.with_value(|d| d.handoffs.clone()).into_iter().map(|h| view! { <p class="handoff">{format!("{} — {} comes on call", h.at, h.who)}</p> }).collect_view()}
+            {data.with_value(|d| d.handoffs.is_empty()).then(|| view! { <p class="empty-state">"No hand-offs in these two weeks."</p> })}
+        </section>
+        <LayersCard data=data.get_value() actions />
+        <OverridesCard data=data.get_value() actions />
+        <CalendarCard schedule_id=schedule.id has_feed=data.with_value(|d| d.has_feed) can_edit feed=actions.feed
+            about="Subscribe in a calendar app to see this schedule's shifts." />
+        {can_edit.then(|| view! { <ScheduleSettings data=data.get_value() actions /> })}
+    }
+}
+
+/// One row of the picture. The bar is drawn in SVG, placed with geometry attributes rather than
+/// inline styles (which the Content-Security-Policy forbids); screen readers get the same
+/// stretches as a list.
+#[component]
+fn ScheduleBar(bar: Bar) -> impl IntoView {
+    let label = bar.label.clone();
+    let empty = bar.segments.is_empty();
+    let percent = |tenths_of_a_thousand: i64| format!("{}%", tenths_of_a_thousand as f64 / 100.0);
+    view! {
+        <div class="schedule-row">
+            <span class="schedule-row-label" aria-hidden="true">{label.clone()}</span>
+            <svg class="schedule-bar" width="100%" height="36" aria-hidden="true">
+                <rect class="bar-background" width="100%" height="100%" />
+                {bar.segments.iter().map(|s| view! {
+                    <svg x=percent(s.left) width=percent(s.width) height="100%">
+                        <rect class=format!("segment tint-{}", s.tint) width="100%" height="100%"><title>{format!("{}: {}", s.name, s.span)}</title></rect>
+                        <text x="6" y="23" class=format!("segment-name tint-{}", s.tint)>{s.name.clone()}</text>
+                    </svg>
+                }).collect_view()}
+                {empty.then(|| view! { <text x="8" y="23" class="segment-none">"Nobody"</text> })}
+            </svg>
+            <ul class="visually-hidden" aria-label=label>
+                {bar.segments.into_iter().map(|s| view! { <li>{format!("{}: {}", s.name, s.span)}</li> }).collect_view()}
+                {empty.then(|| view! { <li>"Nobody on call"</li> })}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn LayersCard(data: ScheduleView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.remove_layer);
+    let people = data.people.clone();
+    let revision = data.schedule.revision;
+    let schedule_id = data.schedule.id;
+    let save_error = action_error(actions.save_layer);
+    view! {
+        <section class="card" aria-labelledby="layers-heading">
+            <h2 id="layers-heading">"Layers"</h2>
+            <p class="muted">"A higher layer covers lower ones wherever it has someone on call."</p>
+            <FormError error fields=&[] />
+            // A layer form's error, also here where it is seen when the form is folded away
+            // (after a page load without JavaScript).
+            <FormError error=save_error fields=&[] />
+            {if data.layers.is_empty() {
+                view! { <p class="empty-state">"No layers yet: add one to start a rotation."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="layer-list">
+                        {data.layers.into_iter().map(|layer| view! {
+                            <LayerItem layer can_edit=data.can_edit people=people.clone() revision actions />
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {data.can_edit.then(|| view! {
+                <details open=move || save_error.get().is_some()>
+                    <summary>"Add a layer"</summary>
+                    <LayerForm action=actions.save_layer schedule_id revision people=people.clone() layer=None prefix="new-layer".to_string() />
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn LayerItem(layer: LayerView, can_edit: bool, people: Vec<Person>, revision: i64, actions: Actions) -> impl IntoView {
+    let stored = layer.layer.clone();
+    view! {
+        <li class="catalog-item">
+            <div class="catalog-head">
+                <span class="cell-title">{layer.layer.name.clone()}</span>
+                <span class="cell-sub">{layer.rule.clone()}</span>
+                <span>{format!("Turns: {}", people_list(&layer.people, "nobody"))}</span>
+                {layer.restrictions.iter().map(|r| view! { <span class="cell-sub">{format!("Active only: {r}")}</span> }).collect_view()}
+            </div>
+            {can_edit.then(|| {
+                let prefix = format!("layer-{}", stored.id);
+                view! {
+                    <details>
+                        <summary>"Edit" <span class="visually-hidden">{format!(" {}", stored.name)}</span></summary>
+                        <LayerForm action=actions.save_layer schedule_id=stored.schedule_id revision people layer=Some(stored.clone()) prefix />
+                    </details>
+                    <ActionForm action=actions.remove_layer attr:class="inline-form">
+                        <input type="hidden" name="schedule_id" value=stored.schedule_id />
+                        <input type="hidden" name="layer_id" value=stored.id />
+                        <input type="hidden" name="revision" value=revision />
+                        <button type="submit" class="button small">"Remove layer" <span class="visually-hidden">{format!(" {}", stored.name)}</span></button>
+                    </ActionForm>
+                }
+            })}
+        </li>
+    }
+}
+
+/// The add or edit form of a layer: people in turn order, the shift, the hand-off, the start and
+/// an optional restriction to some days and hours.
+#[component]
+fn LayerForm(
+    action: ServerAction<SaveLayer>,
+    schedule_id: i64,
+    revision: i64,
+    people: Vec<Person>,
+    layer: Option<ScheduleLayer>,
+    prefix: String,
+) -> impl IntoView {
+    let error = action_error(action);
+    let rule = layer.as_ref().map(|l| l.layer.clone());
+    let chosen: Vec<i64> = rule.as_ref().map(|r| r.participants.clone()).unwrap_or_default();
+    let restriction = rule.as_ref().and_then(|r| r.restrictions.first().cloned());
+    let (count, unit) = rule.as_ref().map(|r| (r.shift.count().to_string(), r.shift.unit().to_string())).unwrap_or(("1".into(), "weeks".into()));
+    let handoff = rule.as_ref().map(|r| r.handoff.format("%H:%M").to_string()).unwrap_or_else(|| "09:00".into());
+    let start = rule.as_ref().map(|r| r.start_date.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let label = if layer.is_some() { "Save layer" } else { "Add layer" };
+    let units = vec![("hours".to_string(), "Hours".to_string()), ("days".to_string(), "Days".to_string()), ("weeks".to_string(), "Weeks".to_string())];
+    view! {
+        <ActionForm action attr:class="stack-form layer-form">
+            <FormError error fields=&["name", "participants", "shift_count", "shift_unit", "handoff_time", "start_date", "weekdays", "active_from", "active_to"] />
+            <input type="hidden" name="schedule_id" value=schedule_id />
+            <input type="hidden" name="revision" value=revision />
+            {layer.as_ref().map(|l| view! { <input type="hidden" name="layer_id" value=l.id /> })}
+            <Field label="Layer name" name="name" value=layer.as_ref().map(|l| l.name.clone()).unwrap_or_else(|| "Primary".into()) error id_prefix=prefix.clone() />
+            <fieldset class="field participants">
+                <legend>"People, in turn order"</legend>
+                {(0..PARTICIPANT_FIELDS).map(|n| {
+                    let id = format!("{prefix}-participant-{n}");
+                    let current = chosen.get(n).copied().unwrap_or(0);
+                    view! {
+                        <div class="field inline-field">
+                            <label for=id.clone()>{format!("Person {}", n + 1)}</label>
+                            <select id=id name=format!("participants[{n}]")>
+                                <option value="0" selected=current == 0>"—"</option>
+                                {people.iter().map(|p| view! { <option value=p.id selected=current == p.id>{p.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                }).collect_view()}
+                <FieldMessage error field="participants" />
+            </fieldset>
+            <div class="field-row">
+                <Field label="Shift length" name="shift_count" kind="number" value=count error id_prefix=prefix.clone() />
+                <SelectField label="Unit" name="shift_unit" error options=units selected=unit id_prefix=prefix.clone() />
+            </div>
+            <div class="field-row">
+                <Field label="Hand-off time" name="handoff_time" kind="time" value=handoff error id_prefix=prefix.clone() />
+                <Field label="First shift starts on" name="start_date" kind="date" value=start error id_prefix=prefix.clone() />
+            </div>
+            <fieldset class="field restriction">
+                <legend>"Active only on (leave empty for all the time)"</legend>
+                <div class="check-grid">
+                    {[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun].into_iter().enumerate().map(|(n, day)| {
+                        let id = format!("{prefix}-day-{n}");
+                        let checked = restriction.as_ref().is_some_and(|r| r.weekdays.contains(&day));
+                        view! {
+                            <span class="check-option">
+                                <input type="checkbox" id=id.clone() name=format!("weekdays[{n}]") value=weekday_short(day) checked=checked />
+                                <label for=id>{weekday_short(day)}</label>
+                            </span>
+                        }
+                    }).collect_view()}
+                </div>
+                <FieldMessage error field="weekdays" />
+                <div class="field-row">
+                    <Field label="From" name="active_from" kind="time" required=false
+                        value=restriction.as_ref().map(|r| r.start.format("%H:%M").to_string()).unwrap_or_default() error id_prefix=prefix.clone() />
+                    <Field label="Until" name="active_to" kind="time" required=false
+                        value=restriction.as_ref().map(|r| r.end.format("%H:%M").to_string()).unwrap_or_default() error id_prefix=prefix.clone() />
+                </div>
+            </fieldset>
+            <SubmitButton label pending_label="Saving…" pending=action.pending().into() />
+        </ActionForm>
+    }
+}
+
+#[component]
+fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
+    let add_error = action_error(actions.add_override);
+    let remove_error = action_error(actions.remove_override);
+    let schedule_id = data.schedule.id;
+    let list = data.overrides;
+    let people: Vec<(String, String)> = data.people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let person_options = move |none: Option<&str>| -> Vec<(String, String)> {
+        none.map(|n| ("0".to_string(), n.to_string())).into_iter().chain(people.iter().cloned()).collect()
+    };
+    let kinds = vec![("cover".to_string(), "Cover (instead of)".to_string()), ("add".to_string(), "Add (as well as)".to_string())];
+    view! {
+        <section class="card" aria-labelledby="overrides-heading">
+            <h2 id="overrides-heading">"Overrides"</h2>
+            <FormError error=remove_error fields=&[] />
+            {if list.rows.is_empty() {
+                view! { <p class="empty-state">"No overrides now or coming."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="override-list">
+                        {list.rows.into_iter().map(|o| view! {
+                            <li class="catalog-item">
+                                <div class="catalog-head">
+                                    <span class="cell-title">{o.what.clone()}</span>
+                                    <span class="cell-sub">{o.span.clone()}</span>
+                                </div>
+                                {list.can_edit.then(|| view! {
+                                    <ActionForm action=actions.remove_override attr:class="inline-form">
+                                        <input type="hidden" name="schedule_id" value=schedule_id />
+                                        <input type="hidden" name="override_id" value=o.id />
+                                        <button type="submit" class="button small">"Remove override" <span class="visually-hidden">{format!(" {}", o.what)}</span></button>
+                                    </ActionForm>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(list.pages > 1).then(|| view! {
+                <nav class="pagination" aria-label="Overrides pages">
+                    {(list.page > 1).then(|| view! { <a href=format!("/on-call/schedules/{schedule_id}?overrides={}", list.page - 1)>"Previous"</a> })}
+                    <span>{format!("Page {} of {}", list.page, list.pages)}</span>
+                    {(list.page < list.pages).then(|| view! { <a href=format!("/on-call/schedules/{schedule_id}?overrides={}", list.page + 1)>"Next"</a> })}
+                </nav>
+            })}
+            {data.can_edit.then(|| view! {
+                <details open=move || add_error.get().is_some()>
+                    <summary>"Add an override"</summary>
+                    <ActionForm action=actions.add_override attr:class="stack-form">
+                        <FormError error=add_error fields=&["user_id", "kind", "covering_for", "starts", "ends"] />
+                        <input type="hidden" name="schedule_id" value=schedule_id />
+                        <SelectField label="Who is on call" name="user_id" error=add_error options=person_options(None) id_prefix="override" />
+                        <SelectField label="How" name="kind" error=add_error options=kinds id_prefix="override" />
+                        <SelectField label="Covering for" name="covering_for" error=add_error options=person_options(Some("Whoever is on call")) id_prefix="override" />
+                        <Field label="From" name="starts" kind="datetime-local" value=data.input_now.clone() error=add_error id_prefix="override" />
+                        <Field label="Until" name="ends" kind="datetime-local" value=data.input_later.clone() error=add_error id_prefix="override" />
+                        <SubmitButton label="Add override" pending_label="Adding…" pending=actions.add_override.pending().into() />
+                    </ActionForm>
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CalendarCard(schedule_id: i64, has_feed: bool, can_edit: bool, feed: ServerAction<RotateCalendarFeed>, about: &'static str) -> impl IntoView {
+    let error = action_error(feed);
+    let address = move || feed.value().get().and_then(Result::ok);
+    view! {
+        <section class="card" aria-labelledby="calendar-heading">
+            <h2 id="calendar-heading">"Calendar"</h2>
+            <p class="muted">{about}" The address is secret: anyone who has it can read the shifts."</p>
+            {move || address().map(|url| view! {
+                <div class="field">
+                    <label for="calendar-address">"Calendar address (shown once; copy it now)"</label>
+                    <input id="calendar-address" type="text" readonly value=url />
+                </div>
+            })}
+            <FormError error fields=&[] />
+            {can_edit.then(|| view! {
+                <ActionForm action=feed attr:class="inline-form">
+                    <input type="hidden" name="schedule_id" value=schedule_id />
+                    <button type="submit" class="button">{if has_feed { "Make a new calendar address (the old one stops working)" } else { "Create a calendar address" }}</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.update);
+    let delete_error = action_error(actions.delete);
+    let schedule = data.schedule;
+    view! {
+        <section class="card" aria-labelledby="schedule-settings-heading">
+            <h2 id="schedule-settings-heading">"Schedule settings"</h2>
+            <ActionForm action=actions.update attr:class="stack-form">
+                <FormError error fields=&["name", "description", "time_zone", "handoff_notice_minutes"] />
+                <input type="hidden" name="id" value=schedule.id />
+                <input type="hidden" name="revision" value=schedule.revision />
+                <Field label="Name" name="name" value=schedule.name.clone() error id_prefix="schedule" />
+                <TextArea label="Description" name="description" value=schedule.description.clone() error rows=2 id_prefix="schedule" required=false />
+                <SelectField label="Time zone" name="time_zone" error options=zone_options(data.time_zones) selected=schedule.time_zone.clone() id_prefix="schedule" />
+                <Field label="Tell people before their shift (minutes)" name="handoff_notice_minutes" kind="number"
+                    value=schedule.handoff_notice_minutes.to_string() error id_prefix="schedule" />
+                <SubmitButton label="Save schedule" pending_label="Saving…" pending=actions.update.pending().into() />
+            </ActionForm>
+            <ActionForm action=actions.delete attr:class="inline-form">
+                <FormError error=delete_error fields=&[] />
+                <input type="hidden" name="id" value=schedule.id />
+                <input type="hidden" name="revision" value=schedule.revision />
+                <button type="submit" class="button danger">"Delete schedule"</button>
+            </ActionForm>
+        </section>
+    }
+}
