@@ -142,6 +142,33 @@ pub fn confirmation_delivery(address: &str, token: &str, page_title: &str, base_
     }
 }
 
+/// A test notification to one of a person's contact methods: an email, or a JSON post to the
+/// URL template filled with the message.
+pub fn test_notification(method: &crate::domain::contact::ContactMethod, person: &str, base_url: &str) -> NewDelivery {
+    use crate::domain::contact::{fill_url_template, ContactKind};
+    let message = format!("Quell test notification for {person}: this contact method works.");
+    match method.kind {
+        ContactKind::Email => NewDelivery {
+            channel: Channel::Email,
+            target: method.target.clone(),
+            webhook_id: None,
+            topic: "test notification".to_string(),
+            subject: "Quell test notification".to_string(),
+            body: format!("{message}\n\nQuell will reach you here when you are paged or your on-call shift is about to start.\n\nContact methods: {base_url}/settings/profile\n"),
+            unsubscribe_url: String::new(),
+        },
+        ContactKind::Webhook => NewDelivery {
+            channel: Channel::Webhook,
+            target: fill_url_template(&method.target, &message),
+            webhook_id: None,
+            topic: "test notification".to_string(),
+            subject: String::new(),
+            body: json!({ "event": "test", "message": message, "text": message }).to_string(),
+            unsubscribe_url: String::new(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

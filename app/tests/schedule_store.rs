@@ -1,8 +1,10 @@
-//! The store contract for on-call schedules: layers with their people, overrides, calendar feed
-//! tokens. Every test runs on SQLite and on Postgres, each on a fresh database.
+//! The store contract for on-call: schedules, layers with their people, overrides, calendar feed
+//! tokens, and people's contact methods. Every test runs on SQLite and on Postgres, each on a
+//! fresh database.
 
 #![cfg(feature = "test-support")]
 
+use app::domain::contact::ContactKind;
 use app::domain::schedule::{final_schedule, on_call_at, Layer, Override, OverrideKind, Restriction, ShiftLength};
 use app::store::schedules::{FeedOwner, LayerFields, ScheduleFields};
 use app::store::{Store, StoreError};
@@ -142,7 +144,24 @@ async fn a_calendar_token_opens_one_feed_until_it_is_replaced(store: Store) {
     assert!(store.has_calendar_feed(FeedOwner::User(ada)).await.unwrap());
 }
 
+async fn contact_methods_belong_to_their_person_and_are_capped(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let email = store.add_contact_method(ada, ContactKind::Email, "Work", "ada@example.com", 2, t0()).await.unwrap();
+    let phone = store.add_contact_method(ada, ContactKind::Webhook, "Phone", "https://sms.example/{message}", 2, t0()).await.unwrap();
+    assert!(matches!(store.add_contact_method(ada, ContactKind::Email, "Home", "a@example.org", 2, t0()).await, Err(StoreError::Stale)), "two at most here");
+    store.add_contact_method(bob, ContactKind::Email, "Work", "bob@example.com", 2, t0()).await.unwrap();
+    let mine = store.contact_methods(ada, 10).await.unwrap();
+    assert_eq!(mine.iter().map(|m| (m.id, m.kind, m.label.as_str())).collect::<Vec<_>>(), [(email, ContactKind::Email, "Work"), (phone, ContactKind::Webhook, "Phone")]);
+    assert!(matches!(store.remove_contact_method(bob, email).await, Err(StoreError::NotFound)), "not Bob's");
+    store.remove_contact_method(ada, email).await.unwrap();
+    assert_eq!(store.contact_methods(ada, 10).await.unwrap().len(), 1);
+    assert_eq!(store.contact_method(phone).await.unwrap().unwrap().target, "https://sms.example/{message}");
+    assert!(store.contact_method(email).await.unwrap().is_none());
+}
+
 store_contract_tests!(
+    contact_methods_belong_to_their_person_and_are_capped,
     layers_keep_their_people_in_turn_order_and_edits_need_the_current_revision,
     plans_load_many_schedules_with_the_overrides_in_range,
     a_calendar_token_opens_one_feed_until_it_is_replaced,

@@ -296,7 +296,43 @@ async fn the_public_subscribes_with_double_opt_in_and_leaves_with_one_click(app:
     assert_eq!(sink.messages().len(), 2, "no more email after unsubscribing");
 }
 
+async fn a_test_notification_reaches_each_of_ones_own_contact_methods(app: &TestApp, sink: &SmtpSink) {
+    let admin = app.admin().await;
+    let responder = app.signed_in_as(&admin, "ada@example.com", "responder").await;
+    let viewer = app.signed_in_as(&admin, "cy@example.com", "viewer").await;
+    let hooks = WebhookReceiver::start(0).await;
+    let gateway = format!("{}?to=%2B4915100000&text={{message}}", hooks.url);
+    for (kind, label, target) in [("email", "Work email", "ada.work@example.com"), ("webhook", "Phone", gateway.as_str())] {
+        let added = app.post(&responder, "/api/contact-methods/add", &[("kind", kind), ("label", label), ("target", target)]).await;
+        assert_eq!(added.status(), StatusCode::OK, "{:?}", added.text().await);
+    }
+    let bad = app.post(&responder, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Pager"), ("target", "pager://1")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json::<Value>().await.unwrap()["Invalid"]["field"], "target");
+    let mine: Value = app.post(&responder, "/api/contact-methods/list", &[]).await.json().await.unwrap();
+    let ids: Vec<String> = mine.as_array().unwrap().iter().map(|m| m["id"].to_string()).collect();
+    assert_eq!(ids.len(), 2);
+    let theirs: Value = app.post(&viewer, "/api/contact-methods/list", &[]).await.json().await.unwrap();
+    assert_eq!(theirs.as_array().unwrap().len(), 0, "each person sees only their own");
+    for id in &ids {
+        let refused = app.post(&viewer, "/api/contact-methods/test", &[("contact_method_id", id)]).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "nobody else can use them");
+        assert_eq!(app.post(&viewer, "/api/contact-methods/remove", &[("contact_method_id", id)]).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.post(&responder, "/api/contact-methods/test", &[("contact_method_id", id)]).await.status(), StatusCode::OK);
+    }
+    let email = sink.wait_for(1).await;
+    assert!(email[0].contains("ada.work@example.com") && email[0].contains("Quell test notification"), "{}", email[0]);
+    let posted = hooks.wait_for(1).await;
+    assert!(posted[0].uri.starts_with("/hook?to=%2B4915100000&text=Quell%20test%20notification%20for%20Test%20Person"), "{}", posted[0].uri);
+    assert!(posted[0].body.contains("\"event\":\"test\""), "{}", posted[0].body);
+    assert_eq!(app.post(&responder, "/api/contact-methods/remove", &[("contact_method_id", &ids[0])]).await.status(), StatusCode::OK);
+    let left: Value = app.post(&responder, "/api/contact-methods/list", &[]).await.json().await.unwrap();
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert_eq!(app.post(&client(), "/api/contact-methods/list", &[]).await.status(), StatusCode::UNAUTHORIZED);
+}
+
 delivery_tests!(
+    a_test_notification_reaches_each_of_ones_own_contact_methods,
     the_public_subscribes_with_double_opt_in_and_leaves_with_one_click,
     an_update_reaches_its_subscribers_by_email_and_webhook,
     a_failing_receiver_is_retried_with_backoff_until_it_succeeds,

@@ -40,7 +40,7 @@ pub struct IncidentTypesView {
 pub const CHOICE_LIMIT: i64 = 500;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::*;
     use crate::domain::account::User;
     use crate::domain::permissions::Permission;
@@ -74,7 +74,7 @@ mod ssr {
         }
     }
 
-    pub(super) fn description(input: &str) -> Result<String, AppError> {
+    pub(crate) fn description(input: &str) -> Result<String, AppError> {
         let text = input.trim().to_string();
         if text.chars().count() > 2000 {
             return Err(AppError::invalid("description", "Keep the description under 2,000 characters."));

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod contacts;
 pub mod incidents;
 pub mod notifications;
 pub mod preferences;

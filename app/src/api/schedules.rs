@@ -261,13 +261,9 @@ fn schedule_fields(name: &str, description: &str, time_zone: &str, handoff_notic
             .filter(|m| (0..=10080).contains(m))
             .ok_or_else(|| AppError::invalid("handoff_notice_minutes", "Give the notice in whole minutes, from 0 to 10,080 (a week)."))?
     };
-    let description = description.trim().to_string();
-    if description.chars().count() > 2000 {
-        return Err(AppError::invalid("description", "Keep the description under 2,000 characters."));
-    }
     Ok(crate::store::schedules::ScheduleFields {
         name: crate::domain::incident::normalize_name(name)?,
-        description,
+        description: crate::api::catalog::ssr::description(description)?,
         time_zone: crate::api::validate_time_zone("time_zone", time_zone)?,
         handoff_notice_minutes,
     })

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod contact;
 pub mod delivery;
 pub mod incident;
 pub mod password;

@@ -1,10 +1,12 @@
 //! A person's own profile: display name, time zone, password.
 
+use crate::api::contacts::{list_contact_methods, AddContactMethod, RemoveContactMethod, SendTestNotification};
 use crate::api::profile::{get_profile, ChangePassword, Profile, UpdateProfile};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{action_error, reset_after_success, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::session::load_page_after;
+use crate::domain::contact::ContactKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -35,6 +37,7 @@ pub fn ProfilePage() -> impl IntoView {
                         })
                 }}
             </Transition>
+            <ContactMethodsCard />
             <PasswordForm />
         </RequireUser>
     }
@@ -102,6 +105,70 @@ fn PasswordForm() -> impl IntoView {
                 <Show when=move || changed.get()>
                     <p class="form-success" role="status">"Password changed. Your other sessions have been signed out."</p>
                 </Show>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// How Quell reaches this person when they are paged or their shift is near, with a test
+/// notification for each.
+#[component]
+fn ContactMethodsCard() -> impl IntoView {
+    let add = ServerAction::<AddContactMethod>::new();
+    let remove = ServerAction::<RemoveContactMethod>::new();
+    let test = ServerAction::<SendTestNotification>::new();
+    let added = crate::pages::schedules::successes(add);
+    let removed = crate::pages::schedules::successes(remove);
+    let methods = Resource::new(move || (added.get(), removed.get()), |_| list_contact_methods());
+    let add_error = action_error(add);
+    let add_form = reset_after_success(add);
+    let other_error = Signal::derive(move || action_error(remove).get().or_else(|| action_error(test).get()));
+    let tested = saved_flag("test");
+    let test_sent = move || tested.get() || matches!(test.value().get(), Some(Ok(_)));
+    let kinds: Vec<(String, String)> = ContactKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect();
+    view! {
+        <section class="card" aria-labelledby="contact-title">
+            <h2 id="contact-title">"Contact methods"</h2>
+            <p class="muted">"How Quell reaches you when you are paged or your on-call shift is about to start."</p>
+            <FormError error=other_error fields=&[] />
+            <Show when=test_sent>
+                <p class="form-success" role="status">"Test notification sent. The delivery log shows how it went."</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || methods.get().map(|loaded| match loaded {
+                    Ok(list) if list.is_empty() => view! { <p class="empty-state">"No contact methods yet: add your email or phone gateway."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="contact-list">
+                            {list.into_iter().map(|method| {
+                                let (to_label, remove_label) = (format!(" to {}", method.label), format!(" {}", method.label));
+                                view! {
+                                <li class="catalog-item">
+                                    <div class="catalog-head">
+                                        <span class="cell-title">{method.label.clone()}</span>
+                                        <span class="cell-sub">{format!("{}: {}", method.kind.label(), method.target)}</span>
+                                    </div>
+                                    <ActionForm action=test attr:class="inline-form">
+                                        <input type="hidden" name="contact_method_id" value=method.id />
+                                        <button type="submit" class="button small">"Send a test" <span class="visually-hidden">{to_label}</span></button>
+                                    </ActionForm>
+                                    <ActionForm action=remove attr:class="inline-form">
+                                        <input type="hidden" name="contact_method_id" value=method.id />
+                                        <button type="submit" class="button small">"Remove" <span class="visually-hidden">{remove_label}</span></button>
+                                    </ActionForm>
+                                </li>
+                            }}).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+            <ActionForm action=add node_ref=add_form attr:class="stack-form">
+                <FormError error=add_error fields=&["kind", "label", "target"] />
+                <SelectField label="Kind" name="kind" error=add_error options=kinds id_prefix="contact" />
+                <Field label="Label" name="label" error=add_error id_prefix="contact" hint="Such as “Work email” or “Phone”." />
+                <Field label="Address or URL" name="target" error=add_error id_prefix="contact"
+                    hint="An email address, or a URL to call; {message} in it is replaced by the message (for SMS gateways)." />
+                <SubmitButton label="Add contact method" pending_label="Adding…" pending=add.pending().into() />
             </ActionForm>
         </section>
     }

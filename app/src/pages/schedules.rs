@@ -7,7 +7,7 @@ use crate::api::schedules::{
     RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, UpdateSchedule, PARTICIPANT_FIELDS, VIEW_DAYS,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, reset_after_success, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{weekday_short, ScheduleLayer};
@@ -144,8 +144,9 @@ impl Actions {
     }
 }
 
-/// The version of `action` at its latest success.
-fn successes<I>(action: ServerAction<I>) -> Memo<usize>
+/// The version of `action` at its latest success: changes after each success, not after a
+/// failure (so a page that reloads on it keeps a failed form as it was, error and all).
+pub fn successes<I>(action: ServerAction<I>) -> Memo<usize>
 where
     I: leptos::server_fn::ServerFn<Output = String, Error = crate::errors::AppError> + Clone + Send + Sync + 'static,
 {
@@ -348,9 +349,11 @@ fn LayerForm(
     let handoff = rule.as_ref().map(|r| r.handoff.format("%H:%M").to_string()).unwrap_or_else(|| "09:00".into());
     let start = rule.as_ref().map(|r| r.start_date.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let label = if layer.is_some() { "Save layer" } else { "Add layer" };
+    // The add form empties after each layer added; an edit form keeps the layer's values.
+    let form = if layer.is_none() { reset_after_success(action) } else { NodeRef::new() };
     let units = vec![("hours".to_string(), "Hours".to_string()), ("days".to_string(), "Days".to_string()), ("weeks".to_string(), "Weeks".to_string())];
     view! {
-        <ActionForm action attr:class="stack-form layer-form">
+        <ActionForm action node_ref=form attr:class="stack-form layer-form">
             <FormError error fields=&["name", "participants", "shift_count", "shift_unit", "handoff_time", "start_date", "weekdays", "active_from", "active_to"] />
             <input type="hidden" name="schedule_id" value=schedule_id />
             <input type="hidden" name="revision" value=revision />
@@ -415,10 +418,32 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
     let schedule_id = data.schedule.id;
     let list = data.overrides;
     let people: Vec<(String, String)> = data.people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
-    let person_options = move |none: Option<&str>| -> Vec<(String, String)> {
-        none.map(|n| ("0".to_string(), n.to_string())).into_iter().chain(people.iter().cloned()).collect()
-    };
-    let kinds = vec![("cover".to_string(), "Cover (instead of)".to_string()), ("add".to_string(), "Add (as well as)".to_string())];
+    let (input_now, input_later) = (data.input_now.clone(), data.input_later.clone());
+    let add_form = data.can_edit.then(|| {
+        let form = reset_after_success(actions.add_override);
+        {
+            let covering: Vec<(String, String)> =
+                std::iter::once(("0".to_string(), "Whoever is on call".to_string())).chain(people.iter().cloned()).collect();
+            let kinds = vec![("cover".to_string(), "Cover (instead of)".to_string()), ("add".to_string(), "Add (as well as)".to_string())];
+            let who = people.clone();
+            let (starts, ends) = (input_now.clone(), input_later.clone());
+            view! {
+                <details open=move || add_error.get().is_some()>
+                    <summary>"Add an override"</summary>
+                    <ActionForm action=actions.add_override node_ref=form attr:class="stack-form">
+                        <FormError error=add_error fields=&["user_id", "kind", "covering_for", "starts", "ends"] />
+                        <input type="hidden" name="schedule_id" value=schedule_id />
+                        <SelectField label="Who is on call" name="user_id" error=add_error options=who id_prefix="override" />
+                        <SelectField label="How" name="kind" error=add_error options=kinds id_prefix="override" />
+                        <SelectField label="Covering for" name="covering_for" error=add_error options=covering id_prefix="override" />
+                        <Field label="From" name="starts" kind="datetime-local" value=starts error=add_error id_prefix="override" />
+                        <Field label="Until" name="ends" kind="datetime-local" value=ends error=add_error id_prefix="override" />
+                        <SubmitButton label="Add override" pending_label="Adding…" pending=actions.add_override.pending().into() />
+                    </ActionForm>
+                </details>
+            }
+        }
+    });
     view! {
         <section class="card" aria-labelledby="overrides-heading">
             <h2 id="overrides-heading">"Overrides"</h2>
@@ -453,21 +478,7 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                     {(list.page < list.pages).then(|| view! { <a href=format!("/on-call/schedules/{schedule_id}?overrides={}", list.page + 1)>"Next"</a> })}
                 </nav>
             })}
-            {data.can_edit.then(|| view! {
-                <details open=move || add_error.get().is_some()>
-                    <summary>"Add an override"</summary>
-                    <ActionForm action=actions.add_override attr:class="stack-form">
-                        <FormError error=add_error fields=&["user_id", "kind", "covering_for", "starts", "ends"] />
-                        <input type="hidden" name="schedule_id" value=schedule_id />
-                        <SelectField label="Who is on call" name="user_id" error=add_error options=person_options(None) id_prefix="override" />
-                        <SelectField label="How" name="kind" error=add_error options=kinds id_prefix="override" />
-                        <SelectField label="Covering for" name="covering_for" error=add_error options=person_options(Some("Whoever is on call")) id_prefix="override" />
-                        <Field label="From" name="starts" kind="datetime-local" value=data.input_now.clone() error=add_error id_prefix="override" />
-                        <Field label="Until" name="ends" kind="datetime-local" value=data.input_later.clone() error=add_error id_prefix="override" />
-                        <SubmitButton label="Add override" pending_label="Adding…" pending=actions.add_override.pending().into() />
-                    </ActionForm>
-                </details>
-            })}
+            {add_form}
         </section>
     }
 }

@@ -2,6 +2,7 @@
 //! Every edit is guarded by the row's revision.
 
 use super::query::{bind_args, ids_in};
+use super::BeginWrite;
 use super::{on_pool, Store, StoreError};
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use chrono::{DateTime, Utc};
@@ -249,7 +250,7 @@ impl Store {
             "select id, rank from severities where rank > (select rank from severities where id = $1) order by rank, id limit 1"
         };
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Writing first takes SQLite's write lock before anything is read.
             let touched = sqlx::query("update severities set revision = revision + 1, updated_at = $1 where id = $2 and revision = $3")
                 .bind(now)

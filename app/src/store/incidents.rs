@@ -7,6 +7,7 @@
 //! Transactions write before they read, so SQLite takes its write lock at the first statement.
 
 use super::query::{bind_args, ids_in, Arg, Conditions};
+use super::BeginWrite;
 use super::{on_pool, Store, StoreError};
 use crate::domain::incident::{
     ChecklistTick, EventKind, Incident, IncidentSummary, KeyTimes, RoleAssignment, Status, TimelineEvent,
@@ -389,7 +390,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let id = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into incidents (title, summary, status, severity_id, incident_type_id, is_drill, started_at, \
                  detected_at, declared_by, declared_at, updated_at) \
@@ -482,7 +483,7 @@ impl Store {
     ) -> Result<Incident, StoreError> {
         let times = change.key_times;
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
                 "update incidents set title = $1, summary = $2, status = $3, severity_id = $4, incident_type_id = $5, \
                  is_drill = $6, merged_into_id = $7, started_at = $8, detected_at = $9, acknowledged_at = $10, \
@@ -545,7 +546,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let touched = match expected_holder {
                 None => sqlx::query(
                     "insert into role_assignments (incident_id, role_type_id, user_id, assigned_by, assigned_at) \
@@ -594,7 +595,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
                 "delete from role_assignments where incident_id = $1 and role_type_id = $2 and user_id = $3 \
                  and not exists (select 1 from role_types rt where rt.id = $2 and rt.is_commander)",
@@ -635,7 +636,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let touched = if ticked {
                 sqlx::query(
                     "insert into checklist_ticks (incident_id, role_type_id, item, ticked_by, ticked_at) \
@@ -704,7 +705,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<TimelineEvent, StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let kept = sqlx::query(
                 "insert into timeline_event_edits (event_id, previous_body, previous_occurred_at, edited_by, edited_at) \
                  select id, body, occurred_at, $1, $2 from timeline_events \

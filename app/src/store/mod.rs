@@ -8,6 +8,7 @@
 //! The store knows nothing of HTTP, sessions or permissions.
 
 pub mod catalog;
+pub mod contacts;
 mod error;
 pub mod incidents;
 pub mod live;
@@ -41,6 +42,29 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Starts a transaction that is going to write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads before it writes fails at once with
+/// "database is locked" if another connection committed in between, whatever the busy timeout,
+/// while an immediate one waits its turn. Postgres needs no such care.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
 
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {

@@ -5,6 +5,7 @@
 //! records the outcome. A delivery whose worker died is claimed again when its lease ends.
 
 use super::query::{bind_args, Arg};
+use super::BeginWrite;
 use super::{on_pool, Store, StoreError};
 use crate::domain::delivery::{Channel, DeliveryStatus, IncidentFilter};
 use chrono::{DateTime, Utc};
@@ -381,7 +382,7 @@ impl Store {
     /// Queues deliveries that nothing else is written with (confirmation emails, tests).
     pub async fn enqueue_deliveries(&self, deliveries: &[NewDelivery], now: DateTime<Utc>) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for chunk in deliveries.chunks(DELIVERIES_PER_INSERT) {
                 let (sql, args) = insert_deliveries(chunk, None, now);
                 bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;

@@ -6,6 +6,7 @@
 //! schedule.
 
 use super::catalog::Page;
+use super::BeginWrite;
 use super::query::{bind_args, ids_in, Arg};
 use super::{on_pool, Store, StoreError};
 use crate::domain::schedule::{Layer, Override, OverrideKind, Restriction, Schedule, ScheduleLayer, ScheduleOverride, ShiftLength};
@@ -198,7 +199,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, id, expected_revision, now);
             sqlx::query("update schedules set name = $1, description = $2, time_zone = $3, handoff_notice_minutes = $4 where id = $5")
                 .bind(&fields.name)
@@ -217,7 +218,7 @@ impl Store {
     /// `expected_revision`.
     pub async fn delete_schedule(&self, id: i64, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, id, expected_revision, now);
             sqlx::query("delete from schedules where id = $1").bind(id).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -321,7 +322,7 @@ impl Store {
         let mut args = vec![Arg::Int(schedule_id), Arg::Text(fields.name.clone()), Arg::Time(now)];
         args.extend(layer_args(&fields.layer));
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, schedule_id, expected_revision, now);
             let id: i64 = bind_args!(
                 sqlx::query_scalar(
@@ -355,7 +356,7 @@ impl Store {
         args.push(Arg::Int(layer_id));
         args.push(Arg::Int(schedule_id));
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, schedule_id, expected_revision, now);
             let touched = bind_args!(
                 sqlx::query(
@@ -380,7 +381,7 @@ impl Store {
 
     pub async fn remove_layer(&self, schedule_id: i64, layer_id: i64, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, schedule_id, expected_revision, now);
             let touched = sqlx::query("delete from schedule_layers where id = $1 and schedule_id = $2")
                 .bind(layer_id)
@@ -460,7 +461,7 @@ impl Store {
             FeedOwner::User(id) => (None, Some(id)),
         };
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("delete from calendar_feeds where schedule_id = $1 or user_id = $2")
                 .bind(schedule_id)
                 .bind(user_id)

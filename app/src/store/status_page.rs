@@ -6,6 +6,7 @@
 //! drills: nothing else can reach the page.
 
 use super::query::{bind_args, ids_in, insert_links, Arg};
+use super::BeginWrite;
 use super::updates::{SqlUpdate, UPDATE_SELECT};
 use super::{on_pool, Store, StoreError};
 use crate::domain::incident::Status;
@@ -226,7 +227,7 @@ impl Store {
 
     pub async fn create_maintenance(&self, fields: &MaintenanceFields, actor_id: i64, now: DateTime<Utc>) -> Result<i64, StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into maintenance_windows (title, message, message_html, starts_at, ends_at, created_by, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
@@ -258,7 +259,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
                 "update maintenance_windows set title = $1, message = $2, message_html = $3, starts_at = $4, ends_at = $5, \
                  revision = revision + 1, updated_at = $6 where id = $7 and revision = $8 and cancelled_at is null",

@@ -4,6 +4,7 @@
 //! transaction.
 
 use super::incidents::{write_events, NewEvent};
+use super::BeginWrite;
 use super::notifications::{insert_deliveries, NewDelivery, DELIVERIES_PER_INSERT};
 use super::query::{bind_args, Arg};
 use super::{on_pool, Store, StoreError};
@@ -80,7 +81,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Update, StoreError> {
         let id: i64 = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into updates (incident_id, status, is_internal, is_public, public_title, body, body_html, \
                  author_id, published_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",

@@ -1,6 +1,7 @@
 //! Users: accounts, credentials and the first-run setup marker.
 
 use super::{on_pool, Store, StoreError};
+use super::BeginWrite;
 use crate::domain::account::User;
 use crate::domain::permissions::OrgRole;
 use chrono::{DateTime, Utc};
@@ -97,7 +98,7 @@ impl Store {
     pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
         let sql_insert = insert_user_sql();
         let record = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
             if existing > 0 {
                 return Err(StoreError::Constraint("setup_state_pkey".into()));

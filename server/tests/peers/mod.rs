@@ -114,6 +114,8 @@ fn rand_suffix() -> u64 {
 #[derive(Debug, Clone)]
 pub struct Received {
     pub headers: HeaderMap,
+    /// The path and query the request was sent to.
+    pub uri: String,
     pub body: String,
 }
 
@@ -170,8 +172,8 @@ impl Drop for WebhookReceiver {
     }
 }
 
-async fn receive(State(state): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
-    state.received.lock().unwrap().push(Received { headers, body });
+async fn receive(State(state): State<Receiver>, uri: axum::http::Uri, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
+    state.received.lock().unwrap().push(Received { headers, uri: uri.to_string(), body });
     let failing = state.failures_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
     if failing { (StatusCode::INTERNAL_SERVER_ERROR, "receiver is down for maintenance") } else { (StatusCode::OK, "ok") }
 }

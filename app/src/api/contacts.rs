@@ -1,0 +1,79 @@
+//! The signed-in person's own contact methods (on their profile): list, add, remove, and send
+//! oneself a test notification through the outbox. Everyone signed in manages their own; nobody
+//! sees or changes anyone else's here.
+
+use crate::domain::contact::ContactMethod;
+use crate::errors::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "contact-methods/list")]
+pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
+    use crate::domain::contact::MAX_CONTACT_METHODS;
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        state.store.contact_methods(viewer.id, MAX_CONTACT_METHODS).await.map_err(|e| e.into_internal())
+    })
+    .await
+}
+
+/// Adds a contact method: `kind` is "email" or "webhook"; `target` the address or the URL
+/// template (`{message}` is replaced by the message, percent-encoded).
+#[server(prefix = "/api", endpoint = "contact-methods/add")]
+pub async fn add_contact_method(kind: String, label: String, target: String) -> Result<String, AppError> {
+    use crate::domain::contact::{normalize_contact, MAX_CONTACT_METHODS};
+    use crate::domain::permissions::Permission;
+    use crate::store::StoreError;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let (kind, label, target) = normalize_contact(&kind, &label, &target)?;
+        match state.store.add_contact_method(viewer.id, kind, &label, &target, MAX_CONTACT_METHODS, state.now()).await {
+            Ok(_) => Ok(crate::api::redirect_form_post("/settings/profile?saved=contact")),
+            Err(StoreError::Stale) => Err(AppError::invalid("label", format!("You have {MAX_CONTACT_METHODS} contact methods already: remove one first."))),
+            Err(other) => Err(other.into_internal()),
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "contact-methods/remove")]
+pub async fn remove_contact_method(contact_method_id: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        state
+            .store
+            .remove_contact_method(viewer.id, contact_method_id)
+            .await
+            .map_err(|e| crate::api::update_error(e, "that contact method"))?;
+        Ok(crate::api::redirect_form_post("/settings/profile"))
+    })
+    .await
+}
+
+/// Queues a test notification to one of one's own contact methods; the delivery log shows how
+/// it went.
+#[server(prefix = "/api", endpoint = "contact-methods/test")]
+pub async fn send_test_notification(contact_method_id: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let method = state
+            .store
+            .contact_method(contact_method_id)
+            .await
+            .map_err(|e| e.into_internal())?
+            .filter(|m| m.user_id == viewer.id)
+            .ok_or_else(|| AppError::not_found("That contact method"))?;
+        let delivery = crate::notify::test_notification(&method, &viewer.display_name, &crate::api::base_url(&state.settings));
+        state.store.enqueue_deliveries(std::slice::from_ref(&delivery), state.now()).await.map_err(|e| e.into_internal())?;
+        state.deliveries_queued.notify_one();
+        tracing::info!(user_id = viewer.id, contact_method_id, "test notification queued");
+        Ok(crate::api::redirect_form_post("/settings/profile?saved=test"))
+    })
+    .await
+}
