@@ -20,8 +20,8 @@ pub const SESSION_AUTH_VERSION: &str = "auth_version";
 pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
 pub const SESSION_COOKIE_NAME: &str = "quell_session";
 
-/// A new secret for an address that works without signing in, such as a calendar feed
-/// (256 random bits, hex).
+/// A new secret for an address that works without signing in: a calendar feed, a public
+/// subscriber's confirmation or unsubscribe link (256 random bits, hex).
 pub fn new_secret_token() -> String {
     use argon2::password_hash::rand_core::RngCore;
     let mut bytes = [0u8; 32];

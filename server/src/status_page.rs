@@ -214,8 +214,8 @@ async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form)
         }
     };
     let now = state.now();
-    let token = app::status_page::new_token();
-    let unsubscribe = app::status_page::new_token();
+    let token = app::auth::new_secret_token();
+    let unsubscribe = app::auth::new_secret_token();
     if let Some(confirm) = state.store.add_status_subscriber(&email, &token, &unsubscribe, now).await.map_err(unavailable)? {
         let delivery = app::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state, &headers));
         state.store.enqueue_deliveries(&[delivery], now).await.map_err(unavailable)?;

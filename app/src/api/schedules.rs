@@ -144,13 +144,9 @@ pub(crate) mod ssr {
         ids.iter().map(|id| Person { id: *id, name: name_of(people, *id) }).collect()
     }
 
-    /// "Bob from 2026-06-08 09:00 CEST (in 3 days)".
+    /// A coming hand-off: "Bob from 2026-06-08 09:00 CEST (in 3 days)".
     pub fn describe_start(name: &str, shift: &Shift, viewer: &User, now: DateTime<Utc>) -> String {
-        if shift.start <= now {
-            format!("{name}, on call until {}", format(shift.end, viewer))
-        } else {
-            format!("{name} from {} ({})", format(shift.start, viewer), crate::domain::incident::relative_time(shift.start, now))
-        }
+        format!("{name} from {} ({})", format(shift.start, viewer), crate::domain::incident::relative_time(shift.start, now))
     }
 
     /// After a change: a plain form post goes back to the schedule's page (the hydrated page
@@ -241,7 +237,8 @@ pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
                     )
                 }
             }),
-            time_zones: crate::api::time_zone_names(),
+            // Only people who get the new-schedule form need the ~600 zone names.
+            time_zones: if viewer.role.allows(Permission::Respond) { crate::api::time_zone_names() } else { Vec::new() },
             viewer_zone: viewer.time_zone.clone(),
             has_personal_feed: state.store.has_calendar_feed(crate::store::schedules::FeedOwner::User(viewer.id)).await.map_err(internal)?,
         })

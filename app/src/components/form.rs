@@ -15,6 +15,19 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
+/// The version of `action` at its latest success: changes after each success, not after a
+/// failure (so a page that reloads on it keeps a failed form as it was, error and all).
+pub fn successes<I, O>(action: ServerAction<I>) -> Memo<usize>
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Memo::new(move |last: Option<&usize>| match action.value().get() {
+        Some(Ok(_)) => action.version().get(),
+        _ => last.copied().unwrap_or(0),
+    })
+}
+
 /// A form reference that empties its form after each success of `action`. A page that reloads
 /// its data keeps the DOM of forms whose markup did not change, typed values included, so an
 /// "add" form is emptied this way rather than by drawing it again.

@@ -24,9 +24,8 @@ use super::FieldError;
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-/// The most participants one layer takes, and the most layers one schedule takes.
+/// The most participants one layer takes.
 pub const MAX_PARTICIPANTS: usize = 100;
-pub const MAX_LAYERS: usize = 10;
 
 /// How long one person's turn in a rotation lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use crate::api::contacts::{list_contact_methods, AddContactMethod, RemoveContactMethod, SendTestNotification};
 use crate::api::profile::{get_profile, ChangePassword, Profile, UpdateProfile};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::session::load_page_after;
 use crate::domain::contact::ContactKind;
@@ -117,8 +117,8 @@ fn ContactMethodsCard() -> impl IntoView {
     let add = ServerAction::<AddContactMethod>::new();
     let remove = ServerAction::<RemoveContactMethod>::new();
     let test = ServerAction::<SendTestNotification>::new();
-    let added = crate::pages::schedules::successes(add);
-    let removed = crate::pages::schedules::successes(remove);
+    let added = successes(add);
+    let removed = successes(remove);
     let methods = Resource::new(move || (added.get(), removed.get()), |_| list_contact_methods());
     let add_error = action_error(add);
     let add_form = reset_after_success(add);

@@ -7,7 +7,7 @@ use crate::api::schedules::{
     RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, UpdateSchedule, PARTICIPANT_FIELDS, VIEW_DAYS,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, reset_after_success, successes, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{weekday_short, ScheduleLayer};
@@ -142,18 +142,6 @@ impl Actions {
         ];
         Memo::new(move |_| memos.iter().map(|m| m.get()).sum())
     }
-}
-
-/// The version of `action` at its latest success: changes after each success, not after a
-/// failure (so a page that reloads on it keeps a failed form as it was, error and all).
-pub fn successes<I>(action: ServerAction<I>) -> Memo<usize>
-where
-    I: leptos::server_fn::ServerFn<Output = String, Error = crate::errors::AppError> + Clone + Send + Sync + 'static,
-{
-    Memo::new(move |last: Option<&usize>| match action.value().get() {
-        Some(Ok(_)) => action.version().get(),
-        _ => last.copied().unwrap_or(0),
-    })
 }
 
 #[component]

@@ -100,14 +100,6 @@ pub async fn snapshot(store: &Store, now: DateTime<Utc>) -> Result<Snapshot, Sto
     })
 }
 
-/// A random token for confirmation and unsubscribe links (128 bits, hex).
-pub fn new_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A time as the public page shows it: "25 Nov 2026, 14:05 UTC".
 pub fn public_time(time: DateTime<Utc>) -> String {
     time.format("%-d %b %Y, %H:%M UTC").to_string()
