@@ -4,7 +4,10 @@
 
 use crate::domain::delivery::Channel;
 use crate::domain::incident::{reference, Incident};
+use crate::domain::schedule::{Schedule, Shift};
 use crate::store::notifications::{NewDelivery, Recipients};
+use crate::store::paging::{PageRecord, ReachablePerson};
+use chrono::{DateTime, Utc};
 use crate::store::updates::NewUpdate;
 use serde_json::json;
 
@@ -145,27 +148,98 @@ pub fn confirmation_delivery(address: &str, token: &str, page_title: &str, base_
 /// A test notification to one of a person's contact methods: an email, or a JSON post to the
 /// URL template filled with the message.
 pub fn test_notification(method: &crate::domain::contact::ContactMethod, person: &str, base_url: &str) -> NewDelivery {
-    use crate::domain::contact::{fill_url_template, ContactKind};
     let message = format!("Quell test notification for {person}: this contact method works.");
-    match method.kind {
-        ContactKind::Email => NewDelivery {
-            channel: Channel::Email,
-            target: method.target.clone(),
-            webhook_id: None,
-            topic: "test notification".to_string(),
-            subject: "Quell test notification".to_string(),
-            body: format!("{message}\n\nQuell will reach you here when you are paged or your on-call shift is about to start.\n\nContact methods: {base_url}/settings/profile\n"),
-            unsubscribe_url: String::new(),
-        },
-        ContactKind::Webhook => NewDelivery {
-            channel: Channel::Webhook,
-            target: fill_url_template(&method.target, &message),
-            webhook_id: None,
-            topic: "test notification".to_string(),
-            subject: String::new(),
-            body: json!({ "event": "test", "message": message, "text": message }).to_string(),
-            unsubscribe_url: String::new(),
-        },
+    let text = format!("{message}\n\nQuell will reach you here when you are paged or your on-call shift is about to start.\n\nContact methods: {base_url}/settings/profile\n");
+    let only = ReachablePerson { user_id: method.user_id, name: person.to_string(), time_zone: String::new(), methods: vec![method.clone()] };
+    let mut sent = to_every_method(&only, "test notification", "Quell test notification", &text, &message, json!({ "event": "test", "message": message }));
+    sent.remove(0)
+}
+
+/// One message to every contact method of a person: an email with `subject` and `text`, or a
+/// JSON post (`payload` plus `text`) to the URL template filled with `short`.
+fn to_every_method(person: &ReachablePerson, topic: &str, subject: &str, text: &str, short: &str, payload: serde_json::Value) -> Vec<NewDelivery> {
+    use crate::domain::contact::{fill_url_template, ContactKind};
+    person
+        .methods
+        .iter()
+        .map(|method| match method.kind {
+            ContactKind::Email => NewDelivery {
+                channel: Channel::Email,
+                target: method.target.clone(),
+                webhook_id: None,
+                topic: topic.to_string(),
+                subject: subject.to_string(),
+                body: text.to_string(),
+                unsubscribe_url: String::new(),
+            },
+            ContactKind::Webhook => {
+                let mut body = payload.clone();
+                body["text"] = json!(short);
+                NewDelivery {
+                    channel: Channel::Webhook,
+                    target: fill_url_template(&method.target, short),
+                    webhook_id: None,
+                    topic: topic.to_string(),
+                    subject: String::new(),
+                    body: body.to_string(),
+                    unsubscribe_url: String::new(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// A page to one person, through each of their contact methods, with their one-time
+/// acknowledgement link.
+pub fn page_deliveries(page: &PageRecord, person: &ReachablePerson, ack_link: &str, expires: DateTime<Utc>, base_url: &str) -> Vec<NewDelivery> {
+    let about = page.incident_id.map(|id| format!(" for {}", reference(id))).unwrap_or_default();
+    let topic = format!("page {}{about}", page.id);
+    let subject = format!("Page{about}: {}", one_line(&page.message, 80));
+    let short = format!("Quell page{about}: {} Acknowledge: {ack_link}", one_line(&page.message, 300));
+    let incident_line = page.incident_id.map(|id| format!("Incident: {base_url}/incidents/{id}\n")).unwrap_or_default();
+    let text = format!(
+        "You are paged ({target}){about}.\n\n{message}\n\nAcknowledge: {ack_link}\n(The link works once, for you only, until {until}.)\n\n{incident_line}",
+        target = page.target_name,
+        message = page.message,
+        until = crate::api::format_in_zone(expires, &person.time_zone),
+    );
+    let payload = json!({
+        "event": "page",
+        "page_id": page.id,
+        "incident_id": page.incident_id,
+        "message": page.message,
+        "acknowledge_url": ack_link,
+    });
+    to_every_method(person, &topic, &subject, &text, &short, payload)
+}
+
+/// The notice that a person's on-call shift is about to start.
+pub fn handoff_deliveries(schedule: &Schedule, shift: &Shift, person: &ReachablePerson, now: DateTime<Utc>, base_url: &str) -> Vec<NewDelivery> {
+    let starts = crate::api::format_in_zone(shift.start, &person.time_zone);
+    let ends = crate::api::format_in_zone(shift.end, &person.time_zone);
+    let when = crate::domain::incident::relative_time(shift.start, now);
+    let short = format!("Quell: your on-call shift for {} starts {when}, at {starts}.", schedule.name);
+    let text = format!(
+        "Your on-call shift for {} starts {when}: from {starts} to {ends}.\n\nSchedule: {base_url}/on-call/schedules/{}\n",
+        schedule.name, schedule.id
+    );
+    let payload = json!({
+        "event": "handoff",
+        "schedule_id": schedule.id,
+        "schedule": schedule.name,
+        "starts_at": shift.start.to_rfc3339(),
+        "ends_at": shift.end.to_rfc3339(),
+    });
+    to_every_method(person, "on-call hand-off", &format!("On call for {} from {starts}", schedule.name), &text, &short, payload)
+}
+
+/// The first line of `text`, at most `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() <= max {
+        line.to_string()
+    } else {
+        format!("{}…", line.chars().take(max - 1).collect::<String>())
     }
 }
 

@@ -96,6 +96,9 @@ pub struct AppState {
     pub status_page: crate::status_page::cache::StatusPageCache,
     /// Wakes the delivery worker when notifications were queued.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
+    /// Wakes the on-call worker when a page was opened, so its first step goes out at once.
+    #[from_ref(skip)]
+    pub pages_opened: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -109,6 +112,7 @@ impl AppState {
             live: crate::live::LiveHub::default(),
             status_page: Default::default(),
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
+            pages_opened: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -1,11 +1,17 @@
 //! The store contract for on-call: schedules, layers with their people, overrides, calendar feed
-//! tokens, and people's contact methods. Every test runs on SQLite and on Postgres, each on a
+//! tokens, people's contact methods, escalation policies, pages (each step claimed once) and
+//! hand-off notices (each queued once). Every test runs on SQLite and on Postgres, each on a
 //! fresh database.
 
 #![cfg(feature = "test-support")]
 
 use app::domain::contact::ContactKind;
 use app::domain::schedule::{final_schedule, on_call_at, Layer, Override, OverrideKind, Restriction, ShiftLength};
+use app::domain::delivery::Channel;
+use app::domain::incident::EventKind;
+use app::domain::paging::{Level, PageStatus, Plan, Target};
+use app::store::notifications::NewDelivery;
+use app::store::paging::{Acknowledged, HandoffNotice, NewPage, NewRecipient, PolicyFields, TakenStep};
 use app::store::schedules::{FeedOwner, LayerFields, ScheduleFields};
 use app::store::{Store, StoreError};
 use app::store_contract_tests;
@@ -160,7 +166,127 @@ async fn contact_methods_belong_to_their_person_and_are_capped(store: Store) {
     assert!(store.contact_method(email).await.unwrap().is_none());
 }
 
+fn webhook(n: usize) -> NewDelivery {
+    NewDelivery {
+        channel: Channel::Webhook,
+        target: format!("http://hooks.example/{n}"),
+        webhook_id: None,
+        topic: "page".into(),
+        subject: String::new(),
+        body: "{}".into(),
+        unsubscribe_url: String::new(),
+    }
+}
+
+async fn outbox_size(store: &Store) -> usize {
+    store.list_deliveries(None, 1000, 0).await.unwrap().0.len()
+}
+
+async fn policies_keep_their_levels_in_order_and_edits_need_the_current_revision(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let schedule = store.create_schedule(&fields("Primary", "UTC"), t0()).await.unwrap();
+    let plan = Plan {
+        levels: vec![
+            Level { targets: vec![Target::Schedule(schedule), Target::User(bob)], delay_minutes: 5 },
+            Level { targets: vec![Target::User(ada)], delay_minutes: 15 },
+        ],
+        repeats: 2,
+    };
+    let fields = PolicyFields { name: "Payments".into(), description: "Money".into(), plan: plan.clone() };
+    let id = store.create_policy(&fields, t0()).await.unwrap();
+    let policy = store.policy(id).await.unwrap().unwrap();
+    assert_eq!((policy.plan.clone(), policy.revision), (plan.clone(), 1));
+    assert!(matches!(store.create_policy(&fields, t0()).await, Err(StoreError::Constraint(_))), "names are unique");
+    let mut changed = fields.clone();
+    changed.plan.levels.reverse();
+    store.update_policy(id, &changed, 1, t0()).await.unwrap();
+    assert!(matches!(store.update_policy(id, &fields, 1, t0()).await, Err(StoreError::Stale)));
+    assert_eq!(store.policy(id).await.unwrap().unwrap().plan.levels[0].targets, vec![Target::User(ada)]);
+    // The schedule a policy pages can't go; a policy a service pages through can't either.
+    assert!(store.delete_schedule(schedule, 1, t0()).await.is_err());
+    let checkout = service(&store, "Checkout").await;
+    store.set_service_policy(checkout, Some(id), t0()).await.unwrap();
+    assert_eq!(store.service_policies(&[checkout]).await.unwrap(), vec![(checkout, id)]);
+    assert!(matches!(store.delete_policy(id, 2).await, Err(StoreError::Constraint(_))));
+    store.set_service_policy(checkout, None, t0()).await.unwrap();
+    assert!(matches!(store.delete_policy(id, 1).await, Err(StoreError::Stale)));
+    store.delete_policy(id, 2).await.unwrap();
+    assert_eq!(store.policy(id).await.unwrap(), None);
+    assert_eq!(store.policies_page(0, 10).await.unwrap().total, 0);
+}
+
+async fn a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let incident = declare(&store, "Checkout down", ada, 0, &[], t0()).await;
+    let new = NewPage { incident_id: Some(incident), target_name: "Ada".into(), plan: Plan::direct(ada), message: "Look".into(), created_by: ada };
+    let page = store.open_page(&new, Some(&event(EventKind::Paged, "Ada paged Ada", t0())), t0()).await.unwrap();
+    assert!(store.due_pages(t0() - Duration::seconds(1), 10).await.unwrap().is_empty(), "due from when it opens");
+    let due = store.due_pages(t0(), 10).await.unwrap();
+    assert_eq!(due.iter().map(|p| (p.id, p.step)).collect::<Vec<_>>(), vec![(page, 0)]);
+    let step = |n: i64, token: &str| TakenStep {
+        page_id: page,
+        step: n,
+        next_step_at: Some(t0() + Duration::minutes(30)),
+        recipients: vec![NewRecipient { user_id: ada, methods: 1, token_hash: token.into(), expires_at: t0() + Duration::hours(1) }],
+        deliveries: vec![webhook(n as usize)],
+        event: Some((incident, event(EventKind::Paged, "Paged Ada.", t0()))),
+    };
+    assert_eq!(store.take_steps(&[step(0, "first")], t0()).await.unwrap(), vec![page]);
+    // Another instance that read the page at the same step finds it taken and writes nothing.
+    assert_eq!(store.take_steps(&[step(0, "second")], t0()).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(store.take_steps(&[step(5, "third")], t0()).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(outbox_size(&store).await, 1);
+    assert_eq!(store.page_recipients(&[page]).await.unwrap().len(), 1);
+    assert!(store.due_pages(t0() + Duration::minutes(29), 10).await.unwrap().is_empty());
+    assert_eq!(store.next_page_step_at().await.unwrap(), Some(t0() + Duration::minutes(30)));
+
+    // The link: only its hash opens it, once, before it expires.
+    assert!(store.page_link("second", t0()).await.unwrap().is_none(), "a link of a step not taken");
+    assert_eq!(store.page_link("first", t0()).await.unwrap().map(|(p, u)| (p.id, u)), Some((page, ada)));
+    assert!(store.page_link("first", t0() + Duration::hours(2)).await.unwrap().is_none(), "expired");
+    assert!(store.use_page_link("first", t0()).await.unwrap());
+    assert!(!store.use_page_link("first", t0()).await.unwrap(), "once");
+
+    let ack = event(EventKind::PageAcknowledged, "Ada acknowledged.", t0() + Duration::minutes(3));
+    let first = store.acknowledge_page(page, ada, &ack, t0() + Duration::minutes(3)).await.unwrap();
+    assert!(matches!(first, Acknowledged::Now(ref p) if p.status == PageStatus::Acknowledged && p.acknowledged_by == Some(ada)));
+    let second = store.acknowledge_page(page, ada, &ack, t0() + Duration::minutes(4)).await.unwrap();
+    assert!(matches!(second, Acknowledged::Already(ref p) if p.acknowledged_at == Some(t0() + Duration::minutes(3))));
+    assert_eq!(store.incident(incident).await.unwrap().unwrap().key_times.acknowledged, Some(t0() + Duration::minutes(3)));
+    assert!(store.due_pages(t0() + Duration::hours(1), 10).await.unwrap().is_empty(), "nothing left to do");
+    assert_eq!(store.take_steps(&[step(1, "late")], t0()).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(store.pages_of_incident(incident, 10).await.unwrap().len(), 1);
+}
+
+async fn a_page_with_nothing_left_to_page_ends_unanswered(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let new = NewPage { incident_id: None, target_name: "Ada".into(), plan: Plan::direct(ada), message: "Look".into(), created_by: ada };
+    let page = store.open_page(&new, None, t0()).await.unwrap();
+    let end = TakenStep { page_id: page, step: 0, next_step_at: None, recipients: vec![], deliveries: vec![], event: None };
+    assert_eq!(store.take_steps(&[end], t0()).await.unwrap(), vec![page]);
+    let stored = store.page(page).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.next_step_at, stored.ended_at), (PageStatus::Unanswered, None, Some(t0())));
+    assert_eq!(store.pages_page(0, 10).await.unwrap().total, 1);
+}
+
+async fn a_hand_off_notice_is_queued_once(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let schedule = store.create_schedule(&fields("Primary", "UTC"), t0()).await.unwrap();
+    let notice = HandoffNotice { schedule_id: schedule, user_id: ada, shift_start: t0() + Duration::minutes(30), deliveries: vec![webhook(1), webhook(2)] };
+    assert_eq!(store.queue_handoff_notices(std::slice::from_ref(&notice), t0()).await.unwrap(), 1);
+    assert_eq!(store.queue_handoff_notices(std::slice::from_ref(&notice), t0() + Duration::minutes(1)).await.unwrap(), 0);
+    assert_eq!(outbox_size(&store).await, 2);
+    assert_eq!(store.schedules_with_handoff_notices(0, 10).await.unwrap().len(), 1);
+    let people = store.reachable_people(&[ada]).await.unwrap();
+    assert_eq!((people.len(), people[0].methods.len()), (1, 0));
+}
+
 store_contract_tests!(
+    policies_keep_their_levels_in_order_and_edits_need_the_current_revision,
+    a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation,
+    a_page_with_nothing_left_to_page_ends_unanswered,
+    a_hand_off_notice_is_queued_once,
     contact_methods_belong_to_their_person_and_are_capped,
     layers_keep_their_people_in_turn_order_and_edits_need_the_current_revision,
     plans_load_many_schedules_with_the_overrides_in_range,

@@ -112,6 +112,7 @@ async fn serve(config: Config) -> CliResult {
     let sender = Arc::new(crate::delivery::Sender::new(config.smtp.as_ref()));
     let deliveries = tokio::spawn(crate::delivery::run(state.clone(), sender, crate::delivery::POLL));
     let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
+    let on_call = tokio::spawn(workers::run_on_call(state.clone(), url.clone(), workers::ON_CALL_POLL));
     let app = router(state.clone());
     let live = state.live.clone();
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -124,6 +125,7 @@ async fn serve(config: Config) -> CliResult {
     cleanup.abort();
     relay.abort();
     deliveries.abort();
+    on_call.abort();
     state.store.close().await;
     tracing::info!("Quell stopped");
     served.map_err(|err| format!("the server failed: {err}"))

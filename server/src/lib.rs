@@ -1,6 +1,7 @@
 //! The Quell server: configuration, command line, HTTP router, middleware and background work.
 //! The application itself (pages, server functions, store) lives in the `app` crate.
 
+pub mod acknowledge;
 pub mod calendars;
 pub mod cli;
 pub mod config;

@@ -64,6 +64,7 @@ pub fn is_cross_site(headers: &HeaderMap, public_url: Option<&str>) -> bool {
 fn is_session_free(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" || crate::status_page::is_status_path(path)
         || crate::calendars::is_calendar_path(path)
+        || crate::acknowledge::is_acknowledge_path(path)
 }
 
 /// Paths that render a page (everything but the API and session-free paths).

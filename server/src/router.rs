@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/live", get(crate::live::live_events))
         .merge(crate::status_page::routes())
         .merge(crate::calendars::routes())
+        .merge(crate::acknowledge::routes())
         .leptos_routes_with_context(
             &state,
             routes,

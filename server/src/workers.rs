@@ -1,4 +1,5 @@
-//! Background work that keeps the database tidy: expired sessions and old sign-in counters.
+//! Background work: the on-call worker (escalation steps, hand-off notices), and keeping the
+//! database tidy (expired sessions, old sign-in counters).
 
 use app::state::AppState;
 use app::store::sessions::SessionBackend;
@@ -22,5 +23,24 @@ pub async fn clean_up_periodically(state: AppState) {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "removing old sign-in counters failed"),
         }
+    }
+}
+
+/// How often the on-call worker looks for due escalation steps and hand-offs.
+pub const ON_CALL_POLL: Duration = Duration::from_secs(1);
+
+/// Runs until the task is aborted: takes due escalation steps and queues hand-off notices, then
+/// waits for a page to be opened or for `poll` to pass. Links in its messages start with
+/// `base_url`.
+pub async fn run_on_call(state: AppState, base_url: String, poll: Duration) {
+    loop {
+        match app::paging::tick(&state, &base_url).await {
+            Ok(done) if done.steps > 0 || done.handoff_notices > 0 => {
+                tracing::debug!(steps = done.steps, handoff_notices = done.handoff_notices, "on-call tick")
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "the on-call worker failed; trying again"),
+        }
+        let _ = tokio::time::timeout(poll, state.pages_opened.notified()).await;
     }
 }

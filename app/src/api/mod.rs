@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod incidents;
 pub mod notifications;
+pub mod paging;
 pub mod preferences;
 pub mod profile;
 pub mod schedules;

@@ -171,10 +171,15 @@ pub enum EventKind {
     ChecklistTicked,
     ChecklistUnticked,
     UpdatePublished,
+    /// A page was opened, or one of its steps paged someone (or found nobody left to page).
+    Paged,
+    PageAcknowledged,
+    /// The incident ended while a page was escalating.
+    PageStopped,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::Declared,
         EventKind::Note,
         EventKind::StatusChanged,
@@ -188,6 +193,9 @@ impl EventKind {
         EventKind::ChecklistTicked,
         EventKind::ChecklistUnticked,
         EventKind::UpdatePublished,
+        EventKind::Paged,
+        EventKind::PageAcknowledged,
+        EventKind::PageStopped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -205,6 +213,9 @@ impl EventKind {
             EventKind::ChecklistTicked => "checklist_ticked",
             EventKind::ChecklistUnticked => "checklist_unticked",
             EventKind::UpdatePublished => "update_published",
+            EventKind::Paged => "paged",
+            EventKind::PageAcknowledged => "page_acknowledged",
+            EventKind::PageStopped => "page_stopped",
         }
     }
 
@@ -222,6 +233,8 @@ impl EventKind {
             EventKind::KeyTimesChanged => "Key times",
             EventKind::ChecklistTicked | EventKind::ChecklistUnticked => "Checklist",
             EventKind::UpdatePublished => "Update",
+            EventKind::Paged | EventKind::PageStopped => "Page",
+            EventKind::PageAcknowledged => "Acknowledged",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod contact;
 pub mod delivery;
 pub mod incident;
+pub mod paging;
 pub mod password;
 pub mod permissions;
 pub mod schedule;

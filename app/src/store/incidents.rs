@@ -330,6 +330,9 @@ fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
     }
 }
 
+/// Events written by one insert (7 arguments each).
+pub(crate) const EVENTS_PER_INSERT: usize = 500;
+
 /// `insert` of `events` for one incident, numbered from `$1`.
 pub(crate) fn insert_events_sql(count: usize) -> String {
     let rows: Vec<String> = (0..count)
@@ -524,6 +527,22 @@ impl Store {
                 }
             }
             write_events!(tx, id, events, actor_id, now);
+            if !change.status.is_open() {
+                // An incident that is over pages nobody any more.
+                let stopped = sqlx::query(
+                    "update pages set status = 'stopped', next_step_at = null, ended_at = $1 where incident_id = $2 and status = 'escalating'",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if stopped > 0 {
+                    let body = format!("Paging stopped: the incident is {}.", change.status.label().to_lowercase());
+                    let event = NewEvent { kind: EventKind::PageStopped, body_html: crate::markdown::text(&body), body, occurred_at: now };
+                    write_events!(tx, id, std::slice::from_ref(&event), actor_id, now);
+                }
+            }
             if let (Some(target), Some(event)) = (change.merged_into_id, &change.event_on_merge_target) {
                 write_events!(tx, target, std::slice::from_ref(event), actor_id, now);
             }

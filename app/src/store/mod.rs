@@ -13,6 +13,7 @@ mod error;
 pub mod incidents;
 pub mod live;
 pub mod notifications;
+pub mod paging;
 mod query;
 pub mod schedules;
 pub mod sessions;

@@ -232,6 +232,24 @@ impl Store {
         Ok(row.map(SqlSchedule::into_schedule))
     }
 
+    /// Schedules by id, in id order.
+    pub async fn schedules_by_ids(&self, ids: &[i64]) -> Result<Vec<Schedule>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (list, args) = ids_in(ids);
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where id in ({list}) order by id");
+        let rows: Vec<SqlSchedule> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())
+    }
+
+    /// Schedules that tell people of their hand-offs, by id after `after_id` (`limit` at a time).
+    pub async fn schedules_with_handoff_notices(&self, after_id: i64, limit: i64) -> Result<Vec<Schedule>, StoreError> {
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where handoff_notice_minutes > 0 and id > $1 order by id limit $2");
+        let rows: Vec<SqlSchedule> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(after_id).bind(limit).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())
+    }
+
     /// Schedules by name, `limit` from `offset`, with how many there are.
     pub async fn schedules_page(&self, offset: i64, limit: i64) -> Result<Page<Schedule>, StoreError> {
         let sql = format!("select {SCHEDULE_COLUMNS} from schedules order by lower(name), id limit $1 offset $2");

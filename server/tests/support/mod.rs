@@ -19,9 +19,12 @@ pub struct TestApp {
     pub address: String,
     pub clock: Arc<ManualClock>,
     pub db: TestDatabase,
-    /// The server, the live relay and the delivery worker.
+    /// The server, the live relay, the delivery worker and the on-call worker.
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
+
+/// How often test on-call workers look for due steps (production: 1 s).
+pub const ON_CALL_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// How often test delivery workers look for due deliveries (production: 2 s).
 pub const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_millis(50);
@@ -50,11 +53,12 @@ async fn serve(state: AppState, smtp: Option<&server::delivery::SmtpSettings>) -
     let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
     let sender = Arc::new(server::delivery::Sender::new(smtp));
     let worker = tokio::spawn(server::delivery::run(state.clone(), sender, DELIVERY_POLL));
+    let on_call = tokio::spawn(server::workers::run_on_call(state.clone(), address.clone(), ON_CALL_POLL));
     let router = server::router::router(state);
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    (address, vec![server, relay, worker])
+    (address, vec![server, relay, worker, on_call])
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).

@@ -1,0 +1,87 @@
+//! `/ack/<token>`: the one-time acknowledgement link in a page's notifications. It works without
+//! signing in: the token (256 random bits, only its hash stored) stands for one person and one
+//! page, works once, and expires. Opening it shows the page and a button; only the button's POST
+//! acknowledges, so a mail scanner that fetches links acknowledges nothing.
+
+use app::components::form::escape_html;
+use app::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/ack/{token}", get(show).post(acknowledge))
+}
+
+/// Whether `path` is an acknowledgement link (served without a session).
+pub fn is_acknowledge_path(path: &str) -> bool {
+    path.starts_with("/ack/")
+}
+
+const GONE: &str = "This link has been used or has expired. Sign in to Quell to see the page and acknowledge it there.";
+
+async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    if token.len() > 128 {
+        return document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>"));
+    }
+    match app::paging::page_of_link(&state, &token).await {
+        Ok(Some((page, name))) => {
+            let about = page.incident_id.map(|id| format!(" for {}", app::domain::incident::reference(id))).unwrap_or_default();
+            let body = format!(
+                "<p>{who}, you were paged ({target}){about}:</p><blockquote>{message}</blockquote>\
+                 <p>Status: <strong>{status}</strong></p>\
+                 <form method=\"post\"><button type=\"submit\" class=\"button primary\">Acknowledge</button></form>\
+                 <p class=\"muted\">Acknowledging tells everyone you are on it and stops the escalation.</p>",
+                who = escape_html(&name),
+                target = escape_html(&page.target_name),
+                about = escape_html(&about),
+                message = escape_html(&page.message),
+                status = page.status.label(),
+            );
+            document(StatusCode::OK, "Acknowledge the page", &body)
+        }
+        Ok(None) => document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>")),
+        Err(_) => document(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<p>Quell could not read the page just now. Try again shortly.</p>"),
+    }
+}
+
+async fn acknowledge(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    if token.len() > 128 {
+        return document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>"));
+    }
+    match app::paging::acknowledge_by_link(&state, &token).await {
+        Ok(app::paging::LinkOutcome::Used { page, name, acknowledged_now }) => {
+            let link = page.incident_id.map(|id| format!("<p><a href=\"/incidents/{id}\">Open the incident</a></p>")).unwrap_or_default();
+            let body = if acknowledged_now {
+                format!("<p>Thank you, {}: the page is acknowledged and the escalation has stopped.</p>{link}", escape_html(&name))
+            } else {
+                format!("<p>This page is {} already: nothing more to do.</p>{link}", page.status.label().to_lowercase())
+            };
+            document(StatusCode::OK, "Acknowledged", &body)
+        }
+        Ok(app::paging::LinkOutcome::Invalid) => document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>")),
+        Err(_) => document(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<p>Quell could not record that just now. Try again shortly.</p>"),
+    }
+}
+
+/// A small page of its own: the application's stylesheet, no script, no cookie.
+fn document(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\"><title>{title} · Quell</title><link rel=\"stylesheet\" href=\"/pkg/quell.css\"></head>\
+         <body><main class=\"narrow\"><section class=\"card\"><h1>{title}</h1>{body}</section></main></body></html>"
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        html,
+    )
+        .into_response()
+}

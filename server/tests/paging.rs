@@ -1,0 +1,362 @@
+//! Escalation policies and pages over HTTP, on SQLite and on Postgres, with a manual clock and
+//! assertions on the outbox: level 2 is paged after level 1's delay, acknowledging (through the
+//! one-time link, signed out) stops it, a restart in the middle neither loses nor repeats a
+//! step, two instances take each step once, resolving the incident stops paging, and hand-off
+//! notices go out once before a shift.
+
+mod support;
+
+use app::domain::delivery::Channel;
+use app::store::notifications::Delivery;
+use chrono::Duration;
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use support::*;
+
+/// Every delivery in the outbox, oldest first.
+async fn outbox(app: &TestApp) -> Vec<Delivery> {
+    let (mut rows, _) = app.db.store.list_deliveries(None, 1000, 0).await.unwrap();
+    rows.reverse();
+    rows
+}
+
+/// The outbox once it holds at least `n` deliveries (the on-call worker runs on its own).
+async fn wait_for_outbox(app: &TestApp, n: usize) -> Vec<Delivery> {
+    for _ in 0..200 {
+        let rows = outbox(app).await;
+        if rows.len() >= n {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the outbox never held {n} deliveries: {:?}", outbox(app).await);
+}
+
+/// Lets the on-call worker run a few ticks.
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}
+
+fn sent_to<'a>(rows: &'a [Delivery], target: &str) -> Vec<&'a Delivery> {
+    rows.iter().filter(|d| d.target.starts_with(target)).collect()
+}
+
+async fn ok(response: reqwest::Response, what: &str) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{what}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn id_of(path: &Value) -> String {
+    path.as_str().unwrap().rsplit('/').next().unwrap().to_string()
+}
+
+/// A person who can be paged: a responder with one webhook contact method at `hook`.
+async fn pager(app: &TestApp, admin: &Client, email: &str, hook: &str) -> (Client, String) {
+    let client = app.signed_in_as(admin, email, "responder").await;
+    let me: Value = app.post(&client, "/api/session", &[]).await.json().await.unwrap();
+    let id = me["user"]["id"].as_i64().expect("own id").to_string();
+    let target = format!("{hook}?who={email}&text={{message}}");
+    ok(app.post(&client, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Phone"), ("target", &target)]).await, "contact").await;
+    (client, id)
+}
+
+/// A schedule where `person` is on call all the time.
+async fn schedule_of(app: &TestApp, admin: &Client, name: &str, person: &str) -> String {
+    let created = ok(app.post(admin, "/api/schedules/create", &[("name", name), ("time_zone", "UTC"), ("handoff_notice_minutes", "0")]).await, "schedule").await;
+    let id = id_of(&created);
+    let start = (app.clock_now() - Duration::days(3)).format("%Y-%m-%d").to_string();
+    let form = [
+        ("schedule_id", id.as_str()),
+        ("revision", "1"),
+        ("layer_id", "0"),
+        ("name", "Primary"),
+        ("shift_count", "1"),
+        ("shift_unit", "weeks"),
+        ("handoff_time", "00:00"),
+        ("start_date", start.as_str()),
+        ("participants[0]", person),
+    ];
+    ok(app.post(admin, "/api/schedules/layers/save", &form).await, "layer").await;
+    id
+}
+
+/// A policy: level 1 pages the schedule and waits 5 minutes; level 2 pages `second` and waits 10.
+async fn two_level_policy(app: &TestApp, admin: &Client, schedule: &str, second: &str) -> String {
+    let created = ok(
+        app.post(admin, "/api/policies/create", &[("name", "Payments"), ("repeats", "0"), ("schedule_ids[0]", schedule), ("delay_minutes", "5")]).await,
+        "policy",
+    )
+    .await;
+    let id = id_of(&created);
+    ok(app.post(admin, "/api/policies/save-level", &[("policy_id", &id), ("revision", "1"), ("level", "0"), ("user_ids[0]", second), ("delay_minutes", "10")]).await, "level 2")
+        .await;
+    id
+}
+
+/// A service paging through `policy`.
+async fn service_with(app: &TestApp, admin: &Client, policy: &str) -> String {
+    let service: Value = ok(
+        app.post(admin, "/api/services/create", &[("name", "Checkout"), ("description", ""), ("owner_team", ""), ("owner_user_id", "0"), ("parent_id", "0")]).await,
+        "service",
+    )
+    .await;
+    let id = service["id"].as_i64().unwrap().to_string();
+    ok(app.post(admin, "/api/policies/set-service", &[("service_id", &id), ("policy_id", policy)]).await, "set policy").await;
+    id
+}
+
+/// The one-time link in a webhook page.
+fn ack_link(delivery: &Delivery) -> String {
+    let body: Value = serde_json::from_str(&delivery.body).unwrap();
+    body["acknowledge_url"].as_str().expect("a link in the page").to_string()
+}
+
+fn timeline_text(incident: &Value) -> String {
+    let events = incident["timeline"].as_array().expect("a timeline");
+    events.iter().map(|e| e["event"]["body"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("\n")
+}
+
+async fn a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let (_bob, bob_id) = pager(app, &admin, "bob@example.com", "http://127.0.0.1:9/bob").await;
+    let schedule = schedule_of(app, &admin, "Primary", &ada_id).await;
+    let policy = two_level_policy(app, &admin, &schedule, &bob_id).await;
+    let service = service_with(app, &admin, &policy).await;
+    let incident = app.declare_incident(&admin, "Checkout down", &[("service_ids[0]", &service)]).await;
+
+    let opened = app.post(&admin, "/api/pages/open", &[("incident_id", &incident.to_string()), ("target", &format!("service:{service}")), ("message", "Checkout returns 500s")]).await;
+    ok(opened, "page").await;
+    let first = wait_for_outbox(app, 1).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].channel, Channel::Webhook);
+    assert!(first[0].target.starts_with("http://127.0.0.1:9/ada?who=ada@example.com&text=Quell%20page"), "{}", first[0].target);
+    assert!(first[0].body.contains("Checkout returns 500s"));
+
+    // Level 1 waits five minutes: not a moment before, level 2 is quiet.
+    app.clock.advance(Duration::minutes(5) - Duration::seconds(2));
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 1, "level 2 waits for the delay");
+    app.clock.advance(Duration::seconds(3));
+    let second = wait_for_outbox(app, 2).await;
+    assert_eq!(sent_to(&second, "http://127.0.0.1:9/bob").len(), 1, "level 2 is paged after the delay");
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 2, "each step once");
+
+    // Bob acknowledges through his link, signed out.
+    let link = ack_link(sent_to(&second, "http://127.0.0.1:9/bob")[0]);
+    let path = link.strip_prefix(&app.address).expect("the link points at this server").to_string();
+    let anonymous = client();
+    let shown = app.get(&anonymous, &path).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    assert!(shown.headers().get("set-cookie").is_none(), "no session for a link");
+    let html = shown.text().await.unwrap();
+    assert!(html.contains("Checkout returns 500s") && html.contains("Acknowledge"), "{html}");
+    assert_eq!(outbox(app).await.len(), 2);
+    app.clock.advance(Duration::minutes(2));
+    let acked = app.post(&anonymous, &path, &[]).await;
+    assert_eq!(acked.status(), StatusCode::OK);
+    assert!(acked.text().await.unwrap().contains("the page is acknowledged"));
+    let again = app.post(&anonymous, &path, &[]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "a link works once");
+    // Ada's link is for Ada: it does not exist as Bob's, and the page is over anyway.
+    let ada_path = ack_link(&first[0]).strip_prefix(&app.address).unwrap().to_string();
+    assert!(app.post(&anonymous, &ada_path, &[]).await.text().await.unwrap().contains("already"));
+
+    // Nothing more is paged, however long we wait.
+    app.clock.advance(Duration::hours(2));
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 2, "acknowledgement stops the escalation");
+
+    let view = app.incident(&admin, incident).await;
+    let text = timeline_text(&view);
+    assert!(text.contains("paged Checkout (Payments): Checkout returns 500s"), "{text}");
+    assert!(text.contains("Paged Test Person (level 2 of Checkout (Payments))") || text.contains("(level 2 of Checkout (Payments))"), "{text}");
+    assert!(text.contains("acknowledged the page to Checkout (Payments) through the link in their page, after 7m"), "{text}");
+    assert!(view["summary"]["incident"]["key_times"]["acknowledged"].is_string(), "the incident's acknowledged time is set: {}", view["summary"]["incident"]["key_times"]);
+
+    let pages: Value = ok(app.post(&admin, "/api/pages/of-incident", &[("incident_id", &incident.to_string())]).await, "pages").await;
+    let row = &pages["rows"][0];
+    assert_eq!(row["status"], "Acknowledged");
+    assert_eq!(row["steps"].as_array().unwrap().len(), 2, "{row}");
+    assert!(row["outcome"].as_str().unwrap().starts_with("Acknowledged by Test Person after 7m"), "{row}");
+}
+
+async fn a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_step(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let (_bob, bob_id) = pager(app, &admin, "bob@example.com", "http://127.0.0.1:9/bob").await;
+    let schedule = schedule_of(app, &admin, "Primary", &ada_id).await;
+    let policy = two_level_policy(app, &admin, &schedule, &bob_id).await;
+    ok(app.post(&admin, "/api/policies/update", &[("id", &policy), ("revision", "2"), ("name", "Payments"), ("repeats", "1")]).await, "repeat once").await;
+    ok(app.post(&admin, "/api/pages/open", &[("target", &format!("policy:{policy}")), ("message", "Queue backing up")]).await, "page").await;
+    wait_for_outbox(app, 1).await;
+
+    // The server stops; time passes beyond level 1's delay while nothing runs.
+    app.halt();
+    app.clock.advance(Duration::minutes(6));
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 1, "nothing runs while the server is down");
+
+    let restarted = app.another_instance().await;
+    let after = wait_for_outbox(app, 2).await;
+    assert_eq!(sent_to(&after, "http://127.0.0.1:9/bob").len(), 1, "level 2 goes out after the restart");
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 2, "and only once");
+
+    // The second round: level 1 again after level 2's ten minutes, then level 2, then the end.
+    app.clock.advance(Duration::minutes(10));
+    wait_for_outbox(app, 3).await;
+    app.clock.advance(Duration::minutes(5));
+    wait_for_outbox(app, 4).await;
+    app.clock.advance(Duration::minutes(10));
+    settle().await;
+    app.clock.advance(Duration::hours(1));
+    settle().await;
+    let all = outbox(app).await;
+    assert_eq!((sent_to(&all, "http://127.0.0.1:9/ada").len(), sent_to(&all, "http://127.0.0.1:9/bob").len()), (2, 2), "two rounds, each level once a round");
+    // The old server is gone: ask the new one (the session lives in the database).
+    let listed = admin.post(restarted.url("/api/pages/list")).form(&[("page", "1")]).send().await.unwrap();
+    let pages: Value = ok(listed, "pages").await;
+    assert_eq!(pages["rows"][0]["status"], "Unanswered");
+    assert_eq!(pages["rows"][0]["steps"].as_array().unwrap().len(), 4);
+    restarted.stop().await;
+}
+
+async fn two_instances_take_each_step_once(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let second = app.another_instance().await;
+    // Many pages at once to a person, with both instances' workers running.
+    for n in 0..20 {
+        let message = format!("Page number {n}");
+        ok(app.post(&admin, "/api/pages/open", &[("target", &format!("user:{ada_id}")), ("message", &message)]).await, "page").await;
+    }
+    second.state.pages_opened.notify_one();
+    wait_for_outbox(app, 20).await;
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 20, "one page each, whichever instance took it");
+    app.clock.advance(Duration::minutes(31));
+    settle().await;
+    let pages: Value = ok(app.post(&admin, "/api/pages/list", &[("page", "1")]).await, "pages").await;
+    assert!(pages["rows"].as_array().unwrap().iter().all(|p| p["status"] == "Unanswered"), "{pages}");
+    assert_eq!(outbox(app).await.len(), 20);
+    second.stop().await;
+}
+
+async fn resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_acknowledge(app: &TestApp) {
+    let admin = app.admin().await;
+    let (responder, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let viewer = app.signed_in_as(&admin, "viewer@example.com", "viewer").await;
+    let incident = app.declare_incident(&admin, "Resolve me", &[]).await.to_string();
+    let form = [("incident_id", incident.as_str()), ("target", &format!("user:{ada_id}")), ("message", "Look please")];
+    assert_eq!(app.post(&viewer, "/api/pages/open", &form).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&client(), "/api/pages/open", &form).await.status(), StatusCode::UNAUTHORIZED);
+    let empty = app.post(&responder, "/api/pages/open", &[("incident_id", incident.as_str()), ("target", &format!("user:{ada_id}")), ("message", " ")]).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.json::<Value>().await.unwrap()["Invalid"]["field"], "message");
+    let unknown = app.post(&responder, "/api/pages/open", &[("incident_id", incident.as_str()), ("target", "policy:999"), ("message", "x")]).await;
+    assert_eq!(unknown.json::<Value>().await.unwrap()["Invalid"]["field"], "target");
+    ok(app.post(&responder, "/api/pages/open", &form).await, "page").await;
+    wait_for_outbox(app, 1).await;
+
+    let pages: Value = ok(app.post(&viewer, "/api/pages/of-incident", &[("incident_id", &incident)]).await, "viewer reads").await;
+    let page_id = pages["rows"][0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(pages["can_page"], false);
+    assert_eq!(app.post(&viewer, "/api/pages/acknowledge", &[("page_id", &page_id)]).await.status(), StatusCode::FORBIDDEN);
+
+    let view = app.incident(&admin, incident.parse().unwrap()).await;
+    let revision = view["summary"]["incident"]["revision"].as_i64().unwrap().to_string();
+    ok(app.post(&admin, "/api/incidents/status", &[("incident_id", incident.as_str()), ("revision", &revision), ("status", "resolved")]).await, "resolve").await;
+    let pages: Value = ok(app.post(&admin, "/api/pages/of-incident", &[("incident_id", &incident)]).await, "pages").await;
+    assert_eq!(pages["rows"][0]["status"], "Stopped");
+    assert!(timeline_text(&app.incident(&admin, incident.parse().unwrap()).await).contains("Paging stopped: the incident is resolved."));
+    app.clock.advance(Duration::hours(1));
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 1, "nothing after the incident ended");
+    let late = app.post(&responder, "/api/pages/acknowledge", &[("page_id", &page_id)]).await;
+    assert_eq!(late.status(), StatusCode::CONFLICT);
+}
+
+async fn policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field(app: &TestApp) {
+    let admin = app.admin().await;
+    let responder = app.signed_in_as(&admin, "responder@example.com", "responder").await;
+    let me: Value = app.post(&responder, "/api/session", &[]).await.json().await.unwrap();
+    let id = me["user"]["id"].as_i64().unwrap().to_string();
+    let form = [("name", "Ops"), ("repeats", "0"), ("user_ids[0]", id.as_str()), ("delay_minutes", "5")];
+    assert_eq!(app.post(&responder, "/api/policies/create", &form).await.status(), StatusCode::FORBIDDEN);
+    for (field, bad) in [
+        ("delay_minutes", vec![("name", "Ops"), ("repeats", "0"), ("user_ids[0]", id.as_str()), ("delay_minutes", "0")]),
+        ("targets", vec![("name", "Ops"), ("repeats", "0"), ("delay_minutes", "5")]),
+        ("repeats", vec![("name", "Ops"), ("repeats", "12"), ("user_ids[0]", id.as_str()), ("delay_minutes", "5")]),
+        ("name", vec![("name", " "), ("repeats", "0"), ("user_ids[0]", id.as_str()), ("delay_minutes", "5")]),
+    ] {
+        let refused = app.post(&admin, "/api/policies/create", &bad).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert_eq!(refused.json::<Value>().await.unwrap()["Invalid"]["field"], field);
+    }
+    let created = ok(app.post(&admin, "/api/policies/create", &form).await, "create").await;
+    let policy = id_of(&created);
+    let twin = app.post(&admin, "/api/policies/create", &form).await;
+    assert_eq!(twin.status(), StatusCode::CONFLICT, "names are unique");
+    // Two admins edit from the same revision: the second is told, not overwritten.
+    ok(app.post(&admin, "/api/policies/save-level", &[("policy_id", &policy), ("revision", "1"), ("level", "0"), ("user_ids[0]", &id), ("delay_minutes", "7")]).await, "add").await;
+    let stale = app.post(&admin, "/api/policies/save-level", &[("policy_id", &policy), ("revision", "1"), ("level", "0"), ("user_ids[0]", &id), ("delay_minutes", "9")]).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let view: Value = ok(app.post(&responder, "/api/policies/get", &[("id", &policy)]).await, "read").await;
+    assert_eq!(view["can_edit"], false);
+    let delays: Vec<i64> = view["policy"]["levels"].as_array().unwrap().iter().map(|l| l["delay_minutes"].as_i64().unwrap()).collect();
+    assert_eq!(delays, vec![5, 7]);
+    // A policy a service uses can't be deleted; a schedule a policy pages can't either.
+    let service = service_with(app, &admin, &policy).await;
+    let refused = app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "2")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    ok(app.post(&admin, "/api/policies/set-service", &[("service_id", &service), ("policy_id", "0"), ("back_to", &policy)]).await, "unset").await;
+    ok(app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "2")]).await, "delete").await;
+}
+
+async fn the_incoming_person_is_told_once_before_their_shift(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let (_bob, bob_id) = pager(app, &admin, "bob@example.com", "http://127.0.0.1:9/bob").await;
+    // Daily shifts handing off at the next full hour + 2 h; Ada is on now, Bob comes next.
+    let created = ok(app.post(&admin, "/api/schedules/create", &[("name", "Daily"), ("time_zone", "UTC"), ("handoff_notice_minutes", "30")]).await, "schedule").await;
+    let id = id_of(&created);
+    let now = app.clock_now();
+    let handoff = now + Duration::hours(2);
+    let start = (handoff - Duration::days(1)).format("%Y-%m-%d").to_string();
+    let time = handoff.format("%H:%M").to_string();
+    let form = [
+        ("schedule_id", id.as_str()),
+        ("revision", "1"),
+        ("layer_id", "0"),
+        ("name", "Days"),
+        ("shift_count", "1"),
+        ("shift_unit", "days"),
+        ("handoff_time", time.as_str()),
+        ("start_date", start.as_str()),
+        ("participants[0]", ada_id.as_str()),
+        ("participants[1]", bob_id.as_str()),
+    ];
+    ok(app.post(&admin, "/api/schedules/layers/save", &form).await, "layer").await;
+    settle().await;
+    assert!(outbox(app).await.is_empty(), "two hours ahead is too early");
+    app.clock.advance(Duration::minutes(91));
+    let told = wait_for_outbox(app, 1).await;
+    assert_eq!(sent_to(&told, "http://127.0.0.1:9/bob").len(), 1, "Bob is told 30 minutes ahead: {told:?}");
+    assert!(told[0].body.contains("\"event\":\"handoff\"") && told[0].body.contains("Daily"), "{}", told[0].body);
+    app.clock.advance(Duration::minutes(10));
+    settle().await;
+    assert_eq!(outbox(app).await.len(), 1, "once");
+}
+
+http_tests!(
+    a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link,
+    a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_step,
+    two_instances_take_each_step_once,
+    resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_acknowledge,
+    policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field,
+    the_incoming_person_is_told_once_before_their_shift,
+);
