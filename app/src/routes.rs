@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{catalog, home, incident, incidents, login, notifications, profile, schedules, sections, setup, status_page, users};
+use crate::pages::{catalog, home, incident, incidents, login, notifications, paging, profile, schedules, sections, setup, status_page, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -70,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call") view=schedules::OnCallPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call/schedules/:id") view=schedules::SchedulePage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/policies") view=paging::PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/policies/:id") view=paging::PolicyPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/pages") view=paging::PagesPage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
                     <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
                     <Route path=path!("/status-page") view=status_page::StatusPageSettingsPage ssr=SsrMode::Async />

@@ -71,3 +71,16 @@ export async function addPerson(page: Page, person: NewPerson): Promise<void> {
   const form = await submitNewPerson(page, person);
   await expect(form.getByRole('status')).toContainText(`${person.name} can now sign in`);
 }
+
+/** Declares an incident affecting `service` through the form; ends on its hydrated page. */
+export async function declareIncident(page: Page, title: string, service: string): Promise<void> {
+  await page.goto('/incidents/declare');
+  await expectHydrated(page);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Severity').selectOption({ index: 1 });
+  await page.getByRole('group', { name: 'Affected services' }).getByLabel(service).check();
+  await page.getByRole('button', { name: 'Declare incident' }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expectHydrated(page);
+}

@@ -3,7 +3,6 @@
 //! The one-time acknowledgement links of notifications are served by the server's `/ack/…`
 //! route, through `acknowledge_by_link` here.
 
-use crate::domain::catalog::Person;
 use crate::domain::paging::PageStatus;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -306,7 +305,7 @@ pub(crate) mod ssr {
             })
             .collect();
         targets.extend(policies.rows.iter().map(|p| (format!("policy:{}", p.id), format!("Policy: {}", p.name))));
-        targets.extend(people.iter().map(|p: &Person| (format!("user:{}", p.id), format!("Person: {}", p.name))));
+        targets.extend(people.iter().map(|p| (format!("user:{}", p.id), format!("Person: {}", p.name))));
         Ok(targets)
     }
 

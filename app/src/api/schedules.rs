@@ -149,6 +149,29 @@ pub(crate) mod ssr {
         format!("{name} from {} ({})", format(shift.start, viewer), crate::domain::incident::relative_time(shift.start, now))
     }
 
+    /// "You are on call for Primary until …" or "Your next shift: …", over the next 90 days.
+    pub async fn next_shift_sentence(state: &AppState, viewer: &User, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        let horizon = now + chrono::Duration::days(90);
+        let mine = state.store.schedules_of_user(viewer.id, 100).await.map_err(internal)?;
+        let plans = state.store.schedule_plans(mine, now, horizon).await.map_err(internal)?;
+        let next = plans
+            .iter()
+            .filter_map(|plan| rules::next_shift(&final_shifts(plan, now, horizon), viewer.id, now).map(|s| (s, plan.schedule.name.clone())))
+            .min_by_key(|(s, _)| s.start);
+        Ok(next.map(|(shift, schedule)| {
+            if shift.start <= now {
+                format!("You are on call for {schedule} until {}.", format(shift.end, viewer))
+            } else {
+                format!(
+                    "Your next shift: {schedule}, from {} to {} ({}).",
+                    format(shift.start, viewer),
+                    format(shift.end, viewer),
+                    crate::domain::incident::relative_time(shift.start, now)
+                )
+            }
+        }))
+    }
+
     /// After a change: a plain form post goes back to the schedule's page (the hydrated page
     /// reloads its data instead).
     pub fn back_to_schedule(schedule_id: i64) -> String {
@@ -182,11 +205,23 @@ use crate::api::incidents::ssr::{format, internal, zone};
 #[cfg(feature = "ssr")]
 use ssr::*;
 
+/// The signed-in person's shift under way or next (their profile shows it).
+#[server(prefix = "/api", endpoint = "schedules/my-next-shift")]
+pub async fn my_next_shift() -> Result<Option<String>, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        next_shift_sentence(&state, &viewer, state.now()).await
+    })
+    .await
+}
+
 /// The schedules page: a page of schedules with who is on call now, and the viewer's next shift.
 #[server(prefix = "/api", endpoint = "schedules/list")]
 pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
     use crate::domain::permissions::Permission;
-    use crate::domain::schedule::{next_shift, on_call_at};
+    use crate::domain::schedule::on_call_at;
     crate::api::respond(async move {
         let viewer = crate::auth::require(Permission::View).await?;
         let state = crate::auth::app_state()?;
@@ -196,13 +231,7 @@ pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
         let listed = state.store.schedules_page((page - 1) * SCHEDULES_PAGE_SIZE, SCHEDULES_PAGE_SIZE).await.map_err(internal)?;
         let total = listed.total;
         let plans = state.store.schedule_plans(listed.rows, now, horizon).await.map_err(internal)?;
-        let mine = state.store.schedules_of_user(viewer.id, 100).await.map_err(internal)?;
-        let my_plans = state.store.schedule_plans(mine, now, horizon).await.map_err(internal)?;
         let finals: Vec<_> = plans.iter().map(|plan| final_shifts(plan, now, horizon)).collect();
-        let my_next = my_plans
-            .iter()
-            .filter_map(|plan| next_shift(&final_shifts(plan, now, horizon), viewer.id, now).map(|s| (s, plan.schedule.name.clone())))
-            .min_by_key(|(s, _)| s.start);
         let people = names_for(&state, finals.iter().flatten().map(|s| s.user_id)).await?;
         let rows = plans
             .into_iter()
@@ -225,18 +254,7 @@ pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
                 total,
                 can_edit: viewer.role.allows(Permission::Respond),
             },
-            my_next_shift: my_next.map(|(shift, schedule)| {
-                if shift.start <= now {
-                    format!("You are on call for {schedule} until {}.", format(shift.end, &viewer))
-                } else {
-                    format!(
-                        "Your next shift: {schedule}, from {} to {} ({}).",
-                        format(shift.start, &viewer),
-                        format(shift.end, &viewer),
-                        crate::domain::incident::relative_time(shift.start, now)
-                    )
-                }
-            }),
+            my_next_shift: next_shift_sentence(&state, &viewer, now).await?,
             // Only people who get the new-schedule form need the ~600 zone names.
             time_zones: if viewer.role.allows(Permission::Respond) { crate::api::time_zone_names() } else { Vec::new() },
             viewer_zone: viewer.time_zone.clone(),

@@ -34,6 +34,8 @@ struct Actions {
     publish: ServerAction<PublishUpdate>,
     subscribe: ServerAction<SubscribeToIncident>,
     add_subscriber: ServerAction<AddIncidentSubscriber>,
+    open_page: ServerAction<crate::api::paging::OpenPage>,
+    acknowledge_page: ServerAction<crate::api::paging::AcknowledgePage>,
     /// What is being typed in the new-note form; kept while the page redraws for live updates.
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
@@ -54,6 +56,8 @@ impl Actions {
             publish: ServerAction::new(),
             subscribe: ServerAction::new(),
             add_subscriber: ServerAction::new(),
+            open_page: ServerAction::new(),
+            acknowledge_page: ServerAction::new(),
             note_draft: RwSignal::new(None),
             note_time_draft: RwSignal::new(None),
         }
@@ -73,6 +77,8 @@ impl Actions {
             + self.publish.version().get()
             + self.subscribe.version().get()
             + self.add_subscriber.version().get()
+            + self.open_page.version().get()
+            + self.acknowledge_page.version().get()
     }
 }
 
@@ -96,6 +102,8 @@ pub fn IncidentPage() -> impl IntoView {
         move || (id(), pinned(), before(), live.get(), actions.versions()),
         |(id, pinned, before, ..)| get_incident(id, pinned, before),
     );
+    // Made here, beside the incident, so that server and browser make it in the same order.
+    let pages = Resource::new(move || (id(), live.get(), actions.versions()), |(id, ..)| crate::api::paging::incident_pages(id));
     view! {
         <RequireUser>
             <p><A href="/incidents">"← Incidents"</A></p>
@@ -104,7 +112,7 @@ pub fn IncidentPage() -> impl IntoView {
                     incident
                         .get()
                         .map(|loaded| match loaded {
-                            Ok(view_data) => view! { <IncidentBody data=view_data actions /> }.into_any(),
+                            Ok(view_data) => view! { <IncidentBody data=view_data actions pages /> }.into_any(),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}
@@ -114,7 +122,7 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentBody(data: IncidentView, actions: Actions) -> impl IntoView {
+fn IncidentBody(data: IncidentView, actions: Actions, pages: crate::pages::paging::PagesResource) -> impl IntoView {
     let incident = data.summary.incident.clone();
     let title = format!("{} {} · Quell", incident.reference(), incident.title);
     let data = StoredValue::new(data);
@@ -130,6 +138,7 @@ fn IncidentBody(data: IncidentView, actions: Actions) -> impl IntoView {
             </div>
             <aside class="incident-side">
                 <RolesCard data=data.get_value() actions />
+                <crate::pages::paging::PagingCard incident_id=incident.id data=pages open=actions.open_page acknowledge=actions.acknowledge_page />
                 <KeyTimesCard data=data.get_value() actions />
                 {can_respond.then(|| view! { <DetailsForm data=data.get_value() actions /> })}
             </aside>

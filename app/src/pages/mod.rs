@@ -6,6 +6,7 @@ pub mod incident;
 pub mod incidents;
 pub mod login;
 pub mod notifications;
+pub mod paging;
 pub mod profile;
 pub mod schedules;
 pub mod sections;

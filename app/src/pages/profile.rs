@@ -37,6 +37,7 @@ pub fn ProfilePage() -> impl IntoView {
                         })
                 }}
             </Transition>
+            <OnCallCard />
             <ContactMethodsCard />
             <PasswordForm />
         </RequireUser>
@@ -106,6 +107,25 @@ fn PasswordForm() -> impl IntoView {
                     <p class="form-success" role="status">"Password changed. Your other sessions have been signed out."</p>
                 </Show>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The person's on-call shift under way or next, from every schedule they are in.
+#[component]
+fn OnCallCard() -> impl IntoView {
+    let next = Resource::new(|| (), |_| crate::api::schedules::my_next_shift());
+    view! {
+        <section class="card" aria-labelledby="on-call-title">
+            <h2 id="on-call-title">"On call"</h2>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading your shifts…"</p> }>
+                {move || next.get().map(|loaded| match loaded {
+                    Ok(Some(sentence)) => view! { <p class="my-next-shift">{sentence}</p> }.into_any(),
+                    Ok(None) => view! { <p class="empty-state">"You have no shift in the next 90 days."</p> }.into_any(),
+                    Err(error) => view! { <crate::components::errors::AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+            <p><a href="/on-call">"Schedules"</a></p>
         </section>
     }
 }

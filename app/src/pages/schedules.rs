@@ -32,6 +32,7 @@ pub fn OnCallPage() -> impl IntoView {
         <Title text="On-call · Quell" />
         <RequireUser>
             <h1>"On-call"</h1>
+            <crate::pages::paging::OnCallTabs current="/on-call" />
             <p class="muted">"Schedules decide who is on call when. Layers take turns; overrides cover for someone."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">{LOADING}</p> }>
                 {move || data.get().map(|loaded| match loaded {

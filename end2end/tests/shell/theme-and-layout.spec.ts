@@ -39,8 +39,8 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call'];
-  // An incident page and a schedule page too, if they exist (the incident and on-call journeys
+  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call', '/on-call/policies', '/on-call/pages'];
+  // An incident page, a schedule page and a policy page too, if they exist (the incident and on-call journeys
   // run before this file).
   await page.goto('/incidents');
   const first = page.locator('.incidents-table a.cell-title').first();
@@ -48,6 +48,9 @@ test('pages fit a phone screen', async ({ page }) => {
   await page.goto('/on-call');
   const schedule = page.locator('.schedules-table a').first();
   if (await schedule.count()) paths.push((await schedule.getAttribute('href'))!);
+  await page.goto('/on-call/policies');
+  const policy = page.locator('.catalog-head a').first();
+  if (await policy.count()) paths.push((await policy.getAttribute('href'))!);
   for (const path of paths) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ADMIN_STATE, expectHydrated, failOnPageErrors, unique } from '../support';
+import { ADMIN_STATE, declareIncident, expectHydrated, failOnPageErrors, unique } from '../support';
 
 /** A `datetime-local` value `minutes` after the one in `field` (read as written). */
 async function laterThan(page: Page, label: string, minutes: number): Promise<string> {
@@ -39,14 +39,7 @@ test('an internal and a public update: only the public one reaches the status pa
   await expect(admin.locator('.catalog-head').getByText(service, { exact: true })).toBeVisible();
 
   const title = unique('psp-eu-2 timeouts');
-  await admin.goto('/incidents/declare');
-  await expectHydrated(admin);
-  await admin.getByLabel('Title').fill(title);
-  await admin.getByLabel('Severity').selectOption({ index: 1 });
-  await admin.getByRole('group', { name: 'Affected services' }).getByLabel(service).check();
-  await admin.getByRole('button', { name: 'Declare incident' }).click();
-  await expect(admin).toHaveURL(/\/incidents\/\d+$/);
-  await expectHydrated(admin);
+  await declareIncident(admin, title, service);
   const updates = admin.getByRole('region', { name: 'Updates' });
   await expect(updates.getByText('No update has gone out yet.')).toBeVisible();
 
