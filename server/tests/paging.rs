@@ -309,7 +309,9 @@ async fn policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field(app:
     assert_eq!(view["can_edit"], false);
     let delays: Vec<i64> = view["policy"]["levels"].as_array().unwrap().iter().map(|l| l["delay_minutes"].as_i64().unwrap()).collect();
     assert_eq!(delays, vec![5, 7]);
-    // A policy a service uses can't be deleted; a schedule a policy pages can't either.
+    let unchosen = app.post(&admin, "/api/policies/set-service", &[("service_id", "0"), ("policy_id", &policy)]).await;
+    assert_eq!(unchosen.json::<Value>().await.unwrap()["Invalid"]["field"], "service_id");
+    // A policy a service uses can't be deleted.
     let service = service_with(app, &admin, &policy).await;
     let refused = app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "2")]).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -514,6 +514,9 @@ pub async fn set_service_policy(service_id: i64, policy_id: i64, #[server(defaul
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
+        if service_id == 0 {
+            return Err(AppError::invalid("service_id", "Choose a service."));
+        }
         let policy = (policy_id != 0).then_some(policy_id);
         if let Some(id) = policy {
             state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;

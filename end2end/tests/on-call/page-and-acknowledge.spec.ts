@@ -148,6 +148,8 @@ test('an override decides who is paged from an incident, who acknowledges throug
   const timeline = admin.getByRole('region', { name: 'Timeline' });
   await expect(timeline.getByText(`${bob.name} acknowledged the page to ${service} (${policy}) through the link in their page`)).toBeVisible();
   await expect(timeline.getByText(`Paged ${bob.name}.`, { exact: true })).toBeVisible();
+  // The first acknowledgement is the incident's: time to acknowledge is known now.
+  await expect(admin.getByRole('region', { name: 'Key times' })).toContainText('Time to acknowledge');
   // And on the pages list of the On-call section.
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'On-call' }).click();
   await admin.getByRole('navigation', { name: 'On-call' }).getByRole('link', { name: 'Pages' }).click();
