@@ -6,9 +6,10 @@ use crate::domain::delivery::Channel;
 use crate::domain::incident::{reference, Incident};
 use crate::domain::schedule::{Schedule, Shift};
 use crate::store::notifications::{NewDelivery, Recipients};
+use crate::domain::contact::{fill_url_template, ContactKind, ContactMethod};
 use crate::store::paging::{PageRecord, ReachablePerson};
-use chrono::{DateTime, Utc};
 use crate::store::updates::NewUpdate;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// An update being published, with what its notifications mention.
@@ -147,46 +148,29 @@ pub fn confirmation_delivery(address: &str, token: &str, page_title: &str, base_
 
 /// A test notification to one of a person's contact methods: an email, or a JSON post to the
 /// URL template filled with the message.
-pub fn test_notification(method: &crate::domain::contact::ContactMethod, person: &str, base_url: &str) -> NewDelivery {
+pub fn test_notification(method: &ContactMethod, person: &str, base_url: &str) -> NewDelivery {
     let message = format!("Quell test notification for {person}: this contact method works.");
     let text = format!("{message}\n\nQuell will reach you here when you are paged or your on-call shift is about to start.\n\nContact methods: {base_url}/settings/profile\n");
-    let only = ReachablePerson { user_id: method.user_id, name: person.to_string(), time_zone: String::new(), methods: vec![method.clone()] };
-    let mut sent = to_every_method(&only, "test notification", "Quell test notification", &text, &message, json!({ "event": "test", "message": message }));
-    sent.remove(0)
+    to_method(method, "test notification", "Quell test notification", &text, &message, &json!({ "event": "test", "message": message }))
 }
 
-/// One message to every contact method of a person: an email with `subject` and `text`, or a
-/// JSON post (`payload` plus `text`) to the URL template filled with `short`.
+/// One message to one contact method: an email with `subject` and `text`, or a JSON post
+/// (`payload` plus `text`) to the URL template filled with `short`.
+fn to_method(method: &ContactMethod, topic: &str, subject: &str, text: &str, short: &str, payload: &serde_json::Value) -> NewDelivery {
+    let (channel, target, subject, body) = match method.kind {
+        ContactKind::Email => (Channel::Email, method.target.clone(), subject.to_string(), text.to_string()),
+        ContactKind::Webhook => {
+            let mut body = payload.clone();
+            body["text"] = json!(short);
+            (Channel::Webhook, fill_url_template(&method.target, short), String::new(), body.to_string())
+        }
+    };
+    NewDelivery { channel, target, webhook_id: None, topic: topic.to_string(), subject, body, unsubscribe_url: String::new() }
+}
+
+/// The same message to every contact method of a person (see `to_method`).
 fn to_every_method(person: &ReachablePerson, topic: &str, subject: &str, text: &str, short: &str, payload: serde_json::Value) -> Vec<NewDelivery> {
-    use crate::domain::contact::{fill_url_template, ContactKind};
-    person
-        .methods
-        .iter()
-        .map(|method| match method.kind {
-            ContactKind::Email => NewDelivery {
-                channel: Channel::Email,
-                target: method.target.clone(),
-                webhook_id: None,
-                topic: topic.to_string(),
-                subject: subject.to_string(),
-                body: text.to_string(),
-                unsubscribe_url: String::new(),
-            },
-            ContactKind::Webhook => {
-                let mut body = payload.clone();
-                body["text"] = json!(short);
-                NewDelivery {
-                    channel: Channel::Webhook,
-                    target: fill_url_template(&method.target, short),
-                    webhook_id: None,
-                    topic: topic.to_string(),
-                    subject: String::new(),
-                    body: body.to_string(),
-                    unsubscribe_url: String::new(),
-                }
-            }
-        })
-        .collect()
+    person.methods.iter().map(|method| to_method(method, topic, subject, text, short, &payload)).collect()
 }
 
 /// A page to one person, through each of their contact methods, with their one-time

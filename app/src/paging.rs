@@ -1,5 +1,5 @@
-//! (ssr) The escalation engine and the hand-off notifier: what the on-call worker does at each
-//! tick, with "now" from the injected clock.
+//! (ssr) The escalation engine and the hand-off notifier: what the on-call worker does, with
+//! "now" from the injected clock.
 //!
 //! `take_due_steps` works out every due step of every escalating page (who the level pages,
 //! from the schedules' final schedules at that moment), then hands them to the store, which
@@ -8,16 +8,19 @@
 //! costs a fixed number of queries, whatever its size.
 //!
 //! `queue_handoff_notices` tells each person of a shift that starts within their schedule's
-//! notice time, once (`handoff_notices` remembers).
+//! notice time, once (`handoff_notices` remembers). It works out every schedule's coming
+//! shifts, so the worker runs it every `HANDOFF_CHECK_EVERY` rather than at each look for steps.
 
 use crate::api::schedules::ssr::final_shifts;
-use crate::domain::incident::{reference, EventKind};
+use crate::domain::incident::EventKind;
 use crate::domain::paging::{step_outcome, StepOutcome, Target, ACK_LINK_HOURS};
 use crate::domain::schedule::{on_call_at, upcoming_handoffs};
 use crate::notify;
 use crate::state::AppState;
 use crate::store::incidents::NewEvent;
-use crate::store::paging::{HandoffNotice, NewRecipient, PageRecord, ReachablePerson, TakenStep};
+use crate::domain::catalog::Person;
+use crate::errors::AppError;
+use crate::store::paging::{Acknowledged, HandoffNotice, NewRecipient, PageRecord, ReachablePerson, TakenStep};
 use crate::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 
@@ -25,31 +28,25 @@ use chrono::{DateTime, Duration, Utc};
 pub const STEP_BATCH: i64 = 1000;
 /// Schedules looked at in one batch of hand-off notices.
 const SCHEDULE_BATCH: i64 = 200;
+/// How often (by the clock) hand-off notices are looked for. Notice times are whole minutes, so
+/// a notice goes out at most this late.
+pub const HANDOFF_CHECK_EVERY: Duration = Duration::seconds(30);
 
-/// What one tick did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tick {
-    pub steps: usize,
-    pub handoff_notices: usize,
-}
-
-/// Takes every due step and queues every due hand-off notice.
-pub async fn tick(state: &AppState, base_url: &str) -> Result<Tick, StoreError> {
-    let mut done = Tick::default();
+/// Takes every due step, batch after batch; returns how many this instance took.
+pub async fn take_due_steps(state: &AppState, base_url: &str) -> Result<usize, StoreError> {
+    let mut taken = 0;
     loop {
-        let taken = take_due_steps(state, base_url).await?;
-        done.steps += taken.0;
-        if !taken.1 {
-            break;
+        let (batch, full) = take_due_batch(state, base_url).await?;
+        taken += batch;
+        if !full {
+            return Ok(taken);
         }
     }
-    done.handoff_notices = queue_handoff_notices(state, base_url).await?;
-    Ok(done)
 }
 
 /// Takes one batch of due steps; returns how many this instance took, and whether the batch was
 /// full (more may be waiting).
-pub async fn take_due_steps(state: &AppState, base_url: &str) -> Result<(usize, bool), StoreError> {
+async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool), StoreError> {
     let now = state.now();
     let due = state.store.due_pages(now, STEP_BATCH).await?;
     if due.is_empty() {
@@ -134,7 +131,8 @@ pub async fn take_due_steps(state: &AppState, base_url: &str) -> Result<(usize, 
     }
     let mut incidents: Vec<i64> = Vec::new();
     let mut queued = false;
-    for step in steps.iter().filter(|s| taken.contains(&s.page_id)) {
+    // `taken` comes sorted.
+    for step in steps.iter().filter(|s| taken.binary_search(&s.page_id).is_ok()) {
         queued |= !step.deliveries.is_empty();
         if let Some((incident, _)) = step.event {
             incidents.push(incident);
@@ -253,63 +251,37 @@ pub async fn queue_handoff_notices(state: &AppState, base_url: &str) -> Result<u
     Ok(queued)
 }
 
-/// The link reference of a page's incident, for messages: "INC-42".
-pub fn incident_reference(page: &PageRecord) -> Option<String> {
-    page.incident_id.map(reference)
-}
-
-/// Acknowledges a page for a person (`via`: how, for the timeline, such as " through the link
+/// Acknowledges `page` for a person (`via`: how, for the timeline, such as " through the link
 /// in their page"); announces the change to the incident's open pages.
-pub async fn acknowledge(
-    state: &AppState,
-    page_id: i64,
-    user_id: i64,
-    name: &str,
-    via: &str,
-) -> Result<crate::store::paging::Acknowledged, crate::errors::AppError> {
-    use crate::store::paging::Acknowledged;
+pub async fn acknowledge(state: &AppState, page: &PageRecord, person: &Person, via: &str) -> Result<Acknowledged, AppError> {
     let now = state.now();
-    let page = state.store.page(page_id).await.map_err(|e| e.into_internal())?.ok_or_else(|| crate::errors::AppError::not_found("That page"))?;
     let taken = crate::domain::incident::format_duration(now - page.created_at);
-    let body = format!("{name} acknowledged the page to {}{via}, after {taken}.", page.target_name);
-    let outcome = state.store.acknowledge_page(page_id, user_id, &event(EventKind::PageAcknowledged, body, now), now).await.map_err(|e| e.into_internal())?;
-    if let (Acknowledged::Now(page), Some(incident)) = (&outcome, page.incident_id) {
-        tracing::info!(page_id = page.id, user_id, "page acknowledged");
+    let body = format!("{} acknowledged the page to {}{via}, after {taken}.", person.name, page.target_name);
+    let event = event(EventKind::PageAcknowledged, body, now);
+    let outcome = state.store.acknowledge_page(page.id, person.id, &event, now).await.map_err(|e| e.into_internal())?;
+    if let (Acknowledged::Now(_), Some(incident)) = (&outcome, page.incident_id) {
+        tracing::info!(page_id = page.id, user_id = person.id, "page acknowledged");
         state.live.incident_changed(&state.store, incident).await;
     }
     Ok(outcome)
 }
 
-/// What a one-time acknowledgement link leads to.
-#[derive(Debug)]
-pub enum LinkOutcome {
-    /// The link is unknown, used or expired.
-    Invalid,
-    /// The page, for whom the link was made, and whether this use acknowledged it.
-    Used { page: PageRecord, name: String, acknowledged_now: bool },
-}
-
-/// The page a link opens, without using it (for the confirmation page).
-pub async fn page_of_link(state: &AppState, token: &str) -> Result<Option<(PageRecord, String)>, crate::errors::AppError> {
+/// The page a one-time link opens and the (still active) person it was sent to, while the link
+/// is unused and unexpired.
+pub async fn page_of_link(state: &AppState, token: &str) -> Result<Option<(PageRecord, Person)>, AppError> {
     let found = state.store.page_link(&crate::auth::token_hash(token), state.now()).await.map_err(|e| e.into_internal())?;
     let Some((page, user_id)) = found else { return Ok(None) };
-    let name = state.store.people_by_ids(&[user_id], false).await.map_err(|e| e.into_internal())?.pop().map(|p| p.name).unwrap_or_default();
-    Ok(Some((page, name)))
+    let person = state.store.people_by_ids(&[user_id], true).await.map_err(|e| e.into_internal())?.pop();
+    Ok(person.map(|person| (page, person)))
 }
 
-/// Uses a one-time link: acknowledges its page for the person it was sent to.
-pub async fn acknowledge_by_link(state: &AppState, token: &str) -> Result<LinkOutcome, crate::errors::AppError> {
-    use crate::store::paging::Acknowledged;
-    let hash = crate::auth::token_hash(token);
-    let found = state.store.page_link(&hash, state.now()).await.map_err(|e| e.into_internal())?;
-    let Some((page, user_id)) = found else { return Ok(LinkOutcome::Invalid) };
-    if !state.store.use_page_link(&hash, state.now()).await.map_err(|e| e.into_internal())? {
-        return Ok(LinkOutcome::Invalid);
+/// Uses a one-time link: acknowledges its page for the person it was sent to. `None` when the
+/// link opens nothing (unknown, used, expired, or its person deactivated).
+pub async fn acknowledge_by_link(state: &AppState, token: &str) -> Result<Option<(Acknowledged, Person)>, AppError> {
+    let Some((page, person)) = page_of_link(state, token).await? else { return Ok(None) };
+    if !state.store.use_page_link(&crate::auth::token_hash(token), state.now()).await.map_err(|e| e.into_internal())? {
+        return Ok(None);
     }
-    let person = state.store.people_by_ids(&[user_id], true).await.map_err(|e| e.into_internal())?.pop();
-    let Some(person) = person else { return Ok(LinkOutcome::Invalid) };
-    Ok(match acknowledge(state, page.id, user_id, &person.name, " through the link in their page").await? {
-        Acknowledged::Now(page) => LinkOutcome::Used { page, name: person.name, acknowledged_now: true },
-        Acknowledged::Already(page) => LinkOutcome::Used { page, name: person.name, acknowledged_now: false },
-    })
+    let outcome = acknowledge(state, &page, &person, " through the link in their page").await?;
+    Ok(Some((outcome, person)))
 }

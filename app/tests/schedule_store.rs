@@ -239,7 +239,7 @@ async fn a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation(store
     assert_eq!(outbox_size(&store).await, 1);
     assert_eq!(store.page_recipients(&[page]).await.unwrap().len(), 1);
     assert!(store.due_pages(t0() + Duration::minutes(29), 10).await.unwrap().is_empty());
-    assert_eq!(store.next_page_step_at().await.unwrap(), Some(t0() + Duration::minutes(30)));
+    assert_eq!(store.page(page).await.unwrap().unwrap().next_step_at, Some(t0() + Duration::minutes(30)));
 
     // The link: only its hash opens it, once, before it expires.
     assert!(store.page_link("second", t0()).await.unwrap().is_none(), "a link of a step not taken");

@@ -5,6 +5,7 @@
 
 use app::components::form::escape_html;
 use app::state::AppState;
+use app::store::paging::Acknowledged;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,21 +21,33 @@ pub fn is_acknowledge_path(path: &str) -> bool {
     path.starts_with("/ack/")
 }
 
-const GONE: &str = "This link has been used or has expired. Sign in to Quell to see the page and acknowledge it there.";
+/// The answer for a link that opens nothing.
+fn gone() -> Response {
+    document(
+        StatusCode::NOT_FOUND,
+        "Link not valid",
+        "<p>This link has been used or has expired. Sign in to Quell to see the page and acknowledge it there.</p>",
+    )
+}
+
+/// Tokens are 64 hex digits; anything much longer is not worth looking up.
+fn plausible(token: &str) -> bool {
+    token.len() <= 128
+}
 
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    if token.len() > 128 {
-        return document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>"));
+    if !plausible(&token) {
+        return gone();
     }
     match app::paging::page_of_link(&state, &token).await {
-        Ok(Some((page, name))) => {
+        Ok(Some((page, person))) => {
             let about = page.incident_id.map(|id| format!(" for {}", app::domain::incident::reference(id))).unwrap_or_default();
             let body = format!(
                 "<p>{who}, you were paged ({target}){about}:</p><blockquote>{message}</blockquote>\
                  <p>Status: <strong>{status}</strong></p>\
                  <form method=\"post\"><button type=\"submit\" class=\"button primary\">Acknowledge</button></form>\
                  <p class=\"muted\">Acknowledging tells everyone you are on it and stops the escalation.</p>",
-                who = escape_html(&name),
+                who = escape_html(&person.name),
                 target = escape_html(&page.target_name),
                 about = escape_html(&about),
                 message = escape_html(&page.message),
@@ -42,26 +55,30 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             );
             document(StatusCode::OK, "Acknowledge the page", &body)
         }
-        Ok(None) => document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>")),
+        Ok(None) => gone(),
         Err(_) => document(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<p>Quell could not read the page just now. Try again shortly.</p>"),
     }
 }
 
 async fn acknowledge(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    if token.len() > 128 {
-        return document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>"));
+    if !plausible(&token) {
+        return gone();
     }
     match app::paging::acknowledge_by_link(&state, &token).await {
-        Ok(app::paging::LinkOutcome::Used { page, name, acknowledged_now }) => {
-            let link = page.incident_id.map(|id| format!("<p><a href=\"/incidents/{id}\">Open the incident</a></p>")).unwrap_or_default();
-            let body = if acknowledged_now {
-                format!("<p>Thank you, {}: the page is acknowledged and the escalation has stopped.</p>{link}", escape_html(&name))
-            } else {
-                format!("<p>This page is {} already: nothing more to do.</p>{link}", page.status.label().to_lowercase())
+        Ok(Some((outcome, person))) => {
+            let (page, message) = match outcome {
+                Acknowledged::Now(page) => {
+                    (page, format!("Thank you, {}: the page is acknowledged and the escalation has stopped.", escape_html(&person.name)))
+                }
+                Acknowledged::Already(page) => {
+                    let message = format!("This page is {} already: nothing more to do.", page.status.label().to_lowercase());
+                    (page, message)
+                }
             };
-            document(StatusCode::OK, "Acknowledged", &body)
+            let link = page.incident_id.map(|id| format!("<p><a href=\"/incidents/{id}\">Open the incident</a></p>")).unwrap_or_default();
+            document(StatusCode::OK, "Acknowledged", &format!("<p>{message}</p>{link}"))
         }
-        Ok(app::paging::LinkOutcome::Invalid) => document(StatusCode::NOT_FOUND, "Link not valid", &format!("<p>{GONE}</p>")),
+        Ok(None) => gone(),
         Err(_) => document(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<p>Quell could not record that just now. Try again shortly.</p>"),
     }
 }

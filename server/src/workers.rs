@@ -26,20 +26,27 @@ pub async fn clean_up_periodically(state: AppState) {
     }
 }
 
-/// How often the on-call worker looks for due escalation steps and hand-offs.
+/// How often the on-call worker looks for due escalation steps.
 pub const ON_CALL_POLL: Duration = Duration::from_secs(1);
 
-/// Runs until the task is aborted: takes due escalation steps and queues hand-off notices, then
+/// Runs until the task is aborted: takes due escalation steps, and every
+/// `app::paging::HANDOFF_CHECK_EVERY` (by the application's clock) queues hand-off notices; then
 /// waits for a page to be opened or for `poll` to pass. Links in its messages start with
 /// `base_url`.
 pub async fn run_on_call(state: AppState, base_url: String, poll: Duration) {
+    let mut handoffs_checked: Option<chrono::DateTime<chrono::Utc>> = None;
     loop {
-        match app::paging::tick(&state, &base_url).await {
-            Ok(done) if done.steps > 0 || done.handoff_notices > 0 => {
-                tracing::debug!(steps = done.steps, handoff_notices = done.handoff_notices, "on-call tick")
+        match app::paging::take_due_steps(&state, &base_url).await {
+            Ok(0) => {}
+            Ok(steps) => tracing::debug!(steps, "escalation steps taken"),
+            Err(err) => tracing::warn!(error = %err, "taking escalation steps failed; trying again"),
+        }
+        let now = state.now();
+        if handoffs_checked.is_none_or(|at| now - at >= app::paging::HANDOFF_CHECK_EVERY) {
+            match app::paging::queue_handoff_notices(&state, &base_url).await {
+                Ok(_) => handoffs_checked = Some(now),
+                Err(err) => tracing::warn!(error = %err, "queueing hand-off notices failed; trying again"),
             }
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "the on-call worker failed; trying again"),
         }
         let _ = tokio::time::timeout(poll, state.pages_opened.notified()).await;
     }

@@ -319,6 +319,18 @@ async fn policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field(app:
     ok(app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "2")]).await, "delete").await;
 }
 
+async fn a_schedule_that_a_policy_pages_cannot_be_deleted(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let schedule = schedule_of(app, &admin, "Primary", &ada_id).await;
+    two_level_policy(app, &admin, &schedule, &ada_id).await;
+    // The schedule is at revision 2 (its layer).
+    let refused = app.post(&admin, "/api/schedules/delete", &[("id", &schedule), ("revision", "2")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = refused.json::<Value>().await.unwrap()["Invalid"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("escalation policy pages this schedule"), "{message}");
+}
+
 async fn the_incoming_person_is_told_once_before_their_shift(app: &TestApp) {
     let admin = app.admin().await;
     let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
@@ -361,4 +373,5 @@ http_tests!(
     resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_acknowledge,
     policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field,
     the_incoming_person_is_told_once_before_their_shift,
+    a_schedule_that_a_policy_pages_cannot_be_deleted,
 );

@@ -116,8 +116,9 @@ pub(crate) mod ssr {
         })
     }
 
-    /// Policies as shown, with the names of what they target (two queries for any number).
-    pub async fn summaries(state: &AppState, policies: Vec<Policy>, services: Vec<Vec<(i64, String)>>) -> Result<Vec<PolicySummary>, AppError> {
+    /// Policies as shown, with the names of what they target (two queries for any number);
+    /// `services` left empty.
+    pub async fn summaries(state: &AppState, policies: Vec<Policy>) -> Result<Vec<PolicySummary>, AppError> {
         let mut user_ids = Vec::new();
         let mut schedule_ids = Vec::new();
         for target in policies.iter().flat_map(|p| p.plan.levels.iter()).flat_map(|l| l.targets.iter()) {
@@ -134,8 +135,7 @@ pub(crate) mod ssr {
         let schedules = state.store.schedules_by_ids(&schedule_ids).await.map_err(internal)?;
         Ok(policies
             .into_iter()
-            .zip(services)
-            .map(|(policy, services)| PolicySummary {
+            .map(|policy| PolicySummary {
                 id: policy.id,
                 levels: policy
                     .plan
@@ -165,7 +165,7 @@ pub(crate) mod ssr {
                 description: policy.description,
                 repeats: policy.plan.repeats,
                 revision: policy.revision,
-                services,
+                services: Vec::new(),
             })
             .collect())
     }
@@ -196,6 +196,29 @@ pub(crate) mod ssr {
             return Err(AppError::invalid("name", "Give the policy a name of at most 100 characters."));
         }
         Ok(name.to_string())
+    }
+
+    /// Changes a policy read afresh with `change` and writes it over `revision` (the one the
+    /// form was made from, so a change made meanwhile is a conflict, not overwritten).
+    pub async fn edit_policy(
+        state: &AppState,
+        id: i64,
+        revision: i64,
+        change: impl FnOnce(&mut crate::store::paging::PolicyFields) -> Result<(), AppError>,
+    ) -> Result<String, AppError> {
+        let policy = state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
+        let mut fields = crate::store::paging::PolicyFields { name: policy.name, description: policy.description, plan: policy.plan };
+        change(&mut fields)?;
+        state.store.update_policy(id, &fields, revision, state.now()).await.map_err(write_error)?;
+        Ok(back_to_policy(id))
+    }
+
+    /// "That level is gone" when a form names a level the policy no longer has.
+    pub fn level_index(levels: usize, level: i64) -> Result<usize, AppError> {
+        if level < 1 || level as usize > levels {
+            return Err(AppError::conflict(None, "That level is gone: someone changed this policy. Reload to see it."));
+        }
+        Ok(level as usize - 1)
     }
 
     /// Maps a store error from a policy write.
@@ -288,23 +311,17 @@ pub(crate) mod ssr {
     }
 
     /// What can be paged: services with a policy, policies, people.
+    /// (Three light queries: the incident page asks for them at every live update.)
     pub async fn page_targets(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
         use crate::api::catalog::CHOICE_LIMIT;
-        let services = state.store.list_services(CHOICE_LIMIT, 0).await.map_err(internal)?;
-        let service_ids: Vec<i64> = services.rows.iter().map(|s| s.id).collect();
-        let with_policy = state.store.service_policies(&service_ids).await.map_err(internal)?;
-        let policies = state.store.policies_page(0, CHOICE_LIMIT).await.map_err(internal)?;
+        let services = state.store.services_with_policies(CHOICE_LIMIT).await.map_err(internal)?;
+        let policies = state.store.policy_names(CHOICE_LIMIT).await.map_err(internal)?;
         let people = state.store.list_people(CHOICE_LIMIT).await.map_err(internal)?;
         let mut targets: Vec<(String, String)> = services
-            .rows
             .iter()
-            .filter_map(|s| {
-                let (_, policy) = with_policy.iter().find(|(service, _)| *service == s.id)?;
-                let policy = policies.rows.iter().find(|p| p.id == *policy)?;
-                Some((format!("service:{}", s.id), format!("Service: {} ({})", s.name, policy.name)))
-            })
+            .map(|(id, service, policy)| (format!("service:{id}"), format!("Service: {service} ({policy})")))
             .collect();
-        targets.extend(policies.rows.iter().map(|p| (format!("policy:{}", p.id), format!("Policy: {}", p.name))));
+        targets.extend(policies.iter().map(|(id, name)| (format!("policy:{id}"), format!("Policy: {name}"))));
         targets.extend(people.iter().map(|p| (format!("user:{}", p.id), format!("Person: {}", p.name))));
         Ok(targets)
     }
@@ -353,9 +370,8 @@ pub async fn list_policies(page: i64) -> Result<PoliciesView, AppError> {
         let page = page.max(1);
         let listed = state.store.policies_page((page - 1) * POLICIES_PAGE_SIZE, POLICIES_PAGE_SIZE).await.map_err(internal)?;
         let can_edit = viewer.role.allows(Permission::ManageSettings);
-        let services = vec![Vec::new(); listed.rows.len()];
         Ok(PoliciesView {
-            rows: summaries(&state, listed.rows, services).await?,
+            rows: summaries(&state, listed.rows).await?,
             page,
             pages: ((listed.total + POLICIES_PAGE_SIZE - 1) / POLICIES_PAGE_SIZE).max(1),
             total: listed.total,
@@ -381,8 +397,10 @@ pub async fn get_policy(id: i64) -> Result<PolicyView, AppError> {
         } else {
             Vec::new()
         };
+        let mut summary = summaries(&state, vec![policy]).await?.remove(0);
+        summary.services = services;
         Ok(PolicyView {
-            policy: summaries(&state, vec![policy], vec![services]).await?.remove(0),
+            policy: summary,
             can_edit,
             choices: if can_edit { target_choices(&state).await? } else { TargetChoices::default() },
             services: all_services,
@@ -421,16 +439,16 @@ pub async fn create_policy(
 #[server(prefix = "/api", endpoint = "policies/update")]
 pub async fn update_policy(id: i64, revision: i64, name: String, #[server(default)] description: String, repeats: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    use crate::store::paging::PolicyFields;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let policy = state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
-        let mut plan = policy.plan;
-        plan.repeats = parse_repeats(&repeats)?;
-        let fields = PolicyFields { name: policy_name(&name)?, description: description.trim().to_string(), plan };
-        state.store.update_policy(id, &fields, revision, state.now()).await.map_err(write_error)?;
-        Ok(back_to_policy(id))
+        edit_policy(&state, id, revision, |fields| {
+            fields.name = policy_name(&name)?;
+            fields.description = description.trim().to_string();
+            fields.plan.repeats = parse_repeats(&repeats)?;
+            Ok(())
+        })
+        .await
     })
     .await
 }
@@ -446,22 +464,22 @@ pub async fn save_level(
     delay_minutes: String,
 ) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    use crate::store::paging::PolicyFields;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let policy = state.store.policy(policy_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
         let new_level = level_from_form(&user_ids, &schedule_ids, &delay_minutes)?;
-        let mut plan = policy.plan;
-        match level {
-            0 => plan.levels.push(new_level),
-            n if n >= 1 && (n as usize) <= plan.levels.len() => plan.levels[n as usize - 1] = new_level,
-            _ => return Err(AppError::conflict(None, "That level is gone: someone changed this policy. Reload to see it.")),
-        }
-        crate::domain::paging::validate_plan(&plan)?;
-        let fields = PolicyFields { name: policy.name, description: policy.description, plan };
-        state.store.update_policy(policy_id, &fields, revision, state.now()).await.map_err(write_error)?;
-        Ok(back_to_policy(policy_id))
+        edit_policy(&state, policy_id, revision, |fields| {
+            let levels = &mut fields.plan.levels;
+            match level {
+                0 => levels.push(new_level),
+                n => {
+                    let index = level_index(levels.len(), n)?;
+                    levels[index] = new_level;
+                }
+            }
+            Ok(crate::domain::paging::validate_plan(&fields.plan)?)
+        })
+        .await
     })
     .await
 }
@@ -470,22 +488,19 @@ pub async fn save_level(
 #[server(prefix = "/api", endpoint = "policies/remove-level")]
 pub async fn remove_level(policy_id: i64, revision: i64, level: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    use crate::store::paging::PolicyFields;
     crate::api::respond(async move {
         crate::auth::require(Permission::ManageSettings).await?;
         let state = crate::auth::app_state()?;
-        let policy = state.store.policy(policy_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
-        let mut plan = policy.plan;
-        if level < 1 || level as usize > plan.levels.len() {
-            return Err(AppError::conflict(None, "That level is gone: someone changed this policy. Reload to see it."));
-        }
-        if plan.levels.len() == 1 {
-            return Err(AppError::invalid("levels", "A policy needs at least one level: delete the policy instead."));
-        }
-        plan.levels.remove(level as usize - 1);
-        let fields = PolicyFields { name: policy.name, description: policy.description, plan };
-        state.store.update_policy(policy_id, &fields, revision, state.now()).await.map_err(write_error)?;
-        Ok(back_to_policy(policy_id))
+        edit_policy(&state, policy_id, revision, |fields| {
+            let levels = &mut fields.plan.levels;
+            let index = level_index(levels.len(), level)?;
+            if levels.len() == 1 {
+                return Err(AppError::invalid("levels", "A policy needs at least one level: delete the policy instead."));
+            }
+            levels.remove(index);
+            Ok(())
+        })
+        .await
     })
     .await
 }
@@ -571,7 +586,9 @@ pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {
     crate::api::respond(async move {
         let viewer = crate::auth::require(Permission::Respond).await?;
         let state = crate::auth::app_state()?;
-        match crate::paging::acknowledge(&state, page_id, viewer.id, &viewer.display_name, "").await? {
+        let page = state.store.page(page_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That page"))?;
+        let person = crate::domain::catalog::Person { id: viewer.id, name: viewer.display_name.clone() };
+        match crate::paging::acknowledge(&state, &page, &person, "").await? {
             Acknowledged::Now(page) => Ok(back_to_page_list(page.incident_id)),
             Acknowledged::Already(page) => {
                 Err(AppError::conflict(None, format!("This page is {} already.", page.status.label().to_lowercase())))
@@ -611,13 +628,16 @@ pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
     crate::api::respond(async move {
         let viewer = crate::auth::require(Permission::View).await?;
         let state = crate::auth::app_state()?;
-        let detail = state.store.incident_detail(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let incident = state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
         let pages = state.store.pages_of_incident(incident_id, INCIDENT_PAGES).await.map_err(internal)?;
         let total = pages.len() as i64;
-        let can_page = viewer.role.allows(Permission::Respond) && detail.incident.status.is_open();
-        let targets = if can_page { page_targets(&state).await? } else { Vec::new() };
-        let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let paged_services = state.store.service_policies(&service_ids).await.map_err(internal)?;
+        let can_page = viewer.role.allows(Permission::Respond) && incident.status.is_open();
+        let (targets, default_target) = if can_page {
+            let first = state.store.paged_service_of_incident(incident_id).await.map_err(internal)?;
+            (page_targets(&state).await?, first.map(|service| format!("service:{service}")).unwrap_or_default())
+        } else {
+            (Vec::new(), String::new())
+        };
         Ok(PagesView {
             rows: page_views(&state, pages, &viewer).await?,
             page: 1,
@@ -625,7 +645,7 @@ pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
             total,
             can_page,
             targets,
-            default_target: paged_services.first().map(|(service, _)| format!("service:{service}")).unwrap_or_default(),
+            default_target,
         })
     })
     .await

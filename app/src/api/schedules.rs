@@ -458,7 +458,11 @@ pub async fn delete_schedule(id: i64, revision: i64) -> Result<String, AppError>
     crate::api::respond(async move {
         let viewer = crate::auth::require(Permission::Respond).await?;
         let state = crate::auth::app_state()?;
-        state.store.delete_schedule(id, revision, state.now()).await.map_err(write_error)?;
+        state.store.delete_schedule(id, revision, state.now()).await.map_err(|err| match err {
+            // The one reference a schedule can't lose: an escalation policy that pages it.
+            crate::store::StoreError::Constraint(_) => AppError::invalid("", "An escalation policy pages this schedule: change the policy first."),
+            other => write_error(other),
+        })?;
         tracing::info!(schedule_id = id, user_id = viewer.id, "schedule deleted");
         Ok(crate::api::redirect_form_post("/on-call"))
     })

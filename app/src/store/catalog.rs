@@ -164,7 +164,7 @@ const SERVICE_SELECT: &str = "select s.id, s.name, s.description, s.owner_team, 
      from services s left join users u on u.id = s.owner_user_id left join services p on p.id = s.parent_id";
 
 /// After a revision-guarded update matched no row: `Stale` if the row exists, `NotFound` if not.
-async fn stale_or_missing(store: &Store, table: &str, id: i64) -> StoreError {
+pub(crate) async fn stale_or_missing(store: &Store, table: &str, id: i64) -> StoreError {
     let sql = format!("select count(*) from {table} where id = $1");
     match on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(pool).await) {
         Ok(0) => StoreError::NotFound,

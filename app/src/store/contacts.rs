@@ -5,16 +5,16 @@ use crate::domain::contact::{ContactKind, ContactMethod};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
-struct SqlContactMethod {
-    id: i64,
-    user_id: i64,
-    kind: String,
-    label: String,
-    target: String,
+pub(super) struct SqlContactMethod {
+    pub(super) id: i64,
+    pub(super) user_id: i64,
+    pub(super) kind: String,
+    pub(super) label: String,
+    pub(super) target: String,
 }
 
 impl SqlContactMethod {
-    fn into_contact_method(self) -> ContactMethod {
+    pub(super) fn into_contact_method(self) -> ContactMethod {
         ContactMethod {
             id: self.id,
             user_id: self.user_id,

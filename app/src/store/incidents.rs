@@ -335,15 +335,9 @@ pub(crate) const EVENTS_PER_INSERT: usize = 500;
 
 /// `insert` of `events` for one incident, numbered from `$1`.
 pub(crate) fn insert_events_sql(count: usize) -> String {
-    let rows: Vec<String> = (0..count)
-        .map(|n| {
-            let b = n * 7;
-            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
-        })
-        .collect();
     format!(
         "insert into timeline_events (incident_id, kind, body, body_html, occurred_at, recorded_at, actor_id) values {}",
-        rows.join(", ")
+        super::query::value_rows(count, 7)
     )
 }
 
@@ -358,14 +352,16 @@ macro_rules! write_events {
         let events: &[NewEvent] = $events;
         if !events.is_empty() {
             let sql = $crate::store::incidents::insert_events_sql(events.len());
-            let args = $crate::store::incidents::event_args($incident_id, events, $actor_id, $now);
+            let args = $crate::store::incidents::event_args($incident_id, events, Some($actor_id), $now);
             $crate::store::query::bind_args!(sqlx::query(&sql), &args).execute(&mut *$tx).await?;
         }
     }};
 }
 pub(crate) use write_events;
 
-pub(crate) fn event_args(incident_id: i64, events: &[NewEvent], actor_id: i64, now: DateTime<Utc>) -> Vec<Arg> {
+/// The arguments of `insert_events_sql` for one incident's events; `actor_id` is `None` for
+/// what Quell does on nobody's behalf (the escalation engine).
+pub(crate) fn event_args(incident_id: i64, events: &[NewEvent], actor_id: Option<i64>, now: DateTime<Utc>) -> Vec<Arg> {
     events
         .iter()
         .flat_map(|event| {
@@ -376,7 +372,7 @@ pub(crate) fn event_args(incident_id: i64, events: &[NewEvent], actor_id: i64, n
                 Arg::Text(event.body_html.clone()),
                 Arg::Time(event.occurred_at),
                 Arg::Time(now),
-                Arg::Int(actor_id),
+                actor_id.map(Arg::Int).unwrap_or(Arg::NullInt),
             ]
         })
         .collect()
@@ -696,7 +692,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<TimelineEvent, StoreError> {
         let sql = format!("{} returning id", insert_events_sql(1));
-        let args = event_args(incident_id, std::slice::from_ref(note), actor_id, now);
+        let args = event_args(incident_id, std::slice::from_ref(note), Some(actor_id), now);
         let id: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(pool).await)
             .map_err(|err| match StoreError::from(err) {
                 StoreError::Constraint(_) => StoreError::NotFound,

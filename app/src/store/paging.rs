@@ -8,7 +8,9 @@
 use super::catalog::Page;
 use super::incidents::NewEvent;
 use super::notifications::{insert_deliveries, NewDelivery};
-use super::query::{bind_args, ids_in, Arg};
+use super::catalog::stale_or_missing;
+use super::contacts::SqlContactMethod;
+use super::query::{bind_args, ids_in, value_rows, Arg};
 use super::BeginWrite;
 use super::{on_pool, Store, StoreError};
 use crate::domain::paging::{Level, PageStatus, Plan, Policy, Target};
@@ -177,7 +179,7 @@ fn assemble_policies(rows: Vec<SqlPolicy>, levels: &[(i64, i64, i64)], targets: 
         .collect()
 }
 
-/// The inserts of a policy's levels and targets, with their arguments.
+/// The inserts of a policy's levels and targets, with their arguments (run by `write_plan!`).
 fn plan_inserts(policy_id: i64, plan: &Plan) -> Vec<(String, Vec<Arg>)> {
     let mut inserts = Vec::new();
     if plan.levels.is_empty() {
@@ -208,16 +210,24 @@ fn plan_inserts(policy_id: i64, plan: &Plan) -> Vec<(String, Vec<Arg>)> {
     inserts
 }
 
-/// Recipients written at once (8 arguments each).
-const RECIPIENTS_PER_INSERT: usize = 500;
-/// Pages whose steps are claimed by one update (2 arguments each).
-pub const STEPS_PER_CLAIM: usize = 500;
+/// Writes a policy's levels and targets inside the transaction `tx` (inside `on_pool!`).
+macro_rules! write_plan {
+    ($tx:expr, $policy_id:expr, $plan:expr) => {{
+        for (sql, args) in plan_inserts($policy_id, $plan) {
+            bind_args!(sqlx::query(&sql), &args).execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Rows written by one multi-row insert (at most 7 arguments each).
+const ROWS_PER_INSERT: usize = 500;
+/// Pages whose steps are claimed by one update (2 or 3 arguments each).
+const STEPS_PER_CLAIM: usize = 500;
 
 impl Store {
     // ---- escalation policies ----
 
     pub async fn create_policy(&self, fields: &PolicyFields, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let plan = plan_inserts(0, &fields.plan);
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -229,10 +239,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            for (sql, mut args) in plan.clone() {
-                args[0] = Arg::Int(id);
-                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
-            }
+            write_plan!(tx, id, &fields.plan);
             tx.commit().await?;
             Ok::<_, StoreError>(id)
         })
@@ -241,7 +248,6 @@ impl Store {
     /// Replaces a policy's name, description and levels, if nobody changed it since
     /// `expected_revision`.
     pub async fn update_policy(&self, id: i64, fields: &PolicyFields, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let plan = plan_inserts(id, &fields.plan);
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
@@ -258,15 +264,12 @@ impl Store {
             .await?
             .rows_affected();
             if touched == 0 {
-                let exists: Option<i64> =
-                    sqlx::query_scalar("select id from escalation_policies where id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                drop(tx);
+                return Err(stale_or_missing(self, "escalation_policies", id).await);
             }
             sqlx::query("delete from escalation_targets where policy_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("delete from escalation_levels where policy_id = $1").bind(id).execute(&mut *tx).await?;
-            for (sql, args) in &plan {
-                bind_args!(sqlx::query(sql), args).execute(&mut *tx).await?;
-            }
+            write_plan!(tx, id, &fields.plan);
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
@@ -281,10 +284,7 @@ impl Store {
             .await
             .map(|done| done.rows_affected()))?;
         if touched == 0 {
-            return Err(match self.policy(id).await? {
-                Some(_) => StoreError::Stale,
-                None => StoreError::NotFound,
-            });
+            return Err(stale_or_missing(self, "escalation_policies", id).await);
         }
         Ok(())
     }
@@ -358,6 +358,37 @@ impl Store {
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?)
     }
 
+    /// Policies' ids and names, in name order (at most `limit`), for choosing one.
+    pub async fn policy_names(&self, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_as("select id, name from escalation_policies order by lower(name), id limit $1")
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Services that have a policy, with its name: (service id, service name, policy name), in
+    /// the services' name order (at most `limit`).
+    pub async fn services_with_policies(&self, limit: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_as(
+            "select s.id, s.name, p.name from services s join escalation_policies p on p.id = s.escalation_policy_id \
+             order by lower(s.name), s.id limit $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// The first (by name) of an incident's services that has a policy.
+    pub async fn paged_service_of_incident(&self, incident_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "select s.id from incident_services x join services s on s.id = x.service_id \
+             where x.incident_id = $1 and s.escalation_policy_id is not null order by lower(s.name), s.id limit 1"
+        )
+        .bind(incident_id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     /// Sets (or clears) the policy that pages for a service.
     pub async fn set_service_policy(&self, service_id: i64, policy_id: Option<i64>, now: DateTime<Utc>) -> Result<(), StoreError> {
         let touched = on_pool!(self, |pool| sqlx::query(
@@ -417,15 +448,6 @@ impl Store {
         Ok(rows.into_iter().map(SqlPage::into_page).collect())
     }
 
-    /// When the earliest escalating page's next step is due.
-    pub async fn next_page_step_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(
-            "select min(next_step_at) from pages where status = 'escalating'"
-        )
-        .fetch_one(pool)
-        .await)?)
-    }
-
     /// Takes the steps whose pages are still escalating at the step they were read at, and
     /// writes what each does, all in one transaction. Returns the ids of the pages whose step
     /// this call took; the others were taken (or ended) by someone else and nothing of them is
@@ -467,16 +489,10 @@ impl Store {
             let mine: Vec<&TakenStep> = steps.iter().filter(|s| taken.binary_search(&s.page_id).is_ok()).collect();
             let recipients: Vec<(i64, i64, &NewRecipient)> =
                 mine.iter().flat_map(|s| s.recipients.iter().map(move |r| (s.page_id, s.step, r))).collect();
-            for chunk in recipients.chunks(RECIPIENTS_PER_INSERT) {
-                let rows: Vec<String> = (0..chunk.len())
-                    .map(|n| {
-                        let b = n * 7;
-                        format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
-                    })
-                    .collect();
+            for chunk in recipients.chunks(ROWS_PER_INSERT) {
                 let sql = format!(
                     "insert into page_recipients (page_id, step, user_id, methods, token_hash, expires_at, created_at) values {}",
-                    rows.join(", ")
+                    value_rows(chunk.len(), 7)
                 );
                 let args: Vec<Arg> = chunk
                     .iter()
@@ -502,14 +518,10 @@ impl Store {
             let events: Vec<&(i64, NewEvent)> = mine.iter().filter_map(|s| s.event.as_ref()).collect();
             for chunk in events.chunks(super::incidents::EVENTS_PER_INSERT) {
                 let sql = super::incidents::insert_events_sql(chunk.len());
+                // The engine acts on nobody's behalf: no actor.
                 let args: Vec<Arg> = chunk
                     .iter()
-                    .flat_map(|(incident, event)| {
-                        let mut args = super::incidents::event_args(*incident, std::slice::from_ref(event), 0, now);
-                        // The engine acts on nobody's behalf.
-                        args[6] = Arg::NullInt;
-                        args
-                    })
+                    .flat_map(|(incident, event)| super::incidents::event_args(*incident, std::slice::from_ref(event), None, now))
                     .collect();
                 bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
@@ -628,13 +640,11 @@ impl Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let mut fresh = Vec::new();
-            for chunk in notices.chunks(RECIPIENTS_PER_INSERT) {
-                let rows: Vec<String> =
-                    (0..chunk.len()).map(|n| format!("(${}, ${}, ${}, ${})", n * 4 + 1, n * 4 + 2, n * 4 + 3, n * 4 + 4)).collect();
+            for chunk in notices.chunks(ROWS_PER_INSERT) {
                 let sql = format!(
                     "insert into handoff_notices (schedule_id, user_id, shift_start, created_at) values {} \
                      on conflict do nothing returning schedule_id, user_id, shift_start",
-                    rows.join(", ")
+                    value_rows(chunk.len(), 4)
                 );
                 let args: Vec<Arg> = chunk
                     .iter()
@@ -676,14 +686,8 @@ impl Store {
                 people.push(ReachablePerson { user_id, name, time_zone, methods: Vec::new() });
             }
             if let (Some(id), Some(kind), Some(label), Some(target)) = (method_id, kind, label, target) {
-                let person = people.last_mut().expect("pushed above");
-                person.methods.push(crate::domain::contact::ContactMethod {
-                    id,
-                    user_id,
-                    kind: kind.parse().unwrap_or(crate::domain::contact::ContactKind::Email),
-                    label,
-                    target,
-                });
+                let method = SqlContactMethod { id, user_id, kind, label, target }.into_contact_method();
+                people.last_mut().expect("pushed above").methods.push(method);
             }
         }
         Ok(people)

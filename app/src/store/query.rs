@@ -65,6 +65,15 @@ pub(crate) fn ids_in(ids: &[i64]) -> (String, Vec<Arg>) {
     (list, ids.iter().copied().map(Arg::Int).collect())
 }
 
+/// `($1, $2, …), ($n+1, …), …`: the placeholders of `rows` rows of `columns` values each, for a
+/// multi-row `insert … values`.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| format!("({})", (1..=columns).map(|c| format!("${}", row * columns + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `insert into {table} ({owner_column}, {id_column}) values ($1, $2), ($1, $3), …` linking one
 /// row to each of `ids`, with its arguments.
 pub(crate) fn insert_links(table: &str, owner_column: &str, id_column: &str, owner: i64, ids: &[i64]) -> (String, Vec<Arg>) {
