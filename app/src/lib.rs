@@ -23,6 +23,8 @@ pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod paging;
 #[cfg(feature = "ssr")]
+pub mod reminders;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod status_page;

@@ -217,6 +217,67 @@ pub fn handoff_deliveries(schedule: &Schedule, shift: &Shift, person: &Reachable
     to_every_method(person, "on-call hand-off", &format!("On call for {} from {starts}", schedule.name), &text, &short, payload)
 }
 
+/// A reminder to an action item's owner: due soon, or overdue.
+pub fn reminder_deliveries(
+    item: &crate::store::action_items::ReminderCandidate,
+    kind: crate::domain::action_item::ReminderKind,
+    today: chrono::NaiveDate,
+    person: &ReachablePerson,
+    base_url: &str,
+) -> Vec<NewDelivery> {
+    use crate::domain::action_item::{due_text, ItemStatus, ReminderKind};
+    let when = due_text(ItemStatus::Open, item.due_on, today);
+    let title = one_line(&item.title, 120);
+    let (topic, subject) = match kind {
+        ReminderKind::DueSoon => ("action item due soon", format!("Action item {when}: {title}")),
+        ReminderKind::Overdue => ("action item overdue", format!("Action item overdue: {title}")),
+    };
+    let link = format!("{base_url}/action-items/{}", item.id);
+    let short = format!("Quell: your action item \"{title}\" ({}) is {when}. {link}", reference(item.incident_id));
+    let text = format!(
+        "Your action item from {} is {when} (deadline {}):\n\n{}\n\nOpen it: {link}\nAll your action items: {base_url}/action-items\n",
+        reference(item.incident_id),
+        item.due_on.format("%Y-%m-%d"),
+        item.title,
+    );
+    let payload = json!({
+        "event": kind.as_str(),
+        "action_item_id": item.id,
+        "incident_id": item.incident_id,
+        "title": item.title,
+        "due_on": item.due_on.format("%Y-%m-%d").to_string(),
+        "url": link,
+    });
+    to_every_method(person, topic, &subject, &text, &short, payload)
+}
+
+/// A post-mortem owner's daily digest of the overdue action items of their post-mortems.
+pub fn digest_deliveries(items: &[&crate::store::action_items::DigestCandidate], today: chrono::NaiveDate, person: &ReachablePerson, base_url: &str) -> Vec<NewDelivery> {
+    use crate::domain::action_item::{due_text, ItemStatus};
+    let count = items.len();
+    let subject = format!("{count} overdue action item{} from your post-mortems", if count == 1 { "" } else { "s" });
+    let lines: Vec<String> = items
+        .iter()
+        .map(|i| {
+            format!(
+                "- {} ({}, {}): {} — {base_url}/action-items/{}",
+                one_line(&i.title, 120),
+                reference(i.incident_id),
+                i.owner_name,
+                due_text(ItemStatus::Open, i.due_on, today),
+                i.id
+            )
+        })
+        .collect();
+    let text = format!("{subject}:\n\n{}\n\nAll overdue items: {base_url}/action-items?all=true&overdue=true\n", lines.join("\n"));
+    let short = format!("Quell: {subject}. {base_url}/action-items?all=true&overdue=true");
+    let payload = json!({
+        "event": "overdue_digest",
+        "action_item_ids": items.iter().map(|i| i.id).collect::<Vec<_>>(),
+    });
+    to_every_method(person, "overdue digest", &subject, &text, &short, payload)
+}
+
 /// The first line of `text`, at most `max` characters.
 fn one_line(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();

@@ -3,7 +3,7 @@
 use crate::components::errors::NotFound;
 use crate::components::layout::Layout;
 use crate::components::session::SessionContext;
-use crate::pages::{catalog, home, incident, incidents, login, notifications, paging, profile, schedules, sections, setup, status_page, users};
+use crate::pages::{action_items, catalog, home, incident, incidents, login, notifications, paging, post_mortems, profile, schedules, sections, setup, status_page, users};
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
@@ -73,8 +73,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/on-call/policies") view=paging::PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call/policies/:id") view=paging::PolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call/pages") view=paging::PagesPage ssr=SsrMode::Async />
-                    <Route path=path!("/post-mortems") view=sections::PostMortemsPage ssr=SsrMode::Async />
-                    <Route path=path!("/action-items") view=sections::ActionItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/post-mortems") view=post_mortems::PostMortemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/post-mortems/:id") view=post_mortems::PostMortemPage ssr=SsrMode::Async />
+                    <Route path=path!("/action-items") view=action_items::ActionItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("/action-items/:id") view=action_items::ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("/status-page") view=status_page::StatusPageSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/severities") view=catalog::SeveritiesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/services") view=catalog::ServicesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/role-types") view=catalog::RoleTypesPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/post-mortem-templates") view=post_mortems::TemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/incident-types") view=catalog::IncidentTypesPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -6,6 +6,7 @@ pub mod calendars;
 pub mod cli;
 pub mod config;
 pub mod delivery;
+pub mod export;
 pub mod live;
 pub mod middleware;
 pub mod router;

@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::status_page::routes())
         .merge(crate::calendars::routes())
         .merge(crate::acknowledge::routes())
+        .merge(crate::export::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,12 +1,14 @@
 //! Types and rules with no I/O: roles and permissions, account fields, the password policy,
 //! login throttling arithmetic, the incident catalog, the incident state machine and key times,
-//! updates, the status page's arithmetic (component history, uptime) and on-call schedules.
+//! updates, the status page's arithmetic (component history, uptime), on-call schedules,
+//! post-mortems and action items.
 //!
 //! This module compiles for both the server and the browser, so it must never import sqlx, axum
 //! or anything else that only exists on the server. Every function that needs "now" takes it as
 //! an argument.
 
 pub mod account;
+pub mod action_item;
 pub mod catalog;
 pub mod contact;
 pub mod delivery;
@@ -14,6 +16,7 @@ pub mod incident;
 pub mod paging;
 pub mod password;
 pub mod permissions;
+pub mod post_mortem;
 pub mod schedule;
 pub mod status_page;
 pub mod throttle;

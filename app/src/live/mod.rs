@@ -40,6 +40,23 @@ pub fn use_live_changes(incident: Option<i64>) -> ReadSignal<u64> {
     version
 }
 
+/// `use_live_changes` for a page that learns which incident it shows only once its data has
+/// loaded (a post-mortem's page): listens for `incident`'s changes from when it is known, and
+/// again if it changes. Give it a `Memo`, so it restarts only when the incident does.
+pub fn use_live_changes_of(incident: Memo<Option<i64>>) -> ReadSignal<u64> {
+    let (version, set_version) = signal(0u64);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        // The listener started by the previous run is stopped by that run's cleanup.
+        if let Some(id) = incident.get() {
+            listen(Some(id), set_version);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (incident, set_version);
+    version
+}
+
 #[cfg(feature = "hydrate")]
 fn listen(incident: Option<i64>, set_version: WriteSignal<u64>) {
     let listener = browser::Listener::start(incident, set_version);

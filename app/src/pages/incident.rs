@@ -37,6 +37,9 @@ struct Actions {
     open_page: ServerAction<crate::api::paging::OpenPage>,
     acknowledge_page: ServerAction<crate::api::paging::AcknowledgePage>,
     /// What is being typed in the new-note form; kept while the page redraws for live updates.
+    start_post_mortem: ServerAction<crate::api::post_mortems::StartPostMortem>,
+    add_item: ServerAction<crate::api::action_items::CreateActionItem>,
+    set_item_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
 }
@@ -58,6 +61,9 @@ impl Actions {
             add_subscriber: ServerAction::new(),
             open_page: ServerAction::new(),
             acknowledge_page: ServerAction::new(),
+            start_post_mortem: ServerAction::new(),
+            add_item: ServerAction::new(),
+            set_item_status: ServerAction::new(),
             note_draft: RwSignal::new(None),
             note_time_draft: RwSignal::new(None),
         }
@@ -79,6 +85,8 @@ impl Actions {
             + self.add_subscriber.version().get()
             + self.open_page.version().get()
             + self.acknowledge_page.version().get()
+            + self.add_item.version().get()
+            + self.set_item_status.version().get()
     }
 }
 
@@ -90,6 +98,8 @@ pub fn IncidentPage() -> impl IntoView {
     let pinned = move || query.with(|q| q.get("pinned").as_deref() == Some("true"));
     let before = move || query.with(|q| q.get("before").unwrap_or_default());
     let actions = Actions::new();
+    // A post-mortem that was started opens.
+    crate::components::session::load_page_after(actions.start_post_mortem);
     // A note that was added leaves an empty form behind.
     Effect::new(move |_| {
         if let Some(Ok(())) = actions.note.value().get() {
@@ -104,6 +114,7 @@ pub fn IncidentPage() -> impl IntoView {
     );
     // Made here, beside the incident, so that server and browser make it in the same order.
     let pages = Resource::new(move || (id(), live.get(), actions.versions()), |(id, ..)| crate::api::paging::incident_pages(id));
+    let post_mortem = crate::pages::post_mortems::incident_post_mortem_resource(id, move || live.get() + actions.versions() as u64);
     view! {
         <RequireUser>
             <p><A href="/incidents">"← Incidents"</A></p>
@@ -112,7 +123,7 @@ pub fn IncidentPage() -> impl IntoView {
                     incident
                         .get()
                         .map(|loaded| match loaded {
-                            Ok(view_data) => view! { <IncidentBody data=view_data actions pages /> }.into_any(),
+                            Ok(view_data) => view! { <IncidentBody data=view_data actions pages post_mortem /> }.into_any(),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}
@@ -122,7 +133,12 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentBody(data: IncidentView, actions: Actions, pages: crate::pages::paging::PagesResource) -> impl IntoView {
+fn IncidentBody(
+    data: IncidentView,
+    actions: Actions,
+    pages: crate::pages::paging::PagesResource,
+    post_mortem: crate::pages::post_mortems::IncidentPostMortemResource,
+) -> impl IntoView {
     let incident = data.summary.incident.clone();
     let title = format!("{} {} · Quell", incident.reference(), incident.title);
     let data = StoredValue::new(data);
@@ -139,6 +155,8 @@ fn IncidentBody(data: IncidentView, actions: Actions, pages: crate::pages::pagin
             <aside class="incident-side">
                 <RolesCard data=data.get_value() actions />
                 <crate::pages::paging::PagingCard incident_id=incident.id data=pages open=actions.open_page acknowledge=actions.acknowledge_page />
+                <crate::pages::post_mortems::PostMortemCard incident_id=incident.id data=post_mortem start=actions.start_post_mortem
+                    add_item=actions.add_item set_status=actions.set_item_status />
                 <KeyTimesCard data=data.get_value() actions />
                 {can_respond.then(|| view! { <DetailsForm data=data.get_value() actions /> })}
             </aside>

@@ -1,36 +1,10 @@
-//! Sections whose features have not arrived yet, and the settings index.
+//! The settings index.
 
 use crate::components::layout::RequireUser;
 use crate::components::session::use_session;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// An honest placeholder: the section exists in the navigation, but does nothing yet.
-#[component]
-pub fn ComingSoon(title: &'static str, summary: &'static str) -> impl IntoView {
-    view! {
-        <Title text=format!("{title} · Quell") />
-        <RequireUser>
-            <h1>{title}</h1>
-            <section class="card empty-state" aria-label="Not available yet">
-                <p class="empty-title">"Coming soon"</p>
-                <p>{summary}</p>
-                <p>"This section is not available in this version of Quell yet."</p>
-            </section>
-        </RequireUser>
-    }
-}
-
-#[component]
-pub fn PostMortemsPage() -> impl IntoView {
-    view! { <ComingSoon title="Post-mortems" summary="Blameless reviews written after an incident, from draft to published." /> }
-}
-
-#[component]
-pub fn ActionItemsPage() -> impl IntoView {
-    view! { <ComingSoon title="Action items" summary="Follow-up work from incidents and post-mortems, with owners and deadlines, tracked until done." /> }
-}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -59,6 +33,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <li class="card">
                     <a href="/settings/role-types">"Incident roles"</a>
                     <p>"Commander, communications lead, scribe and your own roles, with checklists."</p>
+                </li>
+                <li class="card">
+                    <a href="/settings/post-mortem-templates">"Post-mortem templates"</a>
+                    <p>"The sections a new post-mortem starts with, and the approvals it needs."</p>
                 </li>
                 <li class="card">
                     <a href="/settings/incident-types">"Incident types"</a>

@@ -546,6 +546,17 @@ impl Store {
         Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
     }
 
+    /// Active admins and responders (who can own and review work) in name order; at most `limit`.
+    pub async fn list_responders(&self, limit: i64) -> Result<Vec<Person>, StoreError> {
+        let rows: Vec<(i64, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, display_name from users where active and role in ('admin', 'responder') order by lower(display_name), id limit $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id, name)| Person { id, name }).collect())
+    }
+
     /// The people with `ids` (deactivated ones too, unless `only_active`), in name order.
     pub async fn people_by_ids(&self, ids: &[i64], only_active: bool) -> Result<Vec<Person>, StoreError> {
         if ids.is_empty() {

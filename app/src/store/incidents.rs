@@ -249,7 +249,7 @@ impl SqlEvent {
 }
 
 /// The words of a search, lower-cased: letters and digits only, at most eight.
-fn search_words(text: &str) -> Vec<String> {
+pub(crate) fn search_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).take(8).map(str::to_lowercase).collect()
 }
 

@@ -7,6 +7,7 @@
 //!
 //! The store knows nothing of HTTP, sessions or permissions.
 
+pub mod action_items;
 pub mod catalog;
 pub mod contacts;
 mod error;
@@ -14,6 +15,7 @@ pub mod incidents;
 pub mod live;
 pub mod notifications;
 pub mod paging;
+pub mod post_mortems;
 mod query;
 pub mod schedules;
 pub mod sessions;

@@ -11,6 +11,8 @@ pub(crate) enum Arg {
     NullInt,
     Text(String),
     Time(DateTime<Utc>),
+    /// A calendar date (`date` on Postgres, `YYYY-MM-DD` text on SQLite).
+    Date(chrono::NaiveDate),
     Bool(bool),
 }
 
@@ -25,6 +27,7 @@ macro_rules! bind_args {
                 Arg::NullInt => query.bind(None::<i64>),
                 Arg::Text(value) => query.bind(value.clone()),
                 Arg::Time(value) => query.bind(*value),
+                Arg::Date(value) => query.bind(*value),
                 Arg::Bool(value) => query.bind(*value),
             };
         }

@@ -16,7 +16,10 @@ test('the release build hydrates and navigates on the client without errors', as
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'On-call' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'On-call' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Post-mortems' }).click();
-  await expect(page.getByText('Coming soon')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Post-mortems' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Action items' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Action items' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'My action items' })).toHaveAttribute('aria-current', 'page');
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(errors).toEqual([]);
 });
@@ -39,9 +42,9 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call', '/on-call/policies', '/on-call/pages'];
-  // An incident page, a schedule page and a policy page too, if they exist (the incident and on-call journeys
-  // run before this file).
+  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call', '/on-call/policies', '/on-call/pages', '/post-mortems', '/action-items', '/action-items?all=true&status=all', '/settings/post-mortem-templates'];
+  // An incident page, a schedule page, a policy page, a post-mortem and an action item too, if they exist (the
+  // incident, on-call and post-mortem journeys run before this file).
   await page.goto('/incidents');
   const first = page.locator('.incidents-table a.cell-title').first();
   if (await first.count()) paths.push((await first.getAttribute('href'))!);
@@ -51,6 +54,12 @@ test('pages fit a phone screen', async ({ page }) => {
   await page.goto('/on-call/policies');
   const policy = page.locator('.catalog-head a').first();
   if (await policy.count()) paths.push((await policy.getAttribute('href'))!);
+  await page.goto('/post-mortems');
+  const postMortem = page.locator('.data-table a').first();
+  if (await postMortem.count()) paths.push((await postMortem.getAttribute('href'))!);
+  await page.goto('/action-items?all=true&status=all');
+  const item = page.locator('.action-items a.cell-title').first();
+  if (await item.count()) paths.push((await item.getAttribute('href'))!);
   for (const path of paths) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -1,0 +1,252 @@
+//! Action items: created from a post-mortem or an incident, edited and moved along by responders
+//! and admins, listed as "my action items" and organisation-wide with filters, each with its
+//! history. Everyone signed in reads; viewers change nothing.
+
+use crate::api::post_mortems::ItemView;
+use crate::domain::action_item::ItemChange;
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Action items per page of the lists.
+pub const ITEMS_PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemsView {
+    pub rows: Vec<ItemView>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub people: Vec<(i64, String)>,
+    pub services: Vec<(i64, String)>,
+    pub can_respond: bool,
+    pub viewer_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDetailView {
+    pub item: ItemView,
+    /// Each change with its time in the viewer's zone, newest first.
+    pub history: Vec<(ItemChange, String)>,
+    pub people: Vec<(i64, String)>,
+    pub can_respond: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::errors::AppError;
+
+    /// Where to go after a change: a path inside Quell named by the form, else the item's page.
+    pub fn back_to(back_to: &str, fallback: String) -> String {
+        let back_to = back_to.trim();
+        if back_to.starts_with('/') && !back_to.starts_with("//") && !back_to.contains('\\') { back_to.to_string() } else { fallback }
+    }
+
+    pub fn stale(err: crate::store::StoreError) -> AppError {
+        crate::api::update_error(err, "that action item")
+    }
+}
+
+/// Adds an action item to an incident (and so to its post-mortem, when it has one).
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "action-items/create")]
+pub async fn create_action_item(
+    incident_id: i64,
+    title: String,
+    description: String,
+    owner_id: i64,
+    due_on: String,
+    priority: String,
+    tracker_url: String,
+    back_to: String,
+) -> Result<String, AppError> {
+    use crate::api::post_mortems::ssr::{changed, check_person, internal, today};
+    use crate::domain::action_item::{validate_item, ItemInput};
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let input = ItemInput {
+            title: &title,
+            description: &description,
+            owner_id,
+            due_on: &due_on,
+            priority: &priority,
+            status: "open",
+            wont_do_reason: "",
+            tracker_url: &tracker_url,
+        };
+        let fields = validate_item(&input, today(&state, &viewer), None)?;
+        check_person(&state, fields.owner_id, "owner_id").await?;
+        let id = state.store.create_action_item(incident_id, &fields, viewer.id, state.now()).await.map_err(internal)?;
+        tracing::info!(action_item_id = id, incident_id, "action item created");
+        changed(&state, incident_id).await;
+        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+    })
+    .await
+}
+
+/// Rewrites an action item over the revision the form started from.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "action-items/update")]
+pub async fn update_action_item(
+    id: i64,
+    revision: i64,
+    title: String,
+    description: String,
+    owner_id: i64,
+    due_on: String,
+    priority: String,
+    status: String,
+    wont_do_reason: String,
+    tracker_url: String,
+    back_to: String,
+) -> Result<String, AppError> {
+    use crate::api::post_mortems::ssr::{changed, check_person, internal, today};
+    use crate::domain::action_item::{validate_item, ItemInput};
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
+        let input = ItemInput {
+            title: &title,
+            description: &description,
+            owner_id,
+            due_on: &due_on,
+            priority: &priority,
+            status: &status,
+            wont_do_reason: &wont_do_reason,
+            tracker_url: &tracker_url,
+        };
+        let fields = validate_item(&input, today(&state, &viewer), Some(item.due_on))?;
+        if fields.owner_id != item.owner_id {
+            check_person(&state, fields.owner_id, "owner_id").await?;
+        }
+        state.store.update_action_item(id, revision, &fields, viewer.id, state.now()).await.map_err(ssr::stale)?;
+        changed(&state, item.incident_id).await;
+        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+    })
+    .await
+}
+
+/// Moves an item to `status` (with a reason for "wont_do"), keeping its other fields.
+#[server(prefix = "/api", endpoint = "action-items/set-status")]
+pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont_do_reason: String, back_to: String) -> Result<String, AppError> {
+    use crate::api::post_mortems::ssr::{changed, internal};
+    use crate::domain::action_item::{ItemFields, ItemStatus};
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::Respond).await?;
+        let state = crate::auth::app_state()?;
+        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
+        let status = ItemStatus::parse(&status)?;
+        let reason = wont_do_reason.trim().to_string();
+        if status == ItemStatus::WontDo && reason.is_empty() {
+            return Err(AppError::invalid("wont_do_reason", "Say why it won't be done."));
+        }
+        let fields = ItemFields {
+            title: item.title.clone(),
+            description: item.description.clone(),
+            owner_id: item.owner_id,
+            due_on: item.due_on,
+            priority: item.priority,
+            status,
+            wont_do_reason: if status == ItemStatus::WontDo { reason } else { String::new() },
+            tracker_url: item.tracker_url.clone(),
+        };
+        state.store.update_action_item(id, revision, &fields, viewer.id, state.now()).await.map_err(ssr::stale)?;
+        changed(&state, item.incident_id).await;
+        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+    })
+    .await
+}
+
+/// A page of action items by deadline. `mine` shows the viewer's; otherwise `owner_id` (0 for
+/// anyone). `status`: "" for unfinished, "all", or one status. `priority`: "" or p0–p3.
+/// `overdue` keeps only items past their deadline.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "action-items/list")]
+pub async fn list_action_items(
+    mine: bool,
+    owner_id: i64,
+    status: String,
+    priority: String,
+    service_id: i64,
+    incident_id: i64,
+    overdue: bool,
+    page: i64,
+) -> Result<ItemsView, AppError> {
+    use crate::api::post_mortems::ssr::{internal, item_view, responders, today};
+    use crate::domain::action_item::{ItemStatus, Priority};
+    use crate::domain::permissions::Permission;
+    use crate::store::action_items::ItemFilter;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let today = today(&state, &viewer);
+        let statuses = match status.as_str() {
+            "" => vec![ItemStatus::Open, ItemStatus::InProgress],
+            "all" => Vec::new(),
+            other => vec![ItemStatus::parse(other)?],
+        };
+        let some = |id: i64| (id > 0).then_some(id);
+        let filter = ItemFilter {
+            owner_id: if mine { Some(viewer.id) } else { some(owner_id) },
+            statuses,
+            priority: if priority.is_empty() { None } else { Some(Priority::parse(&priority)?) },
+            service_id: some(service_id),
+            incident_id: some(incident_id),
+            post_mortem_id: None,
+            overdue_on: overdue.then_some(today),
+        };
+        let page = page.max(1);
+        let (rows, total) = state.store.list_action_items(&filter, ITEMS_PAGE_SIZE, (page - 1) * ITEMS_PAGE_SIZE).await.map_err(internal)?;
+        let (people, services) = if mine {
+            (Vec::new(), Vec::new())
+        } else {
+            let services = state.store.list_services(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
+            (responders(&state).await?, services.into_iter().map(|s| (s.id, s.name)).collect())
+        };
+        Ok(ItemsView {
+            rows: rows.into_iter().map(|item| item_view(item, today)).collect(),
+            total,
+            page,
+            pages: ((total + ITEMS_PAGE_SIZE - 1) / ITEMS_PAGE_SIZE).max(1),
+            people,
+            services,
+            can_respond: viewer.role.allows(Permission::Respond),
+            viewer_id: viewer.id,
+        })
+    })
+    .await
+}
+
+/// One action item with its history.
+#[server(prefix = "/api", endpoint = "action-items/get")]
+pub async fn get_action_item(id: i64) -> Result<ItemDetailView, AppError> {
+    use crate::api::post_mortems::ssr::{internal, item_view, responders, today};
+    use crate::domain::permissions::Permission;
+    crate::api::respond(async move {
+        let viewer = crate::auth::require(Permission::View).await?;
+        let state = crate::auth::app_state()?;
+        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
+        let history = state.store.action_item_changes(id, 200).await.map_err(internal)?;
+        let can_respond = viewer.role.allows(Permission::Respond);
+        let today = today(&state, &viewer);
+        Ok(ItemDetailView {
+            item: item_view(item, today),
+            history: history
+                .into_iter()
+                .map(|c| {
+                    let at = crate::api::format_in_zone(c.changed_at, &viewer.time_zone);
+                    (c, at)
+                })
+                .collect(),
+            people: if can_respond { responders(&state).await? } else { Vec::new() },
+            can_respond,
+        })
+    })
+    .await
+}

@@ -1,0 +1,586 @@
+//! Post-mortems: their workflow (draft → in review → published), who may change them at each
+//! step, templates split into sections, the timeline pre-filled from an incident, contributing
+//! factors and the blameless-writing check.
+
+use super::incident::{KeyTime, KeyTimes};
+use super::permissions::OrgRole;
+use super::FieldError;
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a post-mortem is in its workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostMortemStatus {
+    Draft,
+    InReview,
+    Published,
+}
+
+impl PostMortemStatus {
+    pub const ALL: [PostMortemStatus; 3] = [PostMortemStatus::Draft, PostMortemStatus::InReview, PostMortemStatus::Published];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostMortemStatus::Draft => "draft",
+            PostMortemStatus::InReview => "in_review",
+            PostMortemStatus::Published => "published",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PostMortemStatus::Draft => "Draft",
+            PostMortemStatus::InReview => "In review",
+            PostMortemStatus::Published => "Published",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<PostMortemStatus> {
+        PostMortemStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// A post-mortem template (see `template_sections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+    pub required_approvals: i64,
+    pub is_default: bool,
+    pub revision: i64,
+}
+
+/// A post-mortem with what it shows of its incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostMortem {
+    pub id: i64,
+    pub incident_id: i64,
+    pub incident_title: String,
+    pub severity_name: String,
+    pub key_times: KeyTimes,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub status: PostMortemStatus,
+    pub users_affected: String,
+    pub financial_impact: String,
+    pub slos_breached: String,
+    pub required_approvals: i64,
+    pub published_at: Option<DateTime<Utc>>,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A section of a post-mortem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: i64,
+    pub position: i64,
+    pub heading: String,
+    pub guidance: String,
+    pub body: String,
+    pub body_html: String,
+    pub revision: i64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    pub id: i64,
+    pub category: FactorCategory,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reviewer {
+    pub user_id: i64,
+    pub name: String,
+    pub decision: Decision,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A comment of the review, or a workflow event (`kind` other than "comment").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub author_name: String,
+    pub kind: String,
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a section or an impact field said before an edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub id: i64,
+    pub part: String,
+    pub previous: String,
+    pub edited_by_name: String,
+    pub edited_at: DateTime<Utc>,
+}
+
+/// Who is asking to change a post-mortem, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Editor {
+    pub role: OrgRole,
+    pub is_owner: bool,
+    pub is_reviewer: bool,
+}
+
+/// Whether `editor` may change the text of a post-mortem in `status`: in draft every responder
+/// (the team writes it together); in review its owner, its reviewers and admins; once published
+/// only admins (and every edit is kept). Viewers never.
+pub fn may_edit(status: PostMortemStatus, editor: Editor) -> bool {
+    match editor.role {
+        OrgRole::Viewer => false,
+        OrgRole::Admin => true,
+        OrgRole::Responder => match status {
+            PostMortemStatus::Draft => true,
+            PostMortemStatus::InReview => editor.is_owner || editor.is_reviewer,
+            PostMortemStatus::Published => false,
+        },
+    }
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Pending,
+    Approved,
+    ChangesRequested,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Pending => "pending",
+            Decision::Approved => "approved",
+            Decision::ChangesRequested => "changes_requested",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Pending => "Not reviewed yet",
+            Decision::Approved => "Approved",
+            Decision::ChangesRequested => "Changes requested",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Decision> {
+        [Decision::Pending, Decision::Approved, Decision::ChangesRequested].into_iter().find(|d| d.as_str() == value)
+    }
+}
+
+/// Checks a move of the workflow, given the reviewers' decisions; the refusal is a sentence.
+/// - draft → in review: needs a reviewer.
+/// - in review → draft: back to writing (changes requested, say).
+/// - in review → published: needs `required` approvals and no reviewer asking for changes.
+pub fn check_move(from: PostMortemStatus, to: PostMortemStatus, decisions: &[Decision], required: i64) -> Result<(), String> {
+    use PostMortemStatus::*;
+    let approvals = decisions.iter().filter(|d| **d == Decision::Approved).count() as i64;
+    match (from, to) {
+        (Draft, InReview) if decisions.is_empty() => Err("Add at least one reviewer before sending it to review.".to_string()),
+        (Draft, InReview) | (InReview, Draft) => Ok(()),
+        (InReview, Published) if decisions.contains(&Decision::ChangesRequested) => {
+            Err("A reviewer asked for changes: make them, and ask that reviewer to approve.".to_string())
+        }
+        (InReview, Published) if approvals < required => Err(format!(
+            "Publishing needs {required} approval{}; it has {approvals}.",
+            if required == 1 { "" } else { "s" }
+        )),
+        (InReview, Published) => Ok(()),
+        (Draft, Published) => Err("Send it to review first: publishing needs the reviewers' approval.".to_string()),
+        (Published, _) => Err("It is published already.".to_string()),
+        (same, other) if same == other => Err(format!("It is {} already.", same.label().to_lowercase())),
+        _ => Err("That step is not possible from here.".to_string()),
+    }
+}
+
+/// A section of a template: its heading and the guidance written under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSection {
+    pub heading: String,
+    pub guidance: String,
+}
+
+/// The heading whose section is pre-filled with the incident's timeline.
+pub const TIMELINE_HEADING: &str = "Timeline";
+
+/// Most sections a template may have.
+pub const MAX_SECTIONS: usize = 20;
+
+/// Splits a template into its sections: each line starting with `## ` begins one, and the text
+/// under it is its guidance. Text before the first heading is ignored.
+pub fn template_sections(body: &str) -> Vec<TemplateSection> {
+    let mut sections: Vec<TemplateSection> = Vec::new();
+    for line in body.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            sections.push(TemplateSection { heading: heading.trim().to_string(), guidance: String::new() });
+        } else if let Some(section) = sections.last_mut() {
+            if !section.guidance.is_empty() || !line.trim().is_empty() {
+                section.guidance.push_str(line);
+                section.guidance.push('\n');
+            }
+        }
+    }
+    for section in &mut sections {
+        section.guidance = section.guidance.trim_end().to_string();
+    }
+    sections
+}
+
+/// Checks a template's name, body and approvals; gives the cleaned name and body.
+pub fn validate_template(name: &str, body: &str, required_approvals: i64) -> Result<(String, String), FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new("name", "Give the template a name."));
+    }
+    if name.chars().count() > 100 {
+        return Err(FieldError::new("name", "Keep the name under 100 characters."));
+    }
+    let body = body.trim().replace("\r\n", "\n");
+    let sections = template_sections(&body);
+    if sections.is_empty() {
+        return Err(FieldError::new("body", "Start each section with a line \"## Heading\"; this template has none."));
+    }
+    if sections.len() > MAX_SECTIONS {
+        return Err(FieldError::new("body", format!("A template has at most {MAX_SECTIONS} sections.")));
+    }
+    if sections.iter().any(|s| s.heading.is_empty()) {
+        return Err(FieldError::new("body", "Every \"## \" line needs a heading after it."));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(FieldError::new("body", "Keep the template under 20,000 characters."));
+    }
+    if !(0..=5).contains(&required_approvals) {
+        return Err(FieldError::new("required_approvals", "Choose between 0 and 5 approvals."));
+    }
+    Ok((name.to_string(), body))
+}
+
+/// A section's Markdown: at most 50,000 characters, line ends normalized.
+pub fn normalize_section_body(input: &str) -> Result<String, FieldError> {
+    let body = input.replace("\r\n", "\n").trim_end().to_string();
+    if body.chars().count() > 50_000 {
+        return Err(FieldError::new("body", "Keep a section under 50,000 characters; split it if you need more."));
+    }
+    Ok(body)
+}
+
+/// One of the impact card's short fields: at most 500 characters.
+pub fn normalize_impact_field(field: &'static str, input: &str) -> Result<String, FieldError> {
+    let value = input.trim();
+    if value.chars().count() > 500 {
+        return Err(FieldError::new(field, "Keep this under 500 characters; the sections have room for more."));
+    }
+    Ok(value.to_string())
+}
+
+/// The Markdown that pre-fills the timeline section: the key times and the pinned timeline
+/// entries, oldest first, in `zone`.
+pub fn timeline_markdown<Tz: TimeZone>(key_times: &KeyTimes, pinned: &[(DateTime<Utc>, String)], zone: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let mut entries: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for which in KeyTime::ALL {
+        if let Some(at) = key_times.get(which) {
+            entries.push((at, format!("**{}**", which.label())));
+        }
+    }
+    for (at, body) in pinned {
+        // One line per entry: a multi-line note keeps its first line.
+        let first = body.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or_default();
+        entries.push((*at, first.to_string()));
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    if entries.is_empty() {
+        return String::new();
+    }
+    entries
+        .into_iter()
+        .map(|(at, text)| format!("- {} — {text}", at.with_timezone(zone).format("%Y-%m-%d %H:%M %Z")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a contributing factor is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorCategory {
+    Technical,
+    Process,
+    HumanFactors,
+    External,
+}
+
+impl FactorCategory {
+    pub const ALL: [FactorCategory; 4] =
+        [FactorCategory::Technical, FactorCategory::Process, FactorCategory::HumanFactors, FactorCategory::External];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactorCategory::Technical => "technical",
+            FactorCategory::Process => "process",
+            FactorCategory::HumanFactors => "human_factors",
+            FactorCategory::External => "external",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FactorCategory::Technical => "Technical",
+            FactorCategory::Process => "Process",
+            FactorCategory::HumanFactors => "Human factors",
+            FactorCategory::External => "External",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<FactorCategory, FieldError> {
+        FactorCategory::ALL
+            .into_iter()
+            .find(|c| c.as_str() == value)
+            .ok_or_else(|| FieldError::new("category", "Choose a category from the list."))
+    }
+}
+
+/// A contributing factor's description: 1 to 1,000 characters.
+pub fn normalize_factor(input: &str) -> Result<String, FieldError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(FieldError::new("description", "Describe the factor."));
+    }
+    if text.chars().count() > 1000 {
+        return Err(FieldError::new("description", "Keep a factor under 1,000 characters."));
+    }
+    Ok(text.to_string())
+}
+
+/// A sentence that seems to blame a person, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlameWarning {
+    pub sentence: String,
+    pub suggestion: String,
+}
+
+/// Words that, right after a person's name, usually make the person the cause.
+const BLAME_VERBS: &[&str] = &[
+    "broke", "breaks", "caused", "causes", "forgot", "forgets", "missed", "misses", "failed", "fails", "messed", "screwed",
+    "deleted", "dropped", "ignored", "neglected", "botched", "didn't", "didnt", "did", "should", "shouldn't", "mistakenly",
+    "accidentally", "carelessly", "wrongly", "pushed", "deployed", "ran", "typed", "overlooked",
+];
+
+/// Phrases that blame whoever they are about.
+const BLAME_PHRASES: &[&str] = &["human error", "his fault", "her fault", "their fault", "fault of", "to blame", "blame on"];
+
+/// Points out sentences that name a person as the cause ("Bob broke the deploy") or use blaming
+/// phrases ("human error"). `names` are the people's names to look for (full names; first names
+/// of two letters or more are looked for too). It warns; it never refuses the text.
+pub fn blame_warnings(text: &str, names: &[String]) -> Vec<BlameWarning> {
+    let mut words_to_find: Vec<Vec<String>> = Vec::new();
+    for name in names {
+        let parts = words(name);
+        if parts.is_empty() {
+            continue;
+        }
+        if parts.len() > 1 && parts[0].chars().count() >= 2 {
+            words_to_find.push(vec![parts[0].clone()]);
+        }
+        words_to_find.push(parts);
+    }
+    let mut warnings = Vec::new();
+    for sentence in sentences(text) {
+        let sentence_words = words(sentence);
+        let lower = sentence.to_lowercase();
+        let named = words_to_find.iter().find_map(|name| {
+            sentence_words.windows(name.len() + 1).find(|window| {
+                window[..name.len()] == name[..] && BLAME_VERBS.contains(&window[name.len()].as_str())
+            })
+            .map(|_| name.join(" "))
+        });
+        let phrase = BLAME_PHRASES.iter().find(|phrase| lower.contains(*phrase));
+        let suggestion = match (named, phrase) {
+            (Some(name), _) => format!(
+                "This names {} as the cause. Describe what the system allowed instead, e.g. \"the deploy tool let an unreviewed change reach production\".",
+                title_case(&name)
+            ),
+            (None, Some(phrase)) => format!(
+                "\"{phrase}\" puts the cause on a person. Describe the conditions that made the mistake easy, and what would catch it next time."
+            ),
+            (None, None) => continue,
+        };
+        warnings.push(BlameWarning { sentence: sentence.trim().to_string(), suggestion });
+    }
+    warnings
+}
+
+/// Lower-case words: letters, digits and apostrophes.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.replace('’', "'").to_lowercase())
+        .collect()
+}
+
+/// Sentences: split after `.`, `!`, `?` and at line ends.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            let end = i + c.len_utf8();
+            if !text[start..end].trim().is_empty() {
+                out.push(&text[start..end]);
+            }
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn title_case(name: &str) -> String {
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How far the action items of a post-mortem or an incident have come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Completion {
+    /// Items done or won't do.
+    pub finished: i64,
+    pub total: i64,
+}
+
+impl Completion {
+    /// Complete when every item is done or won't do (and there is at least one).
+    pub fn is_complete(self) -> bool {
+        self.total > 0 && self.finished == self.total
+    }
+
+    pub fn text(self) -> String {
+        if self.total == 0 { "No action items".to_string() } else { format!("{} of {} done", self.finished, self.total) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn editor(role: OrgRole, is_owner: bool, is_reviewer: bool) -> Editor {
+        Editor { role, is_owner, is_reviewer }
+    }
+
+    #[test]
+    fn who_may_edit_follows_the_workflow() {
+        use PostMortemStatus::*;
+        let cases = [
+            // (status, role, owner, reviewer, may edit)
+            (Draft, OrgRole::Responder, false, false, true),
+            (Draft, OrgRole::Viewer, true, true, false),
+            (InReview, OrgRole::Responder, false, false, false),
+            (InReview, OrgRole::Responder, true, false, true),
+            (InReview, OrgRole::Responder, false, true, true),
+            (InReview, OrgRole::Admin, false, false, true),
+            (Published, OrgRole::Responder, true, true, false),
+            (Published, OrgRole::Admin, false, false, true),
+            (Published, OrgRole::Viewer, false, false, false),
+        ];
+        for (status, role, owner, reviewer, expected) in cases {
+            assert_eq!(may_edit(status, editor(role, owner, reviewer)), expected, "{status:?} {role:?} owner={owner} reviewer={reviewer}");
+        }
+    }
+
+    #[test]
+    fn publishing_needs_the_required_approvals_and_no_changes_requested() {
+        use Decision::*;
+        use PostMortemStatus::*;
+        assert!(check_move(Draft, InReview, &[], 1).unwrap_err().contains("reviewer"));
+        assert!(check_move(Draft, InReview, &[Pending], 1).is_ok());
+        assert!(check_move(Draft, Published, &[Approved], 1).unwrap_err().contains("review first"));
+        assert_eq!(check_move(InReview, Published, &[Pending], 1).unwrap_err(), "Publishing needs 1 approval; it has 0.");
+        assert_eq!(check_move(InReview, Published, &[Approved, Pending], 2).unwrap_err(), "Publishing needs 2 approvals; it has 1.");
+        assert!(check_move(InReview, Published, &[Approved, ChangesRequested], 1).unwrap_err().contains("asked for changes"));
+        assert!(check_move(InReview, Published, &[Approved], 1).is_ok());
+        assert!(check_move(InReview, Published, &[Pending], 0).is_ok());
+        assert!(check_move(InReview, Draft, &[ChangesRequested], 1).is_ok());
+        assert!(check_move(Published, Draft, &[Approved], 1).unwrap_err().contains("published already"));
+        assert!(check_move(Draft, Draft, &[], 1).unwrap_err().contains("draft already"));
+    }
+
+    #[test]
+    fn a_template_is_split_at_its_headings() {
+        let sections = template_sections("Intro is ignored\n## Summary\nWhat happened.\n\n## Root cause\n\nWhy.\nReally why.\n## Empty\n");
+        assert_eq!(
+            sections,
+            vec![
+                TemplateSection { heading: "Summary".into(), guidance: "What happened.".into() },
+                TemplateSection { heading: "Root cause".into(), guidance: "Why.\nReally why.".into() },
+                TemplateSection { heading: "Empty".into(), guidance: "".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_template_without_sections_or_with_bad_approvals_is_refused_on_its_field() {
+        assert_eq!(validate_template(" ", "## A", 1).unwrap_err().field, "name");
+        assert_eq!(validate_template("T", "no headings", 1).unwrap_err().field, "body");
+        assert_eq!(validate_template("T", "## A", 6).unwrap_err().field, "required_approvals");
+        assert_eq!(validate_template(" T ", "## A\r\nx\r\n", 0).unwrap(), ("T".to_string(), "## A\nx".to_string()));
+    }
+
+    #[test]
+    fn the_timeline_lists_key_times_and_pinned_entries_in_order_in_the_zone() {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap();
+        let key_times = KeyTimes { started: Some(at(9, 0)), detected: Some(at(9, 5)), resolved: Some(at(11, 0)), ..KeyTimes::default() };
+        let pinned = vec![(at(9, 30), "Rolled back the deploy\nsecond line".to_string()), (at(9, 2), "Error rate alert fired".to_string())];
+        let zone = chrono::FixedOffset::east_opt(3600).unwrap();
+        let text = timeline_markdown(&key_times, &pinned, &zone);
+        assert_eq!(
+            text,
+            "- 2026-03-02 10:00 +01:00 — **Impact started**\n\
+             - 2026-03-02 10:02 +01:00 — Error rate alert fired\n\
+             - 2026-03-02 10:05 +01:00 — **Detected**\n\
+             - 2026-03-02 10:30 +01:00 — Rolled back the deploy\n\
+             - 2026-03-02 12:00 +01:00 — **Resolved**"
+        );
+        assert_eq!(timeline_markdown(&KeyTimes::default(), &[], &zone), "");
+    }
+
+    #[test]
+    fn sentences_naming_a_person_as_the_cause_are_pointed_out() {
+        let names = vec!["Bob Marley".to_string(), "Ada Lovelace".to_string(), "X".to_string()];
+        let text = "The cache expired at 09:00. Bob broke the deploy by pushing twice!\nAda Lovelace forgot to renew the certificate.\n\
+                    Ada reviewed the change. It was human error. The deploy tool allowed an unreviewed change.";
+        let warnings = blame_warnings(text, &names);
+        let sentences: Vec<&str> = warnings.iter().map(|w| w.sentence.as_str()).collect();
+        assert_eq!(
+            sentences,
+            vec!["Bob broke the deploy by pushing twice!", "Ada Lovelace forgot to renew the certificate.", "It was human error."]
+        );
+        assert!(warnings[0].suggestion.contains("names Bob as the cause"));
+        assert!(warnings[2].suggestion.contains("\"human error\""));
+        assert!(blame_warnings("The load balancer dropped connections.", &names).is_empty());
+    }
+
+    #[test]
+    fn completion_counts_done_and_wont_do() {
+        assert!(!Completion { finished: 0, total: 0 }.is_complete());
+        assert!(!Completion { finished: 2, total: 3 }.is_complete());
+        assert!(Completion { finished: 3, total: 3 }.is_complete());
+        assert_eq!(Completion { finished: 3, total: 5 }.text(), "3 of 5 done");
+    }
+}

@@ -1,0 +1,303 @@
+//! Action items: "My action items", the organisation-wide list with filters, one item with its
+//! history and edit form; and the pieces the post-mortem and incident pages reuse (the item list,
+//! the new item form). Overdue items are marked everywhere they appear.
+
+use crate::api::action_items::{get_action_item, list_action_items, CreateActionItem, ItemDetailView, ItemsView, SetActionItemStatus, UpdateActionItem};
+use crate::api::post_mortems::ItemView;
+use crate::components::errors::AppErrorView;
+use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::layout::RequireUser;
+use crate::domain::action_item::{ItemStatus, Priority};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn priority_options() -> Vec<(String, String)> {
+    Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect()
+}
+
+fn status_options() -> Vec<(String, String)> {
+    ItemStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect()
+}
+
+fn people_options(people: &[(i64, String)]) -> Vec<(String, String)> {
+    people.iter().map(|(id, name)| (id.to_string(), name.clone())).collect()
+}
+
+/// A list of action items with their deadline (overdue ones marked), and a "Mark done" button
+/// for responders. `compact` leaves out the incident column (on an incident's own pages).
+#[component]
+pub fn ItemList(
+    rows: Vec<ItemView>,
+    can_respond: bool,
+    set_status: ServerAction<SetActionItemStatus>,
+    back_to: String,
+    #[prop(default = false)] compact: bool,
+) -> impl IntoView {
+    let error = action_error(set_status);
+    if rows.is_empty() {
+        return view! { <p class="empty-state">"No action items."</p> }.into_any();
+    }
+    view! {
+        <FormError error fields=&[] />
+        <ul class="catalog-list action-items">
+            {rows.into_iter().map(|row| {
+                let item = row.item;
+                let finished = item.status.is_finished();
+                let back_to = back_to.clone();
+                view! {
+                    <li class="catalog-item" class:overdue=row.overdue>
+                        <div class="catalog-head">
+                            <a href=format!("/action-items/{}", item.id) class="cell-title">{item.title.clone()}</a>
+                            <span class="badge">{item.priority.short()}</span>
+                            <span class=format!("badge item-{}", item.status.as_str())>{item.status.label()}</span>
+                            {row.overdue.then(|| view! { <span class="badge overdue-badge">"Overdue"</span> })}
+                        </div>
+                        <p class="cell-sub">
+                            {format!("{} · {} ({})", item.owner_name, row.due_text, item.due_on.format("%Y-%m-%d"))}
+                            {(!compact).then(|| view! {
+                                " · "<a href=format!("/incidents/{}", item.incident_id)>{crate::domain::incident::reference(item.incident_id)}" "{item.incident_title.clone()}</a>
+                            })}
+                        </p>
+                        {(can_respond && !finished).then(|| view! {
+                            <ActionForm action=set_status attr:class="inline-form">
+                                <input type="hidden" name="id" value=item.id />
+                                <input type="hidden" name="revision" value=item.revision />
+                                <input type="hidden" name="status" value="done" />
+                                <input type="hidden" name="wont_do_reason" value="" />
+                                <input type="hidden" name="back_to" value=back_to />
+                                <button type="submit" class="button small">"Mark done"<span class="visually-hidden">{format!(" {}", item.title)}</span></button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The form that adds an action item to an incident (and its post-mortem).
+#[component]
+pub fn NewItemForm(
+    create: ServerAction<CreateActionItem>,
+    incident_id: i64,
+    people: Vec<(i64, String)>,
+    viewer_id: i64,
+    back_to: String,
+) -> impl IntoView {
+    let error = action_error(create);
+    let form = reset_after_success(create);
+    view! {
+        <ActionForm action=create attr:class="stack-form" node_ref=form>
+            <FormError error fields=&["title", "description", "owner_id", "due_on", "priority", "tracker_url"] />
+            <input type="hidden" name="incident_id" value=incident_id />
+            <input type="hidden" name="back_to" value=back_to />
+            <Field label="What needs doing" name="title" error id_prefix="new-item-" />
+            <SelectField label="Item owner" name="owner_id" error options=people_options(&people) selected=viewer_id.to_string() id_prefix="new-item-" />
+            <div class="field">
+                <label for="new-item-due_on">"Deadline"</label>
+                <input id="new-item-due_on" type="date" name="due_on" required=true
+                    aria-describedby=move || error.get().and_then(|e| e.message_for("due_on")).map(|_| "new-item-due_on-error")
+                    aria-invalid=move || error.get().and_then(|e| e.message_for("due_on")).map(|_| "true") />
+                <crate::components::form::FieldMessage error field="due_on" />
+            </div>
+            <SelectField label="Priority" name="priority" error options=priority_options() selected="p2" id_prefix="new-item-" />
+            <TextArea label="Description" name="description" error rows=2 id_prefix="new-item-" />
+            <Field label="Tracker issue (optional)" name="tracker_url" kind="url" error required=false id_prefix="new-item-"
+                hint="A link to the issue in your tracker, if there is one." />
+            <SubmitButton label="Add action item" pending_label="Adding…" pending=create.pending().into() />
+        </ActionForm>
+    }
+}
+
+// ---- the lists ----
+
+#[component]
+pub fn ActionItemsPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let int = move |name: &str| get(name).parse::<i64>().unwrap_or(0);
+    let set_status = ServerAction::<SetActionItemStatus>::new();
+    let done = successes(set_status);
+    let live = crate::live::use_live_changes(None);
+    let data = Resource::new(
+        move || (get("all") != "true", int("owner"), get("status"), get("priority"), int("service"), int("incident"), get("overdue") == "true", int("page"), done.get(), live.get()),
+        |(mine, owner, status, priority, service, incident, overdue, page, ..)| list_action_items(mine, owner, status, priority, service, incident, overdue, page),
+    );
+    let mine = move || get("all") != "true";
+    view! {
+        <Title text="Action items · Quell" />
+        <RequireUser>
+            <h1>"Action items"</h1>
+            <nav class="status-tabs" aria-label="Whose action items">
+                <a href="/action-items" aria-current=move || mine().then_some("page")>"My action items"</a>
+                <a href="/action-items?all=true" aria-current=move || (!mine()).then_some("page")>"All action items"</a>
+            </nav>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading action items…"</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! { <ItemsBody data=view_data mine=mine() set_status /> }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItemStatus>) -> impl IntoView {
+    let query = use_query_map();
+    let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
+    let no_error = Signal::stored(None);
+    let any = |label: &str| (String::new(), label.to_string());
+    let mut statuses = vec![any("Not finished"), ("all".to_string(), "Any status".to_string())];
+    statuses.extend(status_options());
+    let mut priorities = vec![any("Any priority")];
+    priorities.extend(priority_options());
+    let mut owners = vec![any("Anyone")];
+    owners.extend(people_options(&data.people));
+    let mut services = vec![any("Any service")];
+    services.extend(people_options(&data.services));
+    let page_link = move |page: i64| {
+        let mut params: Vec<String> = ["all", "owner", "status", "priority", "service", "incident", "overdue"]
+            .iter()
+            .filter_map(|name| {
+                let value = current(name);
+                (!value.is_empty()).then(|| format!("{name}={}", crate::components::errors::urlencode(&value)))
+            })
+            .collect();
+        params.push(format!("page={page}"));
+        format!("/action-items?{}", params.join("&"))
+    };
+    let back_to = if mine { "/action-items".to_string() } else { "/action-items?all=true".to_string() };
+    let (page, pages, total) = (data.page, data.pages, data.total);
+    view! {
+        <Form method="GET" action="/action-items" attr:class="filter-form" attr:aria-label="Filter action items">
+            {(!mine).then(|| view! {
+                <input type="hidden" name="all" value="true" />
+                <SelectField label="Owner" name="owner" error=no_error options=owners.clone() selected=current("owner") id_prefix="filter" />
+                <SelectField label="Service" name="service" error=no_error options=services.clone() selected=current("service") id_prefix="filter" />
+            })}
+            <SelectField label="Status" name="status" error=no_error options=statuses selected=current("status") id_prefix="filter" />
+            <SelectField label="Priority" name="priority" error=no_error options=priorities selected=current("priority") id_prefix="filter" />
+            {(!current("incident").is_empty()).then(|| view! { <input type="hidden" name="incident" value=current("incident") /> })}
+            <div class="checkbox-field">
+                <input type="checkbox" id="filter-overdue" name="overdue" value="true" checked=current("overdue") == "true" />
+                <label for="filter-overdue">"Overdue only"</label>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="button">"Apply filters"</button>
+                <a href=if mine { "/action-items" } else { "/action-items?all=true" }>"Clear"</a>
+            </div>
+        </Form>
+        <p class="muted" role="status">{format!("{total} action item{}, soonest deadline first", if total == 1 { "" } else { "s" })}</p>
+        {if data.rows.is_empty() {
+            view! {
+                <div class="card empty-state">
+                    <p class="empty-title">{if mine { "Nothing on your list" } else { "No action items match" }}</p>
+                    <p>"Action items are added from a post-mortem or an incident."</p>
+                </div>
+            }.into_any()
+        } else {
+            view! { <section class="card" aria-label="Action items"><ItemList rows=data.rows can_respond=data.can_respond set_status back_to /></section> }.into_any()
+        }}
+        {(pages > 1).then(|| view! {
+            <nav class="pagination" aria-label="Pagination">
+                {(page > 1).then(|| view! { <a href=page_link(page - 1) rel="prev">"Previous"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a href=page_link(page + 1) rel="next">"Next"</a> })}
+            </nav>
+        })}
+    }
+}
+
+// ---- one item ----
+
+#[component]
+pub fn ActionItemPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let update = ServerAction::<UpdateActionItem>::new();
+    let done = successes(update);
+    let live = crate::live::use_live_changes(None);
+    let data = Resource::new(move || (id(), done.get(), live.get()), |(id, ..)| get_action_item(id));
+    view! {
+        <RequireUser>
+            <p><A href="/action-items">"← Action items"</A></p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the action item…"</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! { <ItemBody data=view_data update /> }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> impl IntoView {
+    let error = action_error(update);
+    let row = data.item.clone();
+    let item = row.item.clone();
+    let back_to = format!("/action-items/{}", item.id);
+    view! {
+        <Title text=format!("{} · Action items · Quell", item.title) />
+        <header class="page-head">
+            <p class="reference">
+                "Action item from "<a href=format!("/incidents/{}", item.incident_id)>{crate::domain::incident::reference(item.incident_id)}" "{item.incident_title.clone()}</a>
+                {item.post_mortem_id.map(|id| view! { " · "<a href=format!("/post-mortems/{id}")>"its post-mortem"</a> })}
+            </p>
+            <h1>{item.title.clone()}</h1>
+            <div class="badges" aria-label="Priority and status">
+                <span class="badge">{item.priority.label()}</span>
+                <span class=format!("badge item-{}", item.status.as_str())>{item.status.label()}</span>
+                {row.overdue.then(|| view! { <span class="badge overdue-badge">"Overdue"</span> })}
+            </div>
+            <dl class="facts">
+                <div><dt>"Owner"</dt><dd>{item.owner_name.clone()}</dd></div>
+                <div><dt>"Deadline"</dt><dd>{format!("{} ({})", item.due_on.format("%Y-%m-%d"), row.due_text)}</dd></div>
+                {(!item.tracker_url.is_empty()).then(|| view! {
+                    <div><dt>"Tracker issue"</dt><dd><a href=item.tracker_url.clone() rel="noopener noreferrer">{item.tracker_url.clone()}</a></dd></div>
+                })}
+                {(!item.wont_do_reason.is_empty()).then(|| view! { <div><dt>"Why it won't be done"</dt><dd>{item.wont_do_reason.clone()}</dd></div> })}
+            </dl>
+            {(!item.description.is_empty()).then(|| view! { <p class="incident-summary">{item.description.clone()}</p> })}
+        </header>
+        {data.can_respond.then(|| view! {
+            <section class="card" aria-labelledby="edit-item-heading">
+                <h2 id="edit-item-heading">"Edit"</h2>
+                <ActionForm action=update attr:class="stack-form">
+                    <FormError error fields=&["title", "description", "owner_id", "due_on", "priority", "status", "wont_do_reason", "tracker_url"] />
+                    <input type="hidden" name="id" value=item.id />
+                    <input type="hidden" name="revision" value=item.revision />
+                    <input type="hidden" name="back_to" value=back_to.clone() />
+                    <Field label="What needs doing" name="title" value=item.title.clone() error id_prefix="item-" />
+                    <SelectField label="Item owner" name="owner_id" error options=people_options(&data.people) selected=item.owner_id.to_string() id_prefix="item-" />
+                    <Field label="Deadline" name="due_on" kind="date" value=item.due_on.format("%Y-%m-%d").to_string() error id_prefix="item-" />
+                    <SelectField label="Priority" name="priority" error options=priority_options() selected=item.priority.as_str() id_prefix="item-" />
+                    <SelectField label="Status" name="status" error options=status_options() selected=item.status.as_str() id_prefix="item-" />
+                    <Field label="Reason for won't do" name="wont_do_reason" value=item.wont_do_reason.clone() error required=false id_prefix="item-"
+                        hint="Needed when the status is \"Won't do\"." />
+                    <TextArea label="Description" name="description" value=item.description.clone() error rows=3 id_prefix="item-" />
+                    <Field label="Tracker issue (optional)" name="tracker_url" kind="url" value=item.tracker_url.clone() error required=false id_prefix="item-" />
+                    <SubmitButton label="Save" pending_label="Saving…" pending=update.pending().into() />
+                </ActionForm>
+            </section>
+        })}
+        <section class="card" aria-labelledby="item-history-heading">
+            <h2 id="item-history-heading">"History"</h2>
+            <ol class="timeline">
+                {data.history.into_iter().map(|(change, at)| {
+                    let text = if change.field == "Created" {
+                        format!("{} created it", change.changed_by_name)
+                    } else {
+                        format!("{} changed {}: {} → {}", change.changed_by_name, change.field.to_lowercase(),
+                            if change.before.is_empty() { "(none)" } else { &change.before }, if change.after.is_empty() { "(none)" } else { &change.after })
+                    };
+                    view! { <li class="timeline-entry"><p class="entry-meta">{at}</p><p>{text}</p></li> }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
