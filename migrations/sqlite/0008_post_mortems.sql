@@ -138,10 +138,11 @@ create table action_items (
 );
 create index action_items_incident_idx on action_items (incident_id, id);
 create index action_items_post_mortem_idx on action_items (post_mortem_id, id);
--- the lists sort by deadline; unfinished items also by owner (my items, reminders, overdue)
+-- the lists sort by deadline; status is in the indexes so that counts of unfinished and
+-- overdue items are read from the index alone
 create index action_items_due_idx on action_items (due_on, id);
-create index action_items_owner_due_idx on action_items (owner_id, due_on, id);
-create index action_items_unfinished_due_idx on action_items (due_on, id) where status in ('open', 'in_progress');
+create index action_items_owner_due_idx on action_items (owner_id, due_on, id, status);
+create index action_items_unfinished_due_idx on action_items (due_on, id, status) where status in ('open', 'in_progress');
 
 -- every change to an action item: who changed which field, from what to what
 create table action_item_changes (
