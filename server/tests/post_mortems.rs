@@ -293,7 +293,57 @@ async fn owners_are_reminded_once_before_and_after_the_deadline(app: &TestApp) {
     second.stop().await;
 }
 
+async fn admins_edit_templates_and_new_post_mortems_follow_them(app: &TestApp) {
+    let admin = app.admin().await;
+    let ada = app.signed_in_as(&admin, "ada@example.com", "responder").await;
+    let ada_id = own_id(app, &ada).await;
+    let form = |id: &'static str, revision: &'static str, name: &'static str, body: &'static str, approvals: &'static str| {
+        vec![("id", id), ("revision", revision), ("name", name), ("body", body), ("required_approvals", approvals)]
+    };
+    refused(app.post(&ada, "/api/post-mortem-templates/save", &form("0", "0", "Short", "## What happened", "0")).await, StatusCode::FORBIDDEN, "responder").await;
+    for (field, bad) in [
+        ("name", form("0", "0", " ", "## What happened", "0")),
+        ("body", form("0", "0", "Short", "no headings here", "0")),
+        ("required_approvals", form("0", "0", "Short", "## What happened", "9")),
+        ("name", form("0", "0", "standard post-mortem", "## A", "0")),
+    ] {
+        let answer = app.post(&admin, "/api/post-mortem-templates/save", &bad).await;
+        let status = answer.status();
+        let body: Value = answer.json().await.unwrap();
+        assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT, "{field}: {status} {body}");
+        assert_eq!(body["Invalid"]["field"], field, "{body}");
+    }
+    ok(app.post(&admin, "/api/post-mortem-templates/save", &form("0", "0", "Short", "## What happened\nIn two lines.\n## Why", "0")).await, "create").await;
+    let templates = ok(app.post(&ada, "/api/post-mortem-templates/list", &[]).await, "list").await;
+    assert_eq!(templates["can_edit"], false);
+    let short = templates["templates"].as_array().unwrap().iter().find(|t| t["name"] == "Short").unwrap()["id"].as_i64().unwrap().to_string();
+    let incident = resolved_incident(app, &admin, "Template test").await;
+    let path = ok(app.post(&ada, "/api/post-mortems/start", &[("incident_id", incident.as_str()), ("owner_id", &ada_id), ("template_id", &short)]).await, "start").await;
+    let pm = path.as_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let started = view(app, &ada, &pm).await;
+    let headings: Vec<&str> = started["sections"].as_array().unwrap().iter().map(|s| s["heading"].as_str().unwrap()).collect();
+    assert_eq!(headings, ["What happened", "Why"]);
+    assert_eq!(started["sections"][0]["guidance"], "In two lines.");
+    // No approval needed: the owner publishes straight after review.
+    let bob = app.signed_in_as(&admin, "bob@example.com", "responder").await;
+    let bob_id = own_id(app, &bob).await;
+    ok(app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", &bob_id), ("add", "true")]).await, "reviewer").await;
+    let viewer = app.signed_in_as(&admin, "vic@example.com", "viewer").await;
+    let vic_id = own_id(app, &viewer).await;
+    let not_a_reviewer = app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", &vic_id), ("add", "true")]).await;
+    assert_eq!(refused(not_a_reviewer, StatusCode::UNPROCESSABLE_ENTITY, "viewers don't review").await["Invalid"]["field"], "user_id");
+    let nobody = app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", "0"), ("add", "true")]).await;
+    assert_eq!(refused(nobody, StatusCode::UNPROCESSABLE_ENTITY, "nobody chosen").await["Invalid"]["field"], "user_id");
+    ok(move_to(app, &ada, &pm, "draft", "in_review").await, "review").await;
+    ok(move_to(app, &ada, &pm, "in_review", "published").await, "publish with 0 approvals needed").await;
+    // The default can't be deleted; another can.
+    let default_id = templates["templates"].as_array().unwrap().iter().find(|t| t["is_default"] == true).unwrap()["id"].as_i64().unwrap().to_string();
+    refused(app.post(&admin, "/api/post-mortem-templates/delete", &[("id", default_id.as_str()), ("revision", "1")]).await, StatusCode::CONFLICT, "default").await;
+    ok(app.post(&admin, "/api/post-mortem-templates/delete", &[("id", short.as_str()), ("revision", "1")]).await, "delete").await;
+}
+
 http_tests!(
+    admins_edit_templates_and_new_post_mortems_follow_them,
     a_post_mortem_is_changed_only_by_the_right_people_at_each_step,
     markdown_with_script_payloads_is_rendered_harmless_and_exported,
     action_items_check_their_fields_and_keep_viewers_out,

@@ -541,14 +541,14 @@ pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Resul
         let state = crate::auth::app_state()?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         let result = if add {
-            check_person(&state, user_id, "reviewer_id").await?;
+            check_person(&state, user_id, "user_id").await?;
             state.store.add_post_mortem_reviewer(post_mortem_id, user_id, viewer.id, state.now()).await
         } else {
             state.store.remove_post_mortem_reviewer(post_mortem_id, user_id).await
         };
         match result {
             Ok(()) => {}
-            Err(StoreError::Constraint(_)) => return Err(AppError::invalid("reviewer_id", "They review it already.")),
+            Err(StoreError::Constraint(_)) => return Err(AppError::invalid("user_id", "They review it already.")),
             Err(other) => return Err(edit_error(other)),
         }
         changed(&state, post_mortem.incident_id).await;

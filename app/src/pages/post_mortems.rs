@@ -603,12 +603,14 @@ fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoView {
     let comment_form = reset_after_success(actions.comment);
     let pm = data.post_mortem.clone();
     let can_choose = data.can_edit && pm.status != PostMortemStatus::Published;
-    let candidates: Vec<(i64, String)> =
-        data.people.iter().filter(|(id, _)| !data.reviewers.iter().any(|r| r.user_id == *id)).cloned().collect();
+    let mut candidates = vec![("0".to_string(), "Choose someone".to_string())];
+    candidates.extend(
+        data.people.iter().filter(|(id, _)| !data.reviewers.iter().any(|r| r.user_id == *id)).map(|(id, name)| (id.to_string(), name.clone())),
+    );
     view! {
         <section class="card" aria-labelledby="review-heading" id="review">
             <h2 id="review-heading">"Review"</h2>
-            <FormError error=reviewer_error fields=&["reviewer_id"] />
+            <FormError error=reviewer_error fields=&["user_id"] />
             {if data.reviewers.is_empty() {
                 view! { <p class="empty-state">"No reviewers yet."</p> }.into_any()
             } else {
@@ -637,7 +639,7 @@ fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoView {
                 <ActionForm action=actions.reviewer attr:class="inline-fields">
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <input type="hidden" name="add" value="true" />
-                    <SelectField label="Reviewer" name="user_id" error=reviewer_error options=people_options(&candidates, Some("Choose someone")) id_prefix="review-" />
+                    <SelectField label="Reviewer" name="user_id" error=reviewer_error options=candidates.clone() id_prefix="review-" />
                     <SubmitButton label="Add reviewer" pending_label="Adding…" pending=actions.reviewer.pending().into() />
                 </ActionForm>
             })}
