@@ -146,16 +146,7 @@ pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont
         if status == ItemStatus::WontDo && reason.is_empty() {
             return Err(AppError::invalid("wont_do_reason", "Say why it won't be done."));
         }
-        let fields = ItemFields {
-            title: item.title.clone(),
-            description: item.description.clone(),
-            owner_id: item.owner_id,
-            due_on: item.due_on,
-            priority: item.priority,
-            status,
-            wont_do_reason: if status == ItemStatus::WontDo { reason } else { String::new() },
-            tracker_url: item.tracker_url.clone(),
-        };
+        let fields = ItemFields { status, wont_do_reason: if status == ItemStatus::WontDo { reason } else { String::new() }, ..item.fields() };
         state.store.update_action_item(id, revision, &fields, viewer.id, state.now()).await.map_err(ssr::stale)?;
         changed(&state, item.incident_id).await;
         Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))

@@ -216,8 +216,8 @@ pub(crate) mod ssr {
         }
         out.push_str("\n## Impact figures\n\n");
         let keys = &pm.key_times;
-        if let (Some(start), Some(end)) = (keys.started, keys.resolved) {
-            out.push_str(&format!("- Duration (impact started to resolved): {}\n", format_duration(end - start)));
+        if let Some(duration) = keys.time_to_resolve() {
+            out.push_str(&format!("- Duration (impact started to resolved): {}\n", format_duration(duration)));
         }
         for (label, value) in [("Users affected", &pm.users_affected), ("Financial impact", &pm.financial_impact), ("SLOs breached", &pm.slos_breached)] {
             out.push_str(&format!("- {label}: {}\n", if value.is_empty() { "not given" } else { value }));
@@ -291,10 +291,7 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
         let format = |t| crate::api::format_in_zone(t, &viewer.time_zone);
         let today = today(&state, &viewer);
         let keys = &post_mortem.key_times;
-        let duration = match (keys.started, keys.resolved) {
-            (Some(start), Some(end)) if end >= start => Some(format_duration(end - start)),
-            _ => None,
-        };
+        let duration = keys.time_to_resolve().map(format_duration);
         let people = if can_respond { responders(&state).await? } else { Vec::new() };
         let incident = store.incident(post_mortem.incident_id).await.map_err(internal)?;
         let takes_updates = incident.is_some_and(|i| !i.status.is_final() && !i.is_drill);

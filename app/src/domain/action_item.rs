@@ -117,6 +117,20 @@ pub struct ActionItem {
 }
 
 impl ActionItem {
+    /// Its own fields, as an edit starts from them.
+    pub fn fields(&self) -> ItemFields {
+        ItemFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_id: self.owner_id,
+            due_on: self.due_on,
+            priority: self.priority,
+            status: self.status,
+            wont_do_reason: self.wont_do_reason.clone(),
+            tracker_url: self.tracker_url.clone(),
+        }
+    }
+
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         is_overdue(self.status, self.due_on, today)
     }

@@ -8,6 +8,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::action_item::{ItemStatus, Priority};
+use crate::pages::post_mortems::people_options;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -21,9 +22,6 @@ fn status_options() -> Vec<(String, String)> {
     ItemStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect()
 }
 
-fn people_options(people: &[(i64, String)]) -> Vec<(String, String)> {
-    people.iter().map(|(id, name)| (id.to_string(), name.clone())).collect()
-}
 
 /// A list of action items with their deadline (overdue ones marked), and a "Mark done" button
 /// for responders. `compact` leaves out the incident column (on an incident's own pages).
@@ -95,7 +93,7 @@ pub fn NewItemForm(
             <input type="hidden" name="incident_id" value=incident_id />
             <input type="hidden" name="back_to" value=back_to />
             <Field label="What needs doing" name="title" error id_prefix="new-item-" />
-            <SelectField label="Item owner" name="owner_id" error options=people_options(&people) selected=viewer_id.to_string() id_prefix="new-item-" />
+            <SelectField label="Item owner" name="owner_id" error options=people_options(&people, None) selected=viewer_id.to_string() id_prefix="new-item-" />
             <div class="field">
                 <label for="new-item-due_on">"Deadline"</label>
                 <input id="new-item-due_on" type="date" name="due_on" required=true
@@ -155,10 +153,8 @@ fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItem
     statuses.extend(status_options());
     let mut priorities = vec![any("Any priority")];
     priorities.extend(priority_options());
-    let mut owners = vec![any("Anyone")];
-    owners.extend(people_options(&data.people));
-    let mut services = vec![any("Any service")];
-    services.extend(people_options(&data.services));
+    let owners = people_options(&data.people, Some("Anyone"));
+    let services = people_options(&data.services, Some("Any service"));
     let page_link = move |page: i64| {
         let mut params: Vec<String> = ["all", "owner", "status", "priority", "service", "incident", "overdue"]
             .iter()
@@ -273,7 +269,7 @@ fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> imp
                     <input type="hidden" name="revision" value=item.revision />
                     <input type="hidden" name="back_to" value=back_to.clone() />
                     <Field label="What needs doing" name="title" value=item.title.clone() error id_prefix="item-" />
-                    <SelectField label="Item owner" name="owner_id" error options=people_options(&data.people) selected=item.owner_id.to_string() id_prefix="item-" />
+                    <SelectField label="Item owner" name="owner_id" error options=people_options(&data.people, None) selected=item.owner_id.to_string() id_prefix="item-" />
                     <Field label="Deadline" name="due_on" kind="date" value=item.due_on.format("%Y-%m-%d").to_string() error id_prefix="item-" />
                     <SelectField label="Priority" name="priority" error options=priority_options() selected=item.priority.as_str() id_prefix="item-" />
                     <SelectField label="Status" name="status" error options=status_options() selected=item.status.as_str() id_prefix="item-" />

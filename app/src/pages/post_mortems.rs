@@ -23,7 +23,8 @@ pub fn PostMortemStatusBadge(status: PostMortemStatus) -> impl IntoView {
     view! { <span class=format!("badge post-mortem-{}", status.as_str())>{status.label()}</span> }
 }
 
-fn people_options(people: &[(i64, String)], first: Option<&str>) -> Vec<(String, String)> {
+/// (value, label) choices of people, after an optional first choice with an empty value.
+pub(crate) fn people_options(people: &[(i64, String)], first: Option<&str>) -> Vec<(String, String)> {
     let mut options: Vec<(String, String)> = first.map(|f| vec![(String::new(), f.to_string())]).unwrap_or_default();
     options.extend(people.iter().map(|(id, name)| (id.to_string(), name.clone())));
     options

@@ -165,17 +165,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            let old_fields = ItemFields {
-                title: before.title.clone(),
-                description: before.description.clone(),
-                owner_id: before.owner_id,
-                due_on: before.due_on,
-                priority: before.priority,
-                status: before.status,
-                wont_do_reason: before.wont_do_reason.clone(),
-                tracker_url: before.tracker_url.clone(),
-            };
-            let changes: Vec<(&str, String, String)> = field_values(&old_fields, &before.owner_name)
+            let changes: Vec<(&str, String, String)> = field_values(&before.fields(), &before.owner_name)
                 .into_iter()
                 .zip(field_values(fields, &new_owner))
                 .filter(|((_, old), (_, new))| old != new)

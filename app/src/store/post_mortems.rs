@@ -445,8 +445,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let before: Option<(String, String, String, String)> = sqlx::query_as(
-                "select u.display_name, p.users_affected, p.financial_impact, p.slos_breached from post_mortems p \
+            let before: Option<(i64, String, String, String, String)> = sqlx::query_as(
+                "select p.owner_id, u.display_name, p.users_affected, p.financial_impact, p.slos_breached from post_mortems p \
                  join users u on u.id = p.owner_id where p.id = $1 and p.revision = $2 and p.status = $3",
             )
             .bind(post_mortem_id)
@@ -454,13 +454,9 @@ impl Store {
             .bind(expected_status.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((owner_name, users_affected, financial_impact, slos_breached)) = before else {
+            let Some((owner_before, owner_name, users_affected, financial_impact, slos_breached)) = before else {
                 return Err(StoreError::Stale);
             };
-            let owner_before: i64 = sqlx::query_scalar("select owner_id from post_mortems where id = $1")
-                .bind(post_mortem_id)
-                .fetch_one(&mut *tx)
-                .await?;
             sqlx::query(
                 "update post_mortems set owner_id = $1, users_affected = $2, financial_impact = $3, slos_breached = $4, \
                  revision = revision + 1, updated_at = $5 where id = $6",
