@@ -51,7 +51,8 @@ browser-tools:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@cd end2end && { [ -d node_modules/@playwright/test ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } || npm ci --no-audit --no-fund
 
-# Postgres runs on these machines; start it if it was stopped. In CI its tests fail without it.
+# Postgres runs on these machines; start it if it was stopped. Its tests fail without it, unless
+# QUELL_SKIP_POSTGRES=1 says to skip them (printed loudly by every skipped test).
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || true
 

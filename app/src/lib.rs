@@ -15,19 +15,11 @@ mod routes;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
-pub mod calendar;
+pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
-pub mod notify;
-#[cfg(feature = "ssr")]
-pub mod paging;
-#[cfg(feature = "ssr")]
-pub mod reminders;
-#[cfg(feature = "ssr")]
 pub mod state;
-#[cfg(feature = "ssr")]
-pub mod status_page;
 #[cfg(feature = "ssr")]
 pub mod store;
 

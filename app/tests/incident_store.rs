@@ -6,7 +6,7 @@
 use app::domain::incident::{EventKind, KeyTimes, Status};
 use app::store::catalog::{RoleTypeFields, ServiceFields};
 use app::store::incidents::{IncidentChange, IncidentFilter, IncidentSort};
-use app::store::{Store, StoreError};
+use app::store::{Store, Refusal, StoreError};
 use app::store_contract_tests;
 use chrono::Duration;
 
@@ -14,11 +14,11 @@ mod common;
 use common::*;
 
 async fn the_catalog_is_seeded(store: Store) {
-    let severities = store.list_severities(10, 0).await.unwrap();
+    let severities = store.list_severities(app::store::PageRequest::first(10)).await.unwrap();
     let names: Vec<&str> = severities.rows.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["SEV1", "SEV2", "SEV3", "SEV4"]);
     assert!(severities.rows.iter().all(|s| !s.description.is_empty()));
-    let roles = store.list_role_types(10, 0).await.unwrap();
+    let roles = store.list_role_types(app::store::PageRequest::first(10)).await.unwrap();
     let names: Vec<&str> = roles.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Incident Commander", "Communications Lead", "Scribe", "Operations Lead"]);
     assert!(roles.rows.iter().all(|r| r.checklist.len() >= 3), "every seeded role has a checklist");
@@ -32,9 +32,9 @@ async fn severities_are_edited_and_reordered_under_revision_guard(store: Store) 
     let stale = store.update_severity(sev5.id, &severity_fields("SEV5", "Other"), sev5.revision, t0()).await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     let taken = store.create_severity(&severity_fields("sev1", ""), t0()).await;
-    assert!(matches!(taken, Err(StoreError::Constraint(_))), "names are unique whatever their case: {taken:?}");
+    assert!(matches!(taken, Err(StoreError::Unique(_))), "names are unique whatever their case: {taken:?}");
     store.move_severity(renamed.id, true, renamed.revision, t0()).await.unwrap();
-    let names: Vec<String> = store.list_severities(10, 0).await.unwrap().rows.into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = store.list_severities(app::store::PageRequest::first(10)).await.unwrap().rows.into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["SEV1", "SEV2", "SEV3", "SEV5", "SEV4"]);
 }
 
@@ -48,17 +48,17 @@ async fn a_service_cannot_become_its_own_ancestor(store: Store) {
     let cycle = ServiceFields { parent_id: Some(api.id), ..ServiceFields {
         name: "Platform".into(), description: String::new(), owner_team: String::new(), owner_user_id: None, parent_id: None, public: false } };
     let refused = store.update_service(platform, &cycle, platform_row.revision, t0()).await;
-    assert!(matches!(refused, Err(StoreError::Constraint(ref c)) if c == "service_parent_cycle"), "{refused:?}");
+    assert!(matches!(refused, Err(StoreError::Refused(Refusal::ServiceParentCycle))), "{refused:?}");
     api_fields.parent_id = Some(api.id);
     let own_parent = store.update_service(api.id, &api_fields, api.revision, t0()).await;
-    assert!(matches!(own_parent, Err(StoreError::Constraint(_))), "{own_parent:?}");
+    assert!(matches!(own_parent, Err(StoreError::Refused(Refusal::ServiceParentCycle))), "{own_parent:?}");
 }
 
 async fn the_commander_role_type_cannot_be_retired(store: Store) {
     let commander = store.commander_role_type().await.unwrap();
     let fields = RoleTypeFields { name: commander.name.clone(), description: commander.description.clone(), checklist: commander.checklist.clone(), retired: true };
     let refused = store.update_role_type(commander.id, &fields, commander.revision, t0()).await;
-    assert!(matches!(refused, Err(StoreError::Constraint(ref c)) if c == "commander_retired"), "{refused:?}");
+    assert!(matches!(refused, Err(StoreError::Refused(Refusal::CommanderRetired))), "{refused:?}");
     let custom = store
         .create_role_type(&RoleTypeFields { name: "Customer Liaison".into(), description: "Talks to key accounts".into(), checklist: vec!["Call the account manager".into()], retired: false }, t0())
         .await
@@ -221,7 +221,7 @@ async fn roles_change_only_from_the_holder_the_page_showed(store: Store) {
     let bob = person(&store, "Bob").await;
     let cyd = person(&store, "Cyd").await;
     let id = declare(&store, "Outage", ada, 0, &[], t0()).await;
-    let roles = store.list_role_types(10, 0).await.unwrap().rows;
+    let roles = store.list_role_types(app::store::PageRequest::first(10)).await.unwrap().rows;
     let (commander, scribe) = (roles[0].id, roles[2].id);
     let assigned = event(EventKind::RoleAssigned, "assigned", t0());
     store.assign_role(id, scribe, bob, None, &assigned, ada, t0()).await.unwrap();
@@ -234,7 +234,7 @@ async fn roles_change_only_from_the_holder_the_page_showed(store: Store) {
     store.assign_role(id, commander, cyd, Some(ada), &assigned, ada, t0()).await.unwrap();
     let removed = event(EventKind::RoleUnassigned, "removed", t0());
     let refused = store.unassign_role(id, commander, cyd, &removed, ada, t0()).await;
-    assert!(matches!(refused, Err(StoreError::Constraint(ref c)) if c == "commander_required"), "{refused:?}");
+    assert!(matches!(refused, Err(StoreError::Refused(Refusal::CommanderRequired))), "{refused:?}");
     store.unassign_role(id, scribe, cyd, &removed, ada, t0()).await.unwrap();
     let detail = store.incident_detail(id).await.unwrap().unwrap();
     assert_eq!(detail.roles.iter().map(|r| (r.role_type_id, r.user_id)).collect::<Vec<_>>(), vec![(commander, cyd)]);
@@ -280,10 +280,10 @@ async fn notes_are_backdated_ordered_pinned_and_edited_with_history(store: Store
     let stale = store.edit_note(later.id, later.revision, ada, "Other", "<p>Other</p>", later.occurred_at, t0()).await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     let not_author = store.edit_note(later.id, edited.revision, bob, "Mine now", "<p>x</p>", later.occurred_at, t0()).await;
-    assert!(matches!(not_author, Err(StoreError::Constraint(_))), "{not_author:?}");
+    assert!(matches!(not_author, Err(StoreError::Refused(Refusal::NotNoteAuthor))), "{not_author:?}");
     let declared = store.timeline(id, false, None, 10).await.unwrap().events.into_iter().find(|e| e.kind == EventKind::Declared).unwrap();
     let automatic = store.edit_note(declared.id, declared.revision, ada, "rewritten", "<p>x</p>", t0(), t0()).await;
-    assert!(matches!(automatic, Err(StoreError::Constraint(_))), "automatic events can't be edited: {automatic:?}");
+    assert!(matches!(automatic, Err(StoreError::Refused(Refusal::NotNoteAuthor))), "automatic events can't be edited: {automatic:?}");
 }
 
 async fn timelines_page_by_keyset_without_gaps_or_repeats(store: Store) {

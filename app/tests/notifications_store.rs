@@ -67,7 +67,7 @@ async fn recipients_are_the_incidents_subscribers_and_matching_filters_once_each
     let after = store.recipients(id, sev[0], &[api]).await.unwrap();
     assert!(!after.emails.iter().any(|(_, a)| a == "Bob@example.com"));
 
-    let (mine, total) = store.filter_subscriptions(Some(ada), 10, 0).await.unwrap();
+    let app::store::Page { rows: mine, total } = store.filter_subscriptions(Some(ada), app::store::PageRequest::first(10)).await.unwrap();
     assert_eq!((mine.len(), total), (1, 1), "only filter subscriptions are listed there");
     assert_eq!(store.incident_subscription_of(id, ada).await.unwrap().is_some(), true);
     let sub = store.incident_subscription_of(id, ada).await.unwrap().unwrap();

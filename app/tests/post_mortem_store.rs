@@ -69,7 +69,7 @@ async fn the_default_template_is_seeded_and_templates_are_edited_under_revision(
     assert_eq!(headings, ["Summary", "Impact", "Timeline", "Root cause", "Detection", "Response", "Lessons learned"]);
     let short = store.create_post_mortem_template("Short", "## What happened", 0, t0()).await.unwrap();
     let taken = store.create_post_mortem_template("short", "## A", 1, t0()).await;
-    assert!(matches!(taken, Err(StoreError::Constraint(_))), "{taken:?}");
+    assert!(matches!(taken, Err(StoreError::Unique(_))), "{taken:?}");
     store.update_post_mortem_template(short, 1, "Short", "## What happened\n## Why", 2, true, t0()).await.unwrap();
     let stale = store.update_post_mortem_template(short, 1, "Short", "## X", 2, false, t0()).await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
@@ -86,7 +86,7 @@ async fn an_incident_has_one_post_mortem_which_takes_its_earlier_action_items(st
     let early = store.create_action_item(id, &item("Add an alert", ada, day(20)), ada, t0()).await.unwrap();
     let pm = start(&store, id, ada, 1).await;
     let again = store.start_post_mortem(&NewPostMortem { incident_id: id, owner_id: ada, created_by: ada, required_approvals: 1, sections: vec![] }, t0()).await;
-    assert!(matches!(again, Err(StoreError::Constraint(_))), "{again:?}");
+    assert!(matches!(again, Err(StoreError::Unique(_))), "{again:?}");
     assert_eq!(store.action_item(early).await.unwrap().unwrap().post_mortem_id, Some(pm));
     let later = store.create_action_item(id, &item("Load test", ada, day(21)), ada, t0()).await.unwrap();
     assert_eq!(store.action_item(later).await.unwrap().unwrap().post_mortem_id, Some(pm));
@@ -121,9 +121,9 @@ async fn section_edits_are_guarded_by_revision_and_status_and_keep_history(store
     assert!(deleted.is_err(), "edit history cannot be deleted");
     // The search text follows the sections.
     let filter = PostMortemFilter { text: Some("second".into()), ..PostMortemFilter::default() };
-    assert_eq!(store.list_post_mortems(&filter, 10, 0).await.unwrap().1, 1);
+    assert_eq!(store.list_post_mortems(&filter, app::store::PageRequest::first(10)).await.unwrap().total, 1);
     let filter = PostMortemFilter { text: Some("first".into()), ..PostMortemFilter::default() };
-    assert_eq!(store.list_post_mortems(&filter, 10, 0).await.unwrap().1, 0);
+    assert_eq!(store.list_post_mortems(&filter, app::store::PageRequest::first(10)).await.unwrap().total, 0);
 }
 
 async fn details_edits_record_each_changed_field(store: Store) {
@@ -168,7 +168,7 @@ async fn publishing_needs_the_approvals_asked_inside_the_move(store: Store) {
     assert!(matches!(refused, Err(MoveError::Refused(ref s)) if s.contains("reviewer")), "{refused:?}");
     store.add_post_mortem_reviewer(pm, bob, ada, t0()).await.unwrap();
     store.add_post_mortem_reviewer(pm, cy, ada, t0()).await.unwrap();
-    assert!(matches!(store.add_post_mortem_reviewer(pm, bob, ada, t0()).await, Err(StoreError::Constraint(_))));
+    assert!(matches!(store.add_post_mortem_reviewer(pm, bob, ada, t0()).await, Err(StoreError::Unique(_))));
     let early = store.decide_post_mortem(pm, bob, Decision::Approved, "ok", "<p>ok</p>", t0()).await;
     assert!(matches!(early, Err(StoreError::Stale)), "no decision before review: {early:?}");
     store.move_post_mortem(pm, Draft, InReview, ada, "sent", "<p>sent</p>", t0()).await.unwrap();
@@ -207,13 +207,13 @@ async fn post_mortems_are_listed_with_filters_and_completion(store: Store) {
     let mut done = item("One", ada, day(20));
     done.status = ItemStatus::Done;
     store.update_action_item(a, 1, &done, ada, t0()).await.unwrap();
-    let all = store.list_post_mortems(&PostMortemFilter::default(), 10, 0).await.unwrap();
-    assert_eq!(all.1, 2);
-    assert_eq!(all.0.iter().map(|r| (r.post_mortem.id, r.completion)).collect::<Vec<_>>(),
+    let all = store.list_post_mortems(&PostMortemFilter::default(), app::store::PageRequest::first(10)).await.unwrap();
+    assert_eq!(all.total, 2);
+    assert_eq!(all.rows.iter().map(|r| (r.post_mortem.id, r.completion)).collect::<Vec<_>>(),
         [(p2, Completion::default()), (p1, Completion { finished: 1, total: 2 })]);
     let by = |filter: PostMortemFilter| {
         let store = store.clone();
-        async move { store.list_post_mortems(&filter, 10, 0).await.unwrap().0.into_iter().map(|r| r.post_mortem.id).collect::<Vec<_>>() }
+        async move { store.list_post_mortems(&filter, app::store::PageRequest::first(10)).await.unwrap().rows.into_iter().map(|r| r.post_mortem.id).collect::<Vec<_>>() }
     };
     assert_eq!(by(PostMortemFilter { owner_id: Some(bob), ..Default::default() }).await, [p2]);
     assert_eq!(by(PostMortemFilter { service_id: Some(api), ..Default::default() }).await, [p1]);
@@ -221,7 +221,7 @@ async fn post_mortems_are_listed_with_filters_and_completion(store: Store) {
     assert_eq!(by(PostMortemFilter { severity_id: Some(severity_ids(&store).await[1]), ..Default::default() }).await, [p2, p1]);
     assert_eq!(by(PostMortemFilter { created_from: Some(t0() + Duration::days(2)), ..Default::default() }).await, Vec::<i64>::new());
     assert_eq!(by(PostMortemFilter { text: Some("alert".into()), ..Default::default() }).await, [p2, p1], "the timeline section is searched");
-    assert_eq!(store.list_post_mortems(&PostMortemFilter::default(), 1, 1).await.unwrap().0[0].post_mortem.id, p1);
+    assert_eq!(store.list_post_mortems(&PostMortemFilter::default(), app::store::PageRequest { limit: 1, offset: 1 }).await.unwrap().rows[0].post_mortem.id, p1);
 }
 
 async fn every_change_to_an_action_item_is_kept(store: Store) {
@@ -266,7 +266,7 @@ async fn action_items_are_listed_by_deadline_with_filters_and_overdue(store: Sto
     store.update_action_item(finished, 1, &done, ada, t0()).await.unwrap();
     let ids = |filter: ItemFilter| {
         let store = store.clone();
-        async move { store.list_action_items(&filter, 10, 0).await.unwrap().0.into_iter().map(|i| i.id).collect::<Vec<_>>() }
+        async move { store.list_action_items(&filter, app::store::PageRequest::first(10)).await.unwrap().rows.into_iter().map(|i| i.id).collect::<Vec<_>>() }
     };
     let unfinished = vec![ItemStatus::Open, ItemStatus::InProgress];
     assert_eq!(ids(ItemFilter { owner_id: Some(ada), statuses: unfinished.clone(), ..Default::default() }).await, [late, soon]);
@@ -277,7 +277,7 @@ async fn action_items_are_listed_by_deadline_with_filters_and_overdue(store: Sto
     assert_eq!(ids(ItemFilter { incident_id: Some(i2), ..Default::default() }).await, [bobs, soon]);
     assert_eq!(ids(ItemFilter { statuses: vec![ItemStatus::Done], ..Default::default() }).await, [finished]);
     assert_eq!(ids(ItemFilter { priority: Some(Priority::P0), ..Default::default() }).await, Vec::<i64>::new());
-    let (page, total) = store.list_action_items(&ItemFilter::default(), 2, 2).await.unwrap();
+    let app::store::Page { rows: page, total } = store.list_action_items(&ItemFilter::default(), app::store::PageRequest { limit: 2, offset: 2 }).await.unwrap();
     assert_eq!((page.iter().map(|i| i.id).collect::<Vec<_>>(), total), (vec![late, soon], 4));
     let mut completions = store.incident_completions(&[i1, i2]).await.unwrap();
     completions.sort_by_key(|(id, _)| *id);

@@ -45,7 +45,7 @@ async fn layers_keep_their_people_in_turn_order_and_edits_need_the_current_revis
     let schedule = store.schedule(id).await.unwrap().unwrap();
     assert_eq!((schedule.name.as_str(), schedule.time_zone.as_str(), schedule.revision), ("Platform", "Europe/Berlin", 1));
     let duplicate = store.create_schedule(&fields("platform", "UTC"), t0()).await;
-    assert!(matches!(duplicate, Err(StoreError::Constraint(_))), "names are unique regardless of case");
+    assert!(matches!(duplicate, Err(StoreError::Unique(_))), "names are unique regardless of case");
 
     let primary = store.add_layer(id, &weekly(&[bob, ada, bob]), 1, t0()).await.unwrap();
     assert!(matches!(store.add_layer(id, &weekly(&[cy]), 1, t0()).await, Err(StoreError::Stale)), "revision 1 is gone");
@@ -78,7 +78,7 @@ async fn layers_keep_their_people_in_turn_order_and_edits_need_the_current_revis
     store.update_schedule(id, &renamed, 5, t0()).await.unwrap();
     assert!(matches!(store.update_schedule(id, &renamed, 5, t0()).await, Err(StoreError::Stale)));
     assert!(matches!(store.update_schedule(777, &renamed, 1, t0()).await, Err(StoreError::NotFound)));
-    let page = store.schedules_page(0, 10).await.unwrap();
+    let page = store.schedules_page(app::store::PageRequest::first(10)).await.unwrap();
     assert_eq!((page.total, page.rows[0].name.as_str(), page.rows[0].handoff_notice_minutes), (1, "Platform primary", 30));
     assert_eq!(store.schedules_of_user(cy, 10).await.unwrap().len(), 1);
     assert!(store.schedules_of_user(bob, 10).await.unwrap().is_empty(), "Bob left the rotation");
@@ -105,7 +105,7 @@ async fn plans_load_many_schedules_with_the_overrides_in_range(store: Store) {
     let add = Override { kind: OverrideKind::Add, ..cover(2, 1) };
     store.add_override(ids[2], &add, bob, t0()).await.unwrap();
 
-    let schedules = store.schedules_page(0, 10).await.unwrap().rows;
+    let schedules = store.schedules_page(app::store::PageRequest::first(10)).await.unwrap().rows;
     let plans = store.schedule_plans(schedules, t0(), t0() + Duration::days(7)).await.unwrap();
     assert_eq!(plans.iter().map(|p| p.schedule.id).collect::<Vec<_>>(), ids);
     assert!(plans.iter().all(|p| p.layers.len() == 1));
@@ -123,16 +123,16 @@ async fn plans_load_many_schedules_with_the_overrides_in_range(store: Store) {
     assert_eq!(on_call_at(&shifts, t0()), [bob]);
     assert_eq!(on_call_at(&shifts, t0() + Duration::hours(3)), [ada]);
 
-    let current = store.current_overrides(ids[1], t0(), 0, 10).await.unwrap();
+    let current = store.current_overrides(ids[1], t0(), app::store::PageRequest::first(10)).await.unwrap();
     assert_eq!((current.total, current.rows.iter().map(|o| o.id).collect::<Vec<_>>()), (2, vec![now, later]));
     assert!(matches!(store.remove_override(ids[0], now).await, Err(StoreError::NotFound)), "not that schedule's");
     store.remove_override(ids[1], now).await.unwrap();
     store.remove_override(ids[1], early).await.unwrap();
-    assert_eq!(store.current_overrides(ids[1], t0(), 0, 10).await.unwrap().total, 1);
+    assert_eq!(store.current_overrides(ids[1], t0(), app::store::PageRequest::first(10)).await.unwrap().total, 1);
 
     store.delete_schedule(ids[1], 2, t0()).await.unwrap();
     assert!(store.schedule(ids[1]).await.unwrap().is_none());
-    assert_eq!(store.schedules_page(0, 10).await.unwrap().total, 2);
+    assert_eq!(store.schedules_page(app::store::PageRequest::first(10)).await.unwrap().total, 2);
 }
 
 async fn a_calendar_token_opens_one_feed_until_it_is_replaced(store: Store) {
@@ -197,7 +197,7 @@ async fn policies_keep_their_levels_in_order_and_edits_need_the_current_revision
     let id = store.create_policy(&fields, t0()).await.unwrap();
     let policy = store.policy(id).await.unwrap().unwrap();
     assert_eq!((policy.plan.clone(), policy.revision), (plan.clone(), 1));
-    assert!(matches!(store.create_policy(&fields, t0()).await, Err(StoreError::Constraint(_))), "names are unique");
+    assert!(matches!(store.create_policy(&fields, t0()).await, Err(StoreError::Unique(_))), "names are unique");
     let mut changed = fields.clone();
     changed.plan.levels.reverse();
     store.update_policy(id, &changed, 1, t0()).await.unwrap();
@@ -208,12 +208,12 @@ async fn policies_keep_their_levels_in_order_and_edits_need_the_current_revision
     let checkout = service(&store, "Checkout").await;
     store.set_service_policy(checkout, Some(id), t0()).await.unwrap();
     assert_eq!(store.service_policies(&[checkout]).await.unwrap(), vec![(checkout, id)]);
-    assert!(matches!(store.delete_policy(id, 2).await, Err(StoreError::Constraint(_))));
+    assert!(matches!(store.delete_policy(id, 2).await, Err(StoreError::ForeignKey(_))));
     store.set_service_policy(checkout, None, t0()).await.unwrap();
     assert!(matches!(store.delete_policy(id, 1).await, Err(StoreError::Stale)));
     store.delete_policy(id, 2).await.unwrap();
     assert_eq!(store.policy(id).await.unwrap(), None);
-    assert_eq!(store.policies_page(0, 10).await.unwrap().total, 0);
+    assert_eq!(store.policies_page(app::store::PageRequest::first(10)).await.unwrap().total, 0);
 }
 
 async fn a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation(store: Store) {
@@ -267,7 +267,7 @@ async fn a_page_with_nothing_left_to_page_ends_unanswered(store: Store) {
     assert_eq!(store.take_steps(&[end], t0()).await.unwrap(), vec![page]);
     let stored = store.page(page).await.unwrap().unwrap();
     assert_eq!((stored.status, stored.next_step_at, stored.ended_at), (PageStatus::Unanswered, None, Some(t0())));
-    assert_eq!(store.pages_page(0, 10).await.unwrap().total, 1);
+    assert_eq!(store.pages_page(app::store::PageRequest::first(10)).await.unwrap().total, 1);
 }
 
 async fn a_hand_off_notice_is_queued_once(store: Store) {

@@ -162,11 +162,11 @@ async fn maintenance_windows_are_planned_changed_and_cancelled_under_revision_gu
     assert!(store.maintenance_since(t0()).await.unwrap().is_empty(), "cancelled windows leave the page");
     let again = store.cancel_maintenance(id, changed.revision, t0()).await;
     assert!(matches!(again, Err(StoreError::Stale)), "{again:?}");
-    let (listed, total) = store.list_maintenance(1, 0).await.unwrap();
+    let app::store::Page { rows: listed, total } = store.list_maintenance(app::store::PageRequest::first(1)).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(listed[0].id, id, "newest start first");
     assert!(listed[0].cancelled);
-    assert_eq!(store.list_maintenance(1, 1).await.unwrap().0[0].id, other);
+    assert_eq!(store.list_maintenance(app::store::PageRequest { limit: 1, offset: 1 }).await.unwrap().rows[0].id, other);
 }
 
 async fn templates_and_page_settings_change_only_from_the_revision_shown(store: Store) {

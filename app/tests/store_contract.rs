@@ -5,7 +5,7 @@
 use app::domain::permissions::OrgRole;
 use app::domain::throttle::ThrottleScope;
 use app::store::sessions::SessionBackend;
-use app::store::{NewUser, Store, StoreError};
+use app::store::{NewUser, Store, Refusal, StoreError};
 use app::store_contract_tests;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -30,7 +30,7 @@ async fn the_first_admin_can_be_created_only_once(store: Store) {
     assert_eq!(admin.created_at, t0());
     assert!(store.setup_completed().await.unwrap());
     let again = store.create_first_admin(&new_user("other@example.com", OrgRole::Admin), t0()).await;
-    assert!(matches!(again, Err(StoreError::Constraint(_))), "{again:?}");
+    assert!(matches!(again, Err(StoreError::Refused(Refusal::SetupDone))), "{again:?}");
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 
@@ -52,7 +52,7 @@ async fn racing_first_admins_leave_exactly_one(store: Store) {
 async fn emails_are_unique_whatever_their_case(store: Store) {
     store.create_user(&new_user("ada@example.com", OrgRole::Responder), t0()).await.unwrap();
     let duplicate = store.create_user(&new_user("ADA@example.com", OrgRole::Viewer), t0()).await;
-    assert!(matches!(duplicate, Err(StoreError::Constraint(_))), "{duplicate:?}");
+    assert!(matches!(duplicate, Err(StoreError::Unique(_))), "{duplicate:?}");
     let found = store.user_by_email("Ada@Example.com").await.unwrap().expect("found case-insensitively");
     assert_eq!(found.user.email, "ada@example.com");
     assert_eq!(found.user.time_zone, "Europe/Paris");
@@ -63,12 +63,12 @@ async fn users_are_listed_a_page_at_a_time_in_email_order(store: Store) {
     for name in ["carol", "alice", "erin", "bob", "dave"] {
         store.create_user(&new_user(&format!("{name}@example.com"), OrgRole::Responder), t0()).await.unwrap();
     }
-    let first = store.list_users(2, 0).await.unwrap();
-    let emails: Vec<_> = first.users.iter().map(|u| u.email.as_str()).collect();
+    let first = store.list_users(app::store::PageRequest::first(2)).await.unwrap();
+    let emails: Vec<_> = first.rows.iter().map(|u| u.email.as_str()).collect();
     assert_eq!(emails, ["alice@example.com", "bob@example.com"]);
     assert_eq!(first.total, 5);
-    let last = store.list_users(2, 4).await.unwrap();
-    assert_eq!(last.users.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), ["erin@example.com"]);
+    let last = store.list_users(app::store::PageRequest { limit: 2, offset: 4 }).await.unwrap();
+    assert_eq!(last.rows.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), ["erin@example.com"]);
 }
 
 async fn an_edit_from_a_stale_revision_is_refused(store: Store) {
@@ -87,9 +87,9 @@ async fn an_edit_from_a_stale_revision_is_refused(store: Store) {
 async fn the_last_active_admin_cannot_be_demoted_or_deactivated(store: Store) {
     let admin = store.create_first_admin(&new_user("root@example.com", OrgRole::Admin), t0()).await.unwrap();
     let demote = store.update_user_role(admin.id, OrgRole::Viewer, admin.revision, t0()).await;
-    assert!(matches!(demote, Err(StoreError::Constraint(ref c)) if c == "last_admin"), "{demote:?}");
+    assert!(matches!(demote, Err(StoreError::Refused(Refusal::LastAdmin))), "{demote:?}");
     let deactivate = store.set_user_active(admin.id, false, admin.revision, t0()).await;
-    assert!(matches!(deactivate, Err(StoreError::Constraint(_))), "{deactivate:?}");
+    assert!(matches!(deactivate, Err(StoreError::Refused(Refusal::LastAdmin))), "{deactivate:?}");
 
     let second = store.create_user(&new_user("second@example.com", OrgRole::Responder), t0()).await.unwrap();
     let promoted = store.update_user_role(second.id, OrgRole::Admin, second.revision, t0()).await.unwrap();

@@ -110,7 +110,7 @@ async fn bench_engine(name: &str, db: TestDatabase) {
     for (label, advance) in [("level 1 (a schedule)", Duration::zero()), ("level 2 (two people)", Duration::minutes(5))] {
         clock.advance(advance);
         let started = Instant::now();
-        let steps = app::paging::take_due_steps(&state, "https://quell.example.com").await.unwrap();
+        let steps = app::engine::escalation::take_due_steps(&state, "https://quell.example.com").await.unwrap();
         let took = started.elapsed().as_secs_f64() * 1000.0;
         let (deliveries, _) = db.store.list_deliveries(None, 1, 0).await.unwrap();
         println!(

@@ -3,7 +3,7 @@
 //! page, works once, and expires. Opening it shows the page and a button; only the button's POST
 //! acknowledges, so a mail scanner that fetches links acknowledges nothing.
 
-use app::components::form::escape_html;
+use app::domain::text::escape_html;
 use app::state::AppState;
 use app::store::paging::Acknowledged;
 use axum::extract::{Path, State};
@@ -39,7 +39,7 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
     if !plausible(&token) {
         return gone();
     }
-    match app::paging::page_of_link(&state, &token).await {
+    match app::engine::escalation::page_of_link(&state, &token).await {
         Ok(Some((page, person))) => {
             let about = page.incident_id.map(|id| format!(" for {}", app::domain::incident::reference(id))).unwrap_or_default();
             let body = format!(
@@ -64,7 +64,7 @@ async fn acknowledge(State(state): State<AppState>, Path(token): Path<String>) -
     if !plausible(&token) {
         return gone();
     }
-    match app::paging::acknowledge_by_link(&state, &token).await {
+    match app::engine::escalation::acknowledge_by_link(&state, &token).await {
         Ok(Some((outcome, person))) => {
             let (page, message) = match outcome {
                 Acknowledged::Now(page) => {

@@ -23,7 +23,7 @@ async fn calendar(State(state): State<AppState>, Path(file): Path<String>) -> Re
     let Some(token) = file.strip_suffix(".ics").filter(|t| !t.is_empty() && t.len() <= 128) else {
         return not_found();
     };
-    match app::calendar::feed(&state, &app::auth::token_hash(token), state.now()).await {
+    match app::engine::calendar::feed(&state, &app::auth::token_hash(token), state.now()).await {
         Ok(Some(body)) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -2,14 +2,13 @@
 //! (creating the first admin from a script, resetting a forgotten password).
 
 use crate::config::Config;
-use crate::router::router;
+use crate::start::{start, Background};
 use crate::workers;
 use app::domain::{account, password::check_password_policy, permissions::OrgRole};
 use app::state::{AppState, SystemClock};
 use app::store::{NewUser, Store, StoreError};
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
@@ -108,25 +107,14 @@ async fn serve(config: Config) -> CliResult {
         println!("First run: open {url}/setup to create the first administrator.");
     }
 
-    let cleanup = tokio::spawn(workers::clean_up_periodically(state.clone()));
-    let sender = Arc::new(crate::delivery::Sender::new(config.smtp.as_ref()));
-    let deliveries = tokio::spawn(crate::delivery::run(state.clone(), sender, crate::delivery::POLL));
-    let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
-    let on_call = tokio::spawn(workers::run_on_call(state.clone(), url.clone(), workers::ON_CALL_POLL));
-    let app = router(state.clone());
-    let live = state.live.clone();
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open live streams would otherwise keep the server from stopping.
-            live.close();
-        })
-        .await;
-    cleanup.abort();
-    relay.abort();
-    deliveries.abort();
-    on_call.abort();
-    state.store.close().await;
+    let background = Background {
+        smtp: config.smtp.clone(),
+        base_url: url,
+        on_call_poll: workers::ON_CALL_POLL,
+        delivery_poll: crate::delivery::POLL,
+    };
+    let running = start(state, listener, background).map_err(|err| format!("cannot start: {err}"))?;
+    let served = running.serve_until(shutdown_signal()).await;
     tracing::info!("Quell stopped");
     served.map_err(|err| format!("the server failed: {err}"))
 }
@@ -194,7 +182,7 @@ async fn user_command(store: &Store, command: UserCommand) -> CliResult {
                     println!("Created {} <{}> as {}.", user.display_name, user.email, user.role);
                     Ok(())
                 }
-                Err(StoreError::Constraint(_)) => Err(format!("a user with the email {} already exists", new.email)),
+                Err(StoreError::Unique(_)) => Err(format!("a user with the email {} already exists", new.email)),
                 Err(err) => Err(err.to_string()),
             }
         }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod live;
 pub mod middleware;
 pub mod router;
+pub mod start;
 pub mod status_page;
 pub mod telemetry;
 pub mod workers;

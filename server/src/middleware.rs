@@ -103,7 +103,7 @@ pub async fn authenticate(State(state): State<AppState>, session: Session, mut r
         }
         if setup_done && !signed_in && path != "/login" && path != "/setup" {
             let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-            return Redirect::to(&format!("/login?next={}", app::components::errors::urlencode(target))).into_response();
+            return Redirect::to(&format!("/login?next={}", app::domain::text::urlencode(target))).into_response();
         }
         if signed_in && path == "/login" {
             return Redirect::to("/").into_response();

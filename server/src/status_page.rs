@@ -3,8 +3,8 @@
 //! `If-None-Match`) and bodies are rendered once per few seconds (`StatusPageCache`).
 
 use app::state::AppState;
-use app::status_page::cache::Body;
-use app::status_page::{feed, html, snapshot};
+use app::state::status_page_cache::Body;
+use app::engine::status_page::{feed, html, snapshot};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -217,7 +217,7 @@ async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form)
     let token = app::auth::new_secret_token();
     let unsubscribe = app::auth::new_secret_token();
     if let Some(confirm) = state.store.add_status_subscriber(&email, &token, &unsubscribe, now).await.map_err(unavailable)? {
-        let delivery = app::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state, &headers));
+        let delivery = app::engine::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state, &headers));
         state.store.enqueue_deliveries(&[delivery], now).await.map_err(unavailable)?;
         state.deliveries_queued.notify_one();
     }

@@ -16,22 +16,7 @@ use support::*;
 /// that the app's delivery worker sends to.
 macro_rules! delivery_tests {
     ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn on_sqlite() {
-                    let db = app::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
-                    super::run(db, |app, sink| async move { super::$name(&app, &sink).await }).await;
-                }
-
-                #[tokio::test]
-                async fn on_postgres() {
-                    if let Some(db) = app::store::testing::fresh_postgres().await {
-                        super::run(db, |app, sink| async move { super::$name(&app, &sink).await }).await;
-                    }
-                }
-            }
-        )*
+        app::on_each_database!(|db, test| super::run(db, move |app, sink| async move { test(&app, &sink).await }); $($name),*);
     };
 }
 

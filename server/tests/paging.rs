@@ -32,10 +32,6 @@ async fn wait_for_outbox(app: &TestApp, n: usize) -> Vec<Delivery> {
     panic!("the outbox never held {n} deliveries: {:?}", outbox(app).await);
 }
 
-/// Lets the on-call worker run a few ticks.
-async fn settle() {
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-}
 
 fn sent_to<'a>(rows: &'a [Delivery], target: &str) -> Vec<&'a Delivery> {
     rows.iter().filter(|d| d.target.starts_with(target)).collect()
@@ -53,8 +49,11 @@ fn id_of(path: &Value) -> String {
 }
 
 /// A person who can be paged: a responder with one webhook contact method at `hook`.
+/// A responder named after their email ("ada@…" is Ada) who is reached by a webhook at `hook`.
 async fn pager(app: &TestApp, admin: &Client, email: &str, hook: &str) -> (Client, String) {
-    let client = app.signed_in_as(admin, email, "responder").await;
+    let local = email.split('@').next().unwrap_or(email);
+    let name = format!("{}{}", local[..1].to_uppercase(), &local[1..]);
+    let client = app.signed_in_as_named(admin, email, &name, "responder").await;
     let me: Value = app.post(&client, "/api/session", &[]).await.json().await.unwrap();
     let id = me["user"]["id"].as_i64().expect("own id").to_string();
     let target = format!("{hook}?who={email}&text={{message}}");
@@ -137,12 +136,12 @@ async fn a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link(ap
 
     // Level 1 waits five minutes: not a moment before, level 2 is quiet.
     app.clock.advance(Duration::minutes(5) - Duration::seconds(2));
-    settle().await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 1, "level 2 waits for the delay");
     app.clock.advance(Duration::seconds(3));
     let second = wait_for_outbox(app, 2).await;
     assert_eq!(sent_to(&second, "http://127.0.0.1:9/bob").len(), 1, "level 2 is paged after the delay");
-    settle().await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 2, "each step once");
 
     // Bob acknowledges through his link, signed out.
@@ -167,13 +166,14 @@ async fn a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link(ap
 
     // Nothing more is paged, however long we wait.
     app.clock.advance(Duration::hours(2));
-    settle().await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 2, "acknowledgement stops the escalation");
 
     let view = app.incident(&admin, incident).await;
     let text = timeline_text(&view);
     assert!(text.contains("paged Checkout (Payments): Checkout returns 500s"), "{text}");
-    assert!(text.contains("Paged Test Person (level 2 of Checkout (Payments))") || text.contains("(level 2 of Checkout (Payments))"), "{text}");
+    assert!(text.contains("Paged Ada (level 1 of Checkout (Payments))."), "Ada is on call for level 1: {text}");
+    assert!(text.contains("Paged Bob (level 2 of Checkout (Payments))."), "Bob is level 2: {text}");
     assert!(text.contains("acknowledged the page to Checkout (Payments) through the link in their page, after 7m"), "{text}");
     assert!(view["summary"]["incident"]["key_times"]["acknowledged"].is_string(), "the incident's acknowledged time is set: {}", view["summary"]["incident"]["key_times"]);
 
@@ -181,7 +181,7 @@ async fn a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link(ap
     let row = &pages["rows"][0];
     assert_eq!(row["status"], "Acknowledged");
     assert_eq!(row["steps"].as_array().unwrap().len(), 2, "{row}");
-    assert!(row["outcome"].as_str().unwrap().starts_with("Acknowledged by Test Person after 7m"), "{row}");
+    assert!(row["outcome"].as_str().unwrap().starts_with("Acknowledged by Bob after 7m"), "{row}");
 }
 
 async fn a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_step(app: &TestApp) {
@@ -197,13 +197,14 @@ async fn a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_st
     // The server stops; time passes beyond level 1's delay while nothing runs.
     app.halt();
     app.clock.advance(Duration::minutes(6));
-    settle().await;
+    // The halted worker would have looked several times by now, had it survived.
+    tokio::time::sleep(ON_CALL_POLL * 8).await;
     assert_eq!(outbox(app).await.len(), 1, "nothing runs while the server is down");
 
     let restarted = app.another_instance().await;
     let after = wait_for_outbox(app, 2).await;
     assert_eq!(sent_to(&after, "http://127.0.0.1:9/bob").len(), 1, "level 2 goes out after the restart");
-    settle().await;
+    restarted.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 2, "and only once");
 
     // The second round: level 1 again after level 2's ten minutes, then level 2, then the end.
@@ -212,9 +213,9 @@ async fn a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_st
     app.clock.advance(Duration::minutes(5));
     wait_for_outbox(app, 4).await;
     app.clock.advance(Duration::minutes(10));
-    settle().await;
+    restarted.look_on_call().await;
     app.clock.advance(Duration::hours(1));
-    settle().await;
+    restarted.look_on_call().await;
     let all = outbox(app).await;
     assert_eq!((sent_to(&all, "http://127.0.0.1:9/ada").len(), sent_to(&all, "http://127.0.0.1:9/bob").len()), (2, 2), "two rounds, each level once a round");
     // The old server is gone: ask the new one (the session lives in the database).
@@ -236,10 +237,12 @@ async fn two_instances_take_each_step_once(app: &TestApp) {
     }
     second.state.pages_opened.notify_one();
     wait_for_outbox(app, 20).await;
-    settle().await;
+    app.look_on_call().await;
+    second.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 20, "one page each, whichever instance took it");
     app.clock.advance(Duration::minutes(31));
-    settle().await;
+    app.look_on_call().await;
+    second.look_on_call().await;
     let pages: Value = ok(app.post(&admin, "/api/pages/list", &[("page", "1")]).await, "pages").await;
     assert!(pages["rows"].as_array().unwrap().iter().all(|p| p["status"] == "Unanswered"), "{pages}");
     assert_eq!(outbox(app).await.len(), 20);
@@ -274,7 +277,7 @@ async fn resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_ac
     assert_eq!(pages["rows"][0]["status"], "Stopped");
     assert!(timeline_text(&app.incident(&admin, incident.parse().unwrap()).await).contains("Paging stopped: the incident is resolved."));
     app.clock.advance(Duration::hours(1));
-    settle().await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 1, "nothing after the incident ended");
     let late = app.post(&responder, "/api/pages/acknowledge", &[("page_id", &page_id)]).await;
     assert_eq!(late.status(), StatusCode::CONFLICT);
@@ -355,14 +358,14 @@ async fn the_incoming_person_is_told_once_before_their_shift(app: &TestApp) {
         ("participants[1]", bob_id.as_str()),
     ];
     ok(app.post(&admin, "/api/schedules/layers/save", &form).await, "layer").await;
-    settle().await;
+    app.look_on_call().await;
     assert!(outbox(app).await.is_empty(), "two hours ahead is too early");
     app.clock.advance(Duration::minutes(91));
     let told = wait_for_outbox(app, 1).await;
     assert_eq!(sent_to(&told, "http://127.0.0.1:9/bob").len(), 1, "Bob is told 30 minutes ahead: {told:?}");
     assert!(told[0].body.contains("\"event\":\"handoff\"") && told[0].body.contains("Daily"), "{}", told[0].body);
     app.clock.advance(Duration::minutes(10));
-    settle().await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 1, "once");
 }
 

@@ -228,19 +228,6 @@ async fn outbox(app: &TestApp) -> Vec<Delivery> {
     rows
 }
 
-/// The outbox once the on-call worker has looked again after the clock moved (it runs on its own).
-async fn outbox_after_a_look(app: &TestApp, at_least: usize) -> Vec<Delivery> {
-    for _ in 0..200 {
-        let rows = outbox(app).await;
-        if rows.len() >= at_least {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            return outbox(app).await;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the outbox never held {at_least} deliveries: {:?}", outbox(app).await);
-}
-
 fn events(rows: &[Delivery]) -> Vec<String> {
     rows.iter()
         .map(|d| {
@@ -265,30 +252,33 @@ async fn owners_are_reminded_once_before_and_after_the_deadline(app: &TestApp) {
     let due = (app.clock_now() + Duration::days(5)).format("%Y-%m-%d").to_string();
     ok(app.post(&ada, "/api/action-items/create", &item_form(&incident, &bob_id, &due)).await, "item").await;
     app.clock.advance(Duration::minutes(2));
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.look_on_call().await;
     assert!(outbox(app).await.is_empty(), "five days ahead is too early: {:?}", events(&outbox(app).await));
     // Two days later it is due in 3 days: one reminder.
     app.clock.advance(Duration::days(2));
-    let rows = outbox_after_a_look(app, 1).await;
+    app.look_on_call().await;
+    let rows = outbox(app).await;
     assert_eq!(events(&rows), ["due_soon http://127.0.0.1:9/bob"]);
     app.clock.advance(Duration::minutes(5));
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 1, "once");
     // A restart does not send it again.
     let second = app.another_instance().await;
     app.halt();
     app.clock.advance(Duration::minutes(5));
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    second.look_on_call().await;
     assert_eq!(outbox(app).await.len(), 1, "not again after a restart");
     // Past the deadline: Bob is told it is overdue, and Ada (the post-mortem's owner) gets her digest.
     app.clock.advance(Duration::days(4));
-    let rows = outbox_after_a_look(app, 3).await;
+    second.look_on_call().await;
+    let rows = outbox(app).await;
     let mut later = events(&rows[1..]);
     later.sort();
     assert_eq!(later, ["overdue http://127.0.0.1:9/bob", "overdue_digest http://127.0.0.1:9/ada"]);
     // The next day: a new digest, no new overdue reminder.
     app.clock.advance(Duration::days(1));
-    let rows = outbox_after_a_look(app, 4).await;
+    second.look_on_call().await;
+    let rows = outbox(app).await;
     assert_eq!(events(&rows[3..]), ["overdue_digest http://127.0.0.1:9/ada"]);
     second.stop().await;
 }

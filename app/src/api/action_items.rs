@@ -2,6 +2,8 @@
 //! and admins, listed as "my action items" and organisation-wide with filters, each with its
 //! history. Everyone signed in reads; viewers change nothing.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::api::post_mortems::ItemView;
 use crate::domain::action_item::ItemChange;
 use crate::errors::AppError;
@@ -43,7 +45,7 @@ mod ssr {
     }
 
     pub fn stale(err: crate::store::StoreError) -> AppError {
-        crate::api::update_error(err, "that action item")
+        crate::api::support::update_error(err, "that action item")
     }
 }
 
@@ -60,13 +62,12 @@ pub async fn create_action_item(
     tracker_url: String,
     back_to: String,
 ) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed, check_person, internal, today};
+    use crate::api::post_mortems::ssr::{changed, check_person, today};
     use crate::domain::action_item::{validate_item, ItemInput};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
         let input = ItemInput {
             title: &title,
             description: &description,
@@ -79,10 +80,10 @@ pub async fn create_action_item(
         };
         let fields = validate_item(&input, today(&state, &viewer), None)?;
         check_person(&state, fields.owner_id, "owner_id").await?;
-        let id = state.store.create_action_item(incident_id, &fields, viewer.id, state.now()).await.map_err(internal)?;
+        let id = state.store.create_action_item(incident_id, &fields, viewer.id, state.now()).await.or_internal()?;
         tracing::info!(action_item_id = id, incident_id, "action item created");
         changed(&state, incident_id).await;
-        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+        Ok(crate::api::support::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
     })
     .await
 }
@@ -103,13 +104,12 @@ pub async fn update_action_item(
     tracker_url: String,
     back_to: String,
 ) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed, check_person, internal, today};
+    use crate::api::post_mortems::ssr::{changed, check_person, today};
     use crate::domain::action_item::{validate_item, ItemInput};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
+    crate::api::support::respond(server_span!(action_item_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        let item = state.store.action_item(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That action item"))?;
         let input = ItemInput {
             title: &title,
             description: &description,
@@ -126,7 +126,7 @@ pub async fn update_action_item(
         }
         state.store.update_action_item(id, revision, &fields, viewer.id, state.now()).await.map_err(ssr::stale)?;
         changed(&state, item.incident_id).await;
-        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+        Ok(crate::api::support::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
     })
     .await
 }
@@ -134,13 +134,12 @@ pub async fn update_action_item(
 /// Moves an item to `status` (with a reason for "wont_do"), keeping its other fields.
 #[server(prefix = "/api", endpoint = "action-items/set-status")]
 pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont_do_reason: String, back_to: String) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed, internal};
+    use crate::api::post_mortems::ssr::{changed};
     use crate::domain::action_item::{ItemFields, ItemStatus};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
+    crate::api::support::respond(server_span!(action_item_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        let item = state.store.action_item(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That action item"))?;
         let status = ItemStatus::parse(&status)?;
         let reason = wont_do_reason.trim().to_string();
         if status == ItemStatus::WontDo && reason.is_empty() {
@@ -149,7 +148,7 @@ pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont
         let fields = ItemFields { status, wont_do_reason: if status == ItemStatus::WontDo { reason } else { String::new() }, ..item.fields() };
         state.store.update_action_item(id, revision, &fields, viewer.id, state.now()).await.map_err(ssr::stale)?;
         changed(&state, item.incident_id).await;
-        Ok(crate::api::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
+        Ok(crate::api::support::redirect_form_post(&ssr::back_to(&back_to, format!("/action-items/{id}"))))
     })
     .await
 }
@@ -169,13 +168,12 @@ pub async fn list_action_items(
     overdue: bool,
     page: i64,
 ) -> Result<ItemsView, AppError> {
-    use crate::api::post_mortems::ssr::{internal, item_view, responders, today};
+    use crate::api::post_mortems::ssr::{item_view, responders, today};
     use crate::domain::action_item::{ItemStatus, Priority};
     use crate::domain::permissions::Permission;
     use crate::store::action_items::ItemFilter;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id, incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let today = today(&state, &viewer);
         let statuses = match status.as_str() {
             "" => vec![ItemStatus::Open, ItemStatus::InProgress],
@@ -193,11 +191,11 @@ pub async fn list_action_items(
             overdue_on: overdue.then_some(today),
         };
         let page = page.max(1);
-        let (rows, total) = state.store.list_action_items(&filter, ITEMS_PAGE_SIZE, (page - 1) * ITEMS_PAGE_SIZE).await.map_err(internal)?;
+        let Page { rows, total } = state.store.list_action_items(&filter, PageRequest::number(page, ITEMS_PAGE_SIZE)).await.or_internal()?;
         let (people, services) = if mine {
             (Vec::new(), Vec::new())
         } else {
-            let services = state.store.list_services(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
+            let services = state.store.list_services(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?.rows;
             (responders(&state).await?, services.into_iter().map(|s| (s.id, s.name)).collect())
         };
         Ok(ItemsView {
@@ -217,13 +215,12 @@ pub async fn list_action_items(
 /// One action item with its history.
 #[server(prefix = "/api", endpoint = "action-items/get")]
 pub async fn get_action_item(id: i64) -> Result<ItemDetailView, AppError> {
-    use crate::api::post_mortems::ssr::{internal, item_view, responders, today};
+    use crate::api::post_mortems::ssr::{item_view, responders, today};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let item = state.store.action_item(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That action item"))?;
-        let history = state.store.action_item_changes(id, 200).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(action_item_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let item = state.store.action_item(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That action item"))?;
+        let history = state.store.action_item_changes(id, 200).await.or_internal()?;
         let can_respond = viewer.role.allows(Permission::Respond);
         let today = today(&state, &viewer);
         Ok(ItemDetailView {
@@ -231,7 +228,7 @@ pub async fn get_action_item(id: i64) -> Result<ItemDetailView, AppError> {
             history: history
                 .into_iter()
                 .map(|c| {
-                    let at = crate::api::format_in_zone(c.changed_at, &viewer.time_zone);
+                    let at = crate::engine::zone::format_in_zone(c.changed_at, &viewer.time_zone);
                     (c, at)
                 })
                 .collect(),

@@ -1,5 +1,7 @@
 //! First-run setup, sign-in and sign-out.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::account::User;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -22,10 +24,10 @@ pub struct SetupForm {
 
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn get_session_info() -> Result<SessionInfo, AppError> {
-    crate::api::respond(async {
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async {
+        let state = Ctx::anonymous()?;
         let user = crate::auth::current_user().await?;
-        let setup_needed = !state.setup_completed().await.map_err(|err| err.into_internal())?;
+        let setup_needed = !state.setup_completed().await.or_internal()?;
         Ok(SessionInfo { user, setup_needed })
     })
     .await
@@ -33,10 +35,10 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
 
 #[server(prefix = "/api", endpoint = "setup/status")]
 pub async fn get_setup_form() -> Result<SetupForm, AppError> {
-    crate::api::respond(async {
-        let state = crate::auth::app_state()?;
-        let setup_needed = !state.setup_completed().await.map_err(|err| err.into_internal())?;
-        let time_zones = if setup_needed { crate::api::time_zone_names() } else { Vec::new() };
+    crate::api::support::respond(server_span!(), async {
+        let state = Ctx::anonymous()?;
+        let setup_needed = !state.setup_completed().await.or_internal()?;
+        let time_zones = if setup_needed { crate::api::support::time_zone_names() } else { Vec::new() };
         Ok(SetupForm { setup_needed, time_zones })
     })
     .await
@@ -54,14 +56,14 @@ pub async fn create_first_admin(
 ) -> Result<String, AppError> {
     use crate::domain::{account, password::check_password_policy, permissions::OrgRole};
     use crate::store::{NewUser, StoreError};
-    crate::api::respond(async move {
-        let state = crate::auth::app_state()?;
-        if state.setup_completed().await.map_err(|err| err.into_internal())? {
+    crate::api::support::respond(server_span!(), async move {
+        let state = Ctx::anonymous()?;
+        if state.setup_completed().await.or_internal()? {
             return Err(AppError::not_found("That page"));
         }
         let email = account::normalize_email(&email)?;
         let display_name = account::normalize_display_name(&display_name)?;
-        let time_zone = crate::api::validate_time_zone("time_zone", &time_zone)?;
+        let time_zone = crate::api::support::validate_time_zone("time_zone", &time_zone)?;
         check_password_policy(&password, &email, "password")?;
         if password != password_confirmation {
             return Err(AppError::invalid("password_confirmation", "The passwords don't match."));
@@ -71,16 +73,16 @@ pub async fn create_first_admin(
         let now = state.now();
         let user = match state.store.create_first_admin(&new, now).await {
             Ok(user) => user,
-            Err(StoreError::Constraint(_)) => return Err(AppError::not_found("That page")),
+            Err(StoreError::Refused(Refusal::SetupDone)) => return Err(AppError::not_found("That page")),
             Err(err) => return Err(err.into_internal()),
         };
         state.setup_done.store(true, std::sync::atomic::Ordering::Relaxed);
         tracing::info!(user_id = user.id, "first administrator created");
-        let record = state.store.user_by_id(user.id).await.map_err(|err| err.into_internal())?.ok_or(AppError::Internal)?;
+        let record = state.store.user_by_id(user.id).await.or_internal()?.ok_or(AppError::Internal)?;
         let session = crate::auth::session().await?;
         crate::auth::start_session(&session, &record, now).await?;
-        state.store.record_login(user.id, now).await.map_err(|err| err.into_internal())?;
-        Ok(crate::api::redirect_form_post("/"))
+        state.store.record_login(user.id, now).await.or_internal()?;
+        Ok(crate::api::support::redirect_form_post("/"))
     })
     .await
 }
@@ -102,8 +104,8 @@ pub fn safe_next_path(next: &str) -> String {
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: String) -> Result<String, AppError> {
     use crate::domain::throttle::{retry_message, ThrottleScope, Verdict};
-    crate::api::respond(async move {
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let state = Ctx::anonymous()?;
         let email_key = email.trim().to_lowercase();
         if email_key.is_empty() {
             return Err(AppError::invalid("email", "Enter your email address."));
@@ -119,7 +121,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
         let client_key = ThrottleScope::Client.key(&client);
         let now = state.now();
 
-        let counts = state.store.failure_counts([&account_key, &client_key]).await.map_err(|err| err.into_internal())?;
+        let counts = state.store.failure_counts([&account_key, &client_key]).await.or_internal()?;
         let count_for = |key: &str| counts.iter().find(|(k, _)| k == key).map(|(_, count)| *count);
         let mut delay = chrono::Duration::zero();
         for (scope, key) in [(ThrottleScope::Account, &account_key), (ThrottleScope::Client, &client_key)] {
@@ -137,22 +139,22 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
             }
         }
 
-        let record = state.store.user_by_email(&email_key).await.map_err(|err| err.into_internal())?;
+        let record = state.store.user_by_email(&email_key).await.or_internal()?;
         let hash = record.as_ref().filter(|r| r.user.active).map(|r| r.password_hash.clone());
         if !crate::auth::verify_password(password, hash).await {
             for (scope, key) in [(ThrottleScope::Account, &account_key), (ThrottleScope::Client, &client_key)] {
-                state.store.record_failure(key, &scope.policy(), now).await.map_err(|err| err.into_internal())?;
+                state.store.record_failure(key, &scope.policy(), now).await.or_internal()?;
             }
             tracing::info!("sign-in failed");
             return Err(AppError::invalid("password", "The email or password is incorrect."));
         }
         let record = record.ok_or(AppError::Internal)?;
-        state.store.clear_failures(&account_key).await.map_err(|err| err.into_internal())?;
+        state.store.clear_failures(&account_key).await.or_internal()?;
         let session = crate::auth::session().await?;
         crate::auth::start_session(&session, &record, now).await?;
-        state.store.record_login(record.user.id, now).await.map_err(|err| err.into_internal())?;
+        state.store.record_login(record.user.id, now).await.or_internal()?;
         tracing::info!(user_id = record.user.id, "signed in");
-        Ok(crate::api::redirect_form_post(&safe_next_path(&next)))
+        Ok(crate::api::support::redirect_form_post(&safe_next_path(&next)))
     })
     .await
 }
@@ -160,13 +162,13 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
 /// Signs out: the server-side session is destroyed, not just the cookie.
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<String, AppError> {
-    crate::api::respond(async {
+    crate::api::support::respond(server_span!(), async {
         let session = crate::auth::session().await?;
         session.flush().await.map_err(|err| {
             tracing::error!(error = %err, "ending the session failed");
             AppError::Internal
         })?;
-        Ok(crate::api::redirect_form_post("/login"))
+        Ok(crate::api::support::redirect_form_post("/login"))
     })
     .await
 }

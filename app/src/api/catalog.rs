@@ -1,6 +1,8 @@
 //! The incident catalog in Settings: severities, services, role types and incident types.
 //! Everyone signed in may read it; only admins change it.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -44,7 +46,7 @@ pub(crate) mod ssr {
     use super::*;
     use crate::domain::account::User;
     use crate::domain::permissions::Permission;
-    use crate::store::catalog::Page;
+    use crate::store::Page;
     use crate::store::StoreError;
 
     pub(super) fn page_of<T>(listed: Page<T>, page: i64, viewer: &User) -> CatalogPage<T> {
@@ -57,20 +59,16 @@ pub(crate) mod ssr {
         }
     }
 
-    pub(super) fn offset(page: i64) -> i64 {
-        (page.max(1) - 1) * CATALOG_PAGE_SIZE
-    }
-
     /// Maps a store error from a catalog write: a taken name is a conflict on the name field.
     pub(super) fn write_error(err: StoreError, what: &str) -> AppError {
         match err {
-            StoreError::Constraint(name) if name.contains("name") => {
+            StoreError::Unique(_) => {
                 AppError::conflict(Some("name"), format!("There is already {what} with that name."))
             }
-            StoreError::Constraint(_) => {
+            StoreError::ForeignKey(_) => {
                 AppError::invalid("", format!("That {what} refers to something that no longer exists."))
             }
-            other => crate::api::update_error(other, &format!("this {what}")),
+            other => crate::api::support::update_error(other, &format!("this {what}")),
         }
     }
 
@@ -95,11 +93,10 @@ use ssr::*;
 #[server(prefix = "/api", endpoint = "severities/list")]
 pub async fn list_severities(page: i64) -> Result<CatalogPage<Severity>, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
-        let listed = state.store.list_severities(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        let listed = state.store.list_severities(PageRequest::number(page, CATALOG_PAGE_SIZE)).await.or_internal()?;
         Ok(page_of(listed, page, &viewer))
     })
     .await
@@ -123,9 +120,8 @@ pub async fn create_severity(
     #[server(default)] update_interval_minutes: String,
 ) -> Result<Severity, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageSettings).await?;
         let fields = severity_fields(&name, &description, &update_interval_minutes)?;
         let created = state.store.create_severity(&fields, state.now()).await.map_err(|e| write_error(e, "a severity"))?;
         tracing::info!(admin_id = admin.id, severity_id = created.id, "severity created");
@@ -143,9 +139,8 @@ pub async fn update_severity(
     #[server(default)] update_interval_minutes: String,
 ) -> Result<Severity, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = severity_fields(&name, &description, &update_interval_minutes)?;
         state
             .store
@@ -160,9 +155,8 @@ pub async fn update_severity(
 #[server(prefix = "/api", endpoint = "severities/move")]
 pub async fn move_severity(severity_id: i64, direction: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let up = match direction.as_str() {
             "up" => true,
             "down" => false,
@@ -178,14 +172,13 @@ pub async fn move_severity(severity_id: i64, direction: String, revision: i64) -
 #[server(prefix = "/api", endpoint = "services/list")]
 pub async fn list_services(page: i64) -> Result<ServicesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
         let store = &state.store;
-        let listed = store.list_services(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
-        let people = store.list_people(CHOICE_LIMIT).await.map_err(|e| e.into_internal())?;
-        let parents = store.list_services(CHOICE_LIMIT, 0).await.map_err(|e| e.into_internal())?;
+        let listed = store.list_services(PageRequest::number(page, CATALOG_PAGE_SIZE)).await.or_internal()?;
+        let people = store.list_people(CHOICE_LIMIT).await.or_internal()?;
+        let parents = store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
         Ok(ServicesView {
             list: page_of(listed, page, &viewer),
             people,
@@ -221,10 +214,10 @@ fn service_fields(
 #[cfg(feature = "ssr")]
 fn service_error(err: crate::store::StoreError) -> AppError {
     match err {
-        crate::store::StoreError::Constraint(name) if name == "service_parent_cycle" => {
+        crate::store::StoreError::Refused(crate::store::Refusal::ServiceParentCycle) => {
             AppError::invalid("parent_id", "A service can't be inside itself or one of its own sub-services.")
         }
-        crate::store::StoreError::Constraint(name) if !name.contains("name") => {
+        crate::store::StoreError::ForeignKey(_) => {
             AppError::invalid("parent_id", "Choose an owner and a parent from the lists.")
         }
         other => write_error(other, "a service"),
@@ -241,9 +234,8 @@ pub async fn create_service(
     #[server(default)] public: bool,
 ) -> Result<Service, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id, public)?;
         let created = state.store.create_service(&fields, state.now()).await.map_err(service_error)?;
         state.status_page.changed();
@@ -264,9 +256,8 @@ pub async fn update_service(
     #[server(default)] public: bool,
 ) -> Result<Service, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = service_fields(&name, &description, &owner_team, owner_user_id, parent_id, public)?;
         let updated = state.store.update_service(service_id, &fields, revision, state.now()).await.map_err(service_error)?;
         state.status_page.changed();
@@ -280,11 +271,10 @@ pub async fn update_service(
 #[server(prefix = "/api", endpoint = "role-types/list")]
 pub async fn list_role_types(page: i64) -> Result<CatalogPage<RoleType>, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
-        let listed = state.store.list_role_types(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
+        let listed = state.store.list_role_types(PageRequest::number(page, CATALOG_PAGE_SIZE)).await.or_internal()?;
         Ok(page_of(listed, page, &viewer))
     })
     .await
@@ -308,9 +298,8 @@ fn role_type_fields(
 #[server(prefix = "/api", endpoint = "role-types/create")]
 pub async fn create_role_type(name: String, description: String, checklist: String) -> Result<RoleType, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = role_type_fields(&name, &description, &checklist, false)?;
         state.store.create_role_type(&fields, state.now()).await.map_err(|e| write_error(e, "a role type"))
     })
@@ -330,12 +319,11 @@ pub async fn update_role_type(
 ) -> Result<RoleType, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(role_type_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = role_type_fields(&name, &description, &checklist, retired)?;
         match state.store.update_role_type(role_type_id, &fields, revision, state.now()).await {
-            Err(StoreError::Constraint(name)) if name == "commander_retired" => Err(AppError::invalid(
+            Err(StoreError::Refused(Refusal::CommanderRetired)) => Err(AppError::invalid(
                 "retired",
                 "The Incident Commander role can't be retired: every open incident needs a commander.",
             )),
@@ -350,12 +338,11 @@ pub async fn update_role_type(
 #[server(prefix = "/api", endpoint = "incident-types/list")]
 pub async fn list_incident_types(page: i64) -> Result<IncidentTypesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
-        let listed = state.store.list_incident_types(CATALOG_PAGE_SIZE, offset(page)).await.map_err(|e| e.into_internal())?;
-        let severities = state.store.list_severities(CHOICE_LIMIT, 0).await.map_err(|e| e.into_internal())?;
+        let listed = state.store.list_incident_types(PageRequest::number(page, CATALOG_PAGE_SIZE)).await.or_internal()?;
+        let severities = state.store.list_severities(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
         Ok(IncidentTypesView { list: page_of(listed, page, &viewer), severities: severities.rows })
     })
     .await
@@ -379,9 +366,8 @@ fn incident_type_fields(
 #[server(prefix = "/api", endpoint = "incident-types/create")]
 pub async fn create_incident_type(name: String, description: String, default_severity_id: i64) -> Result<IncidentType, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = incident_type_fields(&name, &description, default_severity_id, false)?;
         state.store.create_incident_type(&fields, state.now()).await.map_err(|e| write_error(e, "an incident type"))
     })
@@ -398,9 +384,8 @@ pub async fn update_incident_type(
     revision: i64,
 ) -> Result<IncidentType, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = incident_type_fields(&name, &description, default_severity_id, retired)?;
         state
             .store

@@ -2,6 +2,8 @@
 //! oneself a test notification through the outbox. Everyone signed in manages their own; nobody
 //! sees or changes anyone else's here.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::contact::ContactMethod;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -10,10 +12,9 @@ use leptos::prelude::*;
 pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
     use crate::domain::contact::MAX_CONTACT_METHODS;
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        state.store.contact_methods(viewer.id, MAX_CONTACT_METHODS).await.map_err(|e| e.into_internal())
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        state.store.contact_methods(viewer.id, MAX_CONTACT_METHODS).await.or_internal()
     })
     .await
 }
@@ -25,12 +26,11 @@ pub async fn add_contact_method(kind: String, label: String, target: String) -> 
     use crate::domain::contact::{normalize_contact, MAX_CONTACT_METHODS};
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let (kind, label, target) = normalize_contact(&kind, &label, &target)?;
         match state.store.add_contact_method(viewer.id, kind, &label, &target, MAX_CONTACT_METHODS, state.now()).await {
-            Ok(_) => Ok(crate::api::redirect_form_post("/settings/profile?saved=contact")),
+            Ok(_) => Ok(crate::api::support::redirect_form_post("/settings/profile?saved=contact")),
             Err(StoreError::Stale) => Err(AppError::invalid("label", format!("You have {MAX_CONTACT_METHODS} contact methods already: remove one first."))),
             Err(other) => Err(other.into_internal()),
         }
@@ -41,15 +41,14 @@ pub async fn add_contact_method(kind: String, label: String, target: String) -> 
 #[server(prefix = "/api", endpoint = "contact-methods/remove")]
 pub async fn remove_contact_method(contact_method_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(contact_method_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         state
             .store
             .remove_contact_method(viewer.id, contact_method_id)
             .await
-            .map_err(|e| crate::api::update_error(e, "that contact method"))?;
-        Ok(crate::api::redirect_form_post("/settings/profile"))
+            .map_err(|e| crate::api::support::update_error(e, "that contact method"))?;
+        Ok(crate::api::support::redirect_form_post("/settings/profile"))
     })
     .await
 }
@@ -59,21 +58,20 @@ pub async fn remove_contact_method(contact_method_id: i64) -> Result<String, App
 #[server(prefix = "/api", endpoint = "contact-methods/test")]
 pub async fn send_test_notification(contact_method_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(contact_method_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let method = state
             .store
             .contact_method(contact_method_id)
             .await
-            .map_err(|e| e.into_internal())?
+            .or_internal()?
             .filter(|m| m.user_id == viewer.id)
             .ok_or_else(|| AppError::not_found("That contact method"))?;
-        let delivery = crate::notify::test_notification(&method, &viewer.display_name, &crate::api::base_url(&state.settings));
-        state.store.enqueue_deliveries(std::slice::from_ref(&delivery), state.now()).await.map_err(|e| e.into_internal())?;
+        let delivery = crate::engine::notify::test_notification(&method, &viewer.display_name, &crate::api::support::base_url(&state.settings));
+        state.store.enqueue_deliveries(std::slice::from_ref(&delivery), state.now()).await.or_internal()?;
         state.deliveries_queued.notify_one();
         tracing::info!(user_id = viewer.id, contact_method_id, "test notification queued");
-        Ok(crate::api::redirect_form_post("/settings/profile?saved=test"))
+        Ok(crate::api::support::redirect_form_post("/settings/profile?saved=test"))
     })
     .await
 }

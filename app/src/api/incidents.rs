@@ -5,6 +5,8 @@
 //! Every change writes its timeline events in the same transaction and is then published to
 //! live listeners.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::catalog::{IncidentType, Person, RoleType, Severity};
 use crate::domain::incident::{IncidentSummary, Status, TimelineEvent};
 use crate::errors::AppError;
@@ -121,64 +123,18 @@ pub(crate) mod ssr {
     use super::*;
     use crate::domain::account::User;
     use crate::domain::catalog::Service;
-    use crate::domain::incident::EventKind;
     use crate::state::AppState;
-    use crate::store::incidents::NewEvent;
     use crate::store::StoreError;
-    use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-
-    /// The format of `<input type="datetime-local">`.
-    pub const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
-
-    pub fn zone(user: &User) -> chrono_tz::Tz {
-        user.time_zone.parse().unwrap_or(chrono_tz::UTC)
-    }
-
-    pub fn input_value(time: DateTime<Utc>, user: &User) -> String {
-        time.with_timezone(&zone(user)).format(INPUT_FORMAT).to_string()
-    }
-
-    /// Reads a `datetime-local` value in the viewer's zone. Empty gives `None`.
-    pub fn parse_local(field: &str, value: &str, user: &User) -> Result<Option<DateTime<Utc>>, AppError> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Ok(None);
-        }
-        let naive = NaiveDateTime::parse_from_str(value, INPUT_FORMAT)
-            .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-            .map_err(|_| AppError::invalid(field, "Enter a date and time like 2026-05-04 14:30."))?;
-        // In a DST gap there is no such local time; in an overlap, take the earlier one.
-        zone(user)
-            .from_local_datetime(&naive)
-            .earliest()
-            .map(|time| Some(time.with_timezone(&Utc)))
-            .ok_or_else(|| AppError::invalid(field, "That time doesn't exist in your time zone (clocks changed)."))
-    }
-
-    pub fn auto_event(kind: EventKind, sentence: String, now: DateTime<Utc>) -> NewEvent {
-        NewEvent { kind, body_html: crate::markdown::text(&sentence), body: sentence, occurred_at: now }
-    }
+    use chrono::{DateTime, Utc};
 
     /// Someone else changed a role between the page being drawn and the change arriving.
     pub fn role_conflict(role: &str) -> AppError {
         AppError::conflict(Some("user_id"), format!("Someone else changed the {role} role meanwhile. Reload to see who holds it now."))
     }
 
-    pub fn internal(err: StoreError) -> AppError {
-        err.into_internal()
-    }
-
     /// An incident update refused because of its revision, or gone.
     pub fn incident_write_error(err: StoreError) -> AppError {
-        crate::api::update_error(err, "this incident")
-    }
-
-    pub async fn incident_or_404(state: &AppState, id: i64) -> Result<crate::domain::incident::Incident, AppError> {
-        state.store.incident(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))
-    }
-
-    pub async fn detail_or_404(state: &AppState, id: i64) -> Result<crate::store::incidents::IncidentDetail, AppError> {
-        state.store.incident_detail(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))
+        crate::api::support::update_error(err, "this incident")
     }
 
     /// Refuses an edit that started from an older version of the incident (before any work).
@@ -203,20 +159,11 @@ pub(crate) mod ssr {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let services = state.store.services_by_ids(&ids).await.map_err(internal)?;
+        let services = state.store.services_by_ids(&ids).await.or_internal()?;
         if services.len() != ids.len() {
             return Err(AppError::invalid("service_ids", "One of the chosen services no longer exists."));
         }
         Ok(services)
-    }
-
-    /// Public services (status-page components) chosen in a form, checked to exist and be public.
-    pub async fn chosen_components(state: &AppState, ids: &[i64], field: &str, message: &str) -> Result<(), AppError> {
-        let services = state.store.services_by_ids(ids).await.map_err(internal)?;
-        if services.len() != ids.len() || services.iter().any(|s| !s.public) {
-            return Err(AppError::invalid(field, message));
-        }
-        Ok(())
     }
 
     pub async fn chosen_severity(state: &AppState, id: i64) -> Result<Severity, AppError> {
@@ -224,7 +171,7 @@ pub(crate) mod ssr {
             .store
             .severity(id)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .ok_or_else(|| AppError::invalid("severity_id", "Choose a severity from the list."))
     }
 
@@ -232,14 +179,14 @@ pub(crate) mod ssr {
         if id <= 0 {
             return Ok(None);
         }
-        match state.store.incident_type(id).await.map_err(internal)? {
+        match state.store.incident_type(id).await.or_internal()? {
             Some(kind) if !kind.retired => Ok(Some(kind)),
             _ => Err(AppError::invalid("incident_type_id", "Choose an incident type from the list.")),
         }
     }
 
     pub async fn active_person(state: &AppState, id: i64, field: &str) -> Result<User, AppError> {
-        match state.store.user_by_id(id).await.map_err(internal)? {
+        match state.store.user_by_id(id).await.or_internal()? {
             Some(record) if record.user.active => Ok(record.user),
             _ => Err(AppError::invalid(field, "Choose a person from the list.")),
         }
@@ -251,10 +198,6 @@ pub(crate) mod ssr {
         } else {
             services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         }
-    }
-
-    pub fn format(time: DateTime<Utc>, user: &User) -> String {
-        crate::api::format_in_zone(time, &user.time_zone)
     }
 
     pub fn row(summary: IncidentSummary, user: &User, now: DateTime<Utc>) -> IncidentRow {
@@ -287,9 +230,8 @@ pub async fn list_incidents(
 ) -> Result<IncidentsView, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::incidents::{IncidentFilter, IncidentSort};
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let store = &state.store;
         let id = |value: &str| value.parse::<i64>().ok().filter(|id| *id > 0);
         let statuses = match status.as_str() {
@@ -324,16 +266,16 @@ pub async fn list_incidents(
         let page = store
             .list_incidents(&filter, IncidentSort::parse(&sort), cursor.as_deref(), INCIDENTS_PAGE_SIZE, true)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         let open_filter = IncidentFilter { statuses: Status::OPEN.to_vec(), ..IncidentFilter::default() };
         let open = store
             .list_incidents(&open_filter, IncidentSort::Severity, None, OPEN_PANEL_SIZE, false)
             .await
-            .map_err(internal)?;
-        let open_total = store.count_incidents(&open_filter).await.map_err(internal)?;
-        let severities = store.list_severities(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
-        let services = store.list_services(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
-        let types = store.list_incident_types(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?.rows;
+            .or_internal()?;
+        let open_total = store.count_incidents(&open_filter).await.or_internal()?;
+        let severities = store.list_severities(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?.rows;
+        let services = store.list_services(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?.rows;
+        let types = store.list_incident_types(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?.rows;
         let now = state.now();
         Ok(IncidentsView {
             open: open.rows.into_iter().map(|s| row(s, &viewer, now)).collect(),
@@ -354,15 +296,14 @@ pub async fn list_incidents(
 #[server(prefix = "/api", endpoint = "incidents/declare-form")]
 pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let store = &state.store;
         let limit = crate::api::catalog::CHOICE_LIMIT;
-        let severities = store.list_severities(limit, 0).await.map_err(internal)?.rows;
-        let incident_types = store.list_incident_types(limit, 0).await.map_err(internal)?.rows;
-        let services = store.list_services(limit, 0).await.map_err(internal)?.rows;
-        let people = store.list_people(limit).await.map_err(internal)?;
+        let severities = store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
+        let incident_types = store.list_incident_types(PageRequest::first(limit)).await.or_internal()?.rows;
+        let services = store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
+        let people = store.list_people(limit).await.or_internal()?;
         Ok(DeclareForm {
             severities,
             incident_types: incident_types.into_iter().filter(|t| !t.retired).collect(),
@@ -391,9 +332,8 @@ pub async fn declare_incident(
     use crate::domain::incident::{normalize_summary, normalize_title, EventKind};
     use crate::domain::permissions::Permission;
     use crate::store::incidents::NewIncident;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let title = normalize_title(&title)?;
         let summary = normalize_summary(&summary)?;
         let kind = chosen_type(&state, incident_type_id).await?;
@@ -406,7 +346,7 @@ pub async fn declare_incident(
         let services = chosen_services(&state, &service_ids).await?;
         let commander =
             if commander_id <= 0 || commander_id == viewer.id { viewer.clone() } else { active_person(&state, commander_id, "commander_id").await? };
-        let commander_role = state.store.commander_role_type().await.map_err(internal)?;
+        let commander_role = state.store.commander_role_type().await.or_internal()?;
         let now = state.now();
         let mut sentence = format!("{} declared the incident as {}", viewer.display_name, severity.name);
         if let Some(kind) = &kind {
@@ -430,10 +370,10 @@ pub async fn declare_incident(
             .store
             .declare_incident(&new, &auto_event(EventKind::Declared, sentence, now), commander_role.id, now)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         tracing::info!(incident_id = id, user_id = viewer.id, "incident declared");
         state.live.incident_changed(&state.store, id).await;
-        Ok(crate::api::redirect_form_post(&format!("/incidents/{id}")))
+        Ok(crate::api::support::redirect_form_post(&format!("/incidents/{id}")))
     })
     .await
 }
@@ -444,17 +384,16 @@ pub async fn declare_incident(
 pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Result<IncidentView, AppError> {
     use crate::domain::incident::{format_duration, relative_time, KeyTime};
     use crate::domain::permissions::{OrgRole, Permission};
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let store = &state.store;
         let detail = detail_or_404(&state, incident_id).await?;
         let older_than = before.split_once('.').and_then(|(at, id)| {
             Some((chrono::DateTime::from_timestamp_micros(at.parse().ok()?)?, id.parse::<i64>().ok()?))
         });
-        let timeline = store.timeline(incident_id, pinned, older_than, TIMELINE_PAGE_SIZE).await.map_err(internal)?;
+        let timeline = store.timeline(incident_id, pinned, older_than, TIMELINE_PAGE_SIZE).await.or_internal()?;
         let limit = crate::api::catalog::CHOICE_LIMIT;
-        let role_types = store.list_role_types(limit, 0).await.map_err(internal)?.rows;
+        let role_types = store.list_role_types(PageRequest::first(limit)).await.or_internal()?.rows;
         let updates = crate::api::updates::ssr::updates_panel(&state, &viewer, &detail, &role_types).await?;
         let recipients = crate::api::notifications::ssr::incident_recipients(&state, viewer.id, &detail).await?;
         let can_respond = viewer.role.allows(Permission::Respond);
@@ -462,10 +401,10 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
         // (this runs for every open page at every live update).
         let (severities, incident_types, services, people) = if can_respond {
             (
-                store.list_severities(limit, 0).await.map_err(internal)?.rows,
-                store.list_incident_types(limit, 0).await.map_err(internal)?.rows,
-                store.list_services(limit, 0).await.map_err(internal)?.rows,
-                store.list_people(limit).await.map_err(internal)?,
+                store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows,
+                store.list_incident_types(PageRequest::first(limit)).await.or_internal()?.rows,
+                store.list_services(PageRequest::first(limit)).await.or_internal()?.rows,
+                store.list_people(limit).await.or_internal()?,
             )
         } else {
             Default::default()
@@ -574,9 +513,8 @@ pub async fn change_status(
     use crate::domain::incident::{check_transition, parse_reference, reference, EventKind, TransitionKind};
     use crate::domain::permissions::Permission;
     use crate::store::incidents::IncidentChange;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let to: Status = status.parse().map_err(|message| AppError::invalid("status", message))?;
         let incident = incident_or_404(&state, incident_id).await?;
         check_revision(&incident, revision)?;
@@ -596,7 +534,7 @@ pub async fn change_status(
                 if target_id == incident.id {
                     return Err(AppError::invalid("merge_into", "An incident can't be merged into itself."));
                 }
-                let target = state.store.incident(target_id).await.map_err(internal)?.ok_or_else(|| {
+                let target = state.store.incident(target_id).await.or_internal()?.ok_or_else(|| {
                     AppError::invalid("merge_into", format!("There is no incident {}.", reference(target_id)))
                 })?;
                 if target.status.is_final() {
@@ -612,6 +550,11 @@ pub async fn change_status(
             }
             TransitionKind::Progress => format!("{} changed the status: {from_label} → {to_label}.", viewer.display_name),
         };
+        if !to.is_open() {
+            // Written only if the change did stop escalating pages.
+            let sentence = format!("Paging stopped: the incident is {to_label}.");
+            change.event_on_paging_stopped = Some(auto_event(EventKind::PageStopped, sentence, now));
+        }
         let event_kind = if kind == TransitionKind::Reopen { EventKind::Reopened } else { EventKind::StatusChanged };
         let events = [auto_event(event_kind, sentence, now)];
         state
@@ -646,9 +589,8 @@ pub async fn update_incident(
     use crate::domain::incident::{normalize_summary, normalize_title, EventKind};
     use crate::domain::permissions::Permission;
     use crate::store::incidents::IncidentChange;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let title = normalize_title(&title)?;
         let summary = normalize_summary(&summary)?;
         let detail = detail_or_404(&state, incident_id).await?;
@@ -657,7 +599,7 @@ pub async fn update_incident(
         let severity = chosen_severity(&state, severity_id).await?;
         let kind = if incident_type_id > 0 && Some(incident_type_id) == incident.incident_type_id {
             // A type retired since stays on the incidents that have it.
-            state.store.incident_type(incident_type_id).await.map_err(internal)?
+            state.store.incident_type(incident_type_id).await.or_internal()?
         } else {
             chosen_type(&state, incident_type_id).await?
         };
@@ -734,11 +676,10 @@ pub async fn update_key_times(
     use crate::domain::incident::{EventKind, KeyTime, KeyTimes};
     use crate::domain::permissions::{OrgRole, Permission};
     use crate::store::incidents::IncidentChange;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let detail = detail_or_404(&state, incident_id).await?;
-        let commander_role = state.store.commander_role_type().await.map_err(internal)?;
+        let commander_role = state.store.commander_role_type().await.or_internal()?;
         let is_commander = detail.roles.iter().any(|r| r.role_type_id == commander_role.id && r.user_id == viewer.id);
         if !is_commander && viewer.role != OrgRole::Admin {
             return Err(AppError::Forbidden);
@@ -765,7 +706,7 @@ pub async fn update_key_times(
             .into_iter()
             .filter(|which| times.get(*which) != incident.key_times.get(*which))
             .map(|which| match times.get(which) {
-                Some(t) => format!("{} to {}", which.label().to_lowercase(), crate::api::format_in_zone(t, "UTC")),
+                Some(t) => format!("{} to {}", which.label().to_lowercase(), crate::engine::zone::format_in_zone(t, "UTC")),
                 None => format!("cleared {}", which.label().to_lowercase()),
             })
             .collect();
@@ -797,15 +738,14 @@ pub async fn assign_role(incident_id: i64, role_type_id: i64, user_id: i64, curr
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id, role_type_id, user_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let incident = incident_or_404(&state, incident_id).await?;
         let role_type = state
             .store
             .role_type(role_type_id)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .ok_or_else(|| AppError::invalid("role_type_id", "Choose a role from the list."))?;
         if role_type.retired {
             return Err(AppError::invalid("role_type_id", "That role has been retired and can't be assigned."));
@@ -838,21 +778,20 @@ pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: 
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id, role_type_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let incident = incident_or_404(&state, incident_id).await?;
         if incident.status.is_final() {
             return Err(AppError::invalid("user_id", "This incident has ended; its roles can't change."));
         }
-        let role_type = state.store.role_type(role_type_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That role"))?;
-        let holder = state.store.user_by_id(current_holder).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That person"))?;
+        let role_type = state.store.role_type(role_type_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That role"))?;
+        let holder = state.store.user_by_id(current_holder).await.or_internal()?.ok_or_else(|| AppError::not_found("That person"))?;
         let now = state.now();
         let sentence = format!("{} removed {} from {}.", viewer.display_name, holder.user.display_name, role_type.name);
         let event = auto_event(EventKind::RoleUnassigned, sentence, now);
         match state.store.unassign_role(incident_id, role_type_id, current_holder, &event, viewer.id, now).await {
             Ok(()) => {}
-            Err(StoreError::Constraint(_)) => {
+            Err(StoreError::Refused(Refusal::CommanderRequired)) => {
                 return Err(AppError::invalid(
                     "user_id",
                     format!("An incident always has an {}: assign someone else instead.", role_type.name),
@@ -872,11 +811,10 @@ pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: 
 pub async fn set_checklist_item(incident_id: i64, role_type_id: i64, item: String, #[server(default)] ticked: bool) -> Result<(), AppError> {
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id, role_type_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         incident_or_404(&state, incident_id).await?;
-        let role_type = state.store.role_type(role_type_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That role"))?;
+        let role_type = state.store.role_type(role_type_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That role"))?;
         if !role_type.checklist.contains(&item) {
             return Err(AppError::invalid("item", "That item is not on the role's checklist."));
         }
@@ -888,7 +826,7 @@ pub async fn set_checklist_item(incident_id: i64, role_type_id: i64, item: Strin
             .store
             .set_checklist_item(incident_id, role_type_id, &item, ticked, &event, viewer.id, now)
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         if changed {
             state.live.incident_changed(&state.store, incident_id).await;
         }
@@ -903,14 +841,12 @@ pub async fn set_checklist_item(incident_id: i64, role_type_id: i64, item: Strin
 pub async fn add_note(incident_id: i64, body: String, #[server(default)] occurred_at: String) -> Result<(), AppError> {
     use crate::domain::incident::{normalize_note, EventKind};
     use crate::domain::permissions::Permission;
-    use crate::store::incidents::NewEvent;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let body = normalize_note(&body)?;
         let now = state.now();
         let occurred_at = note_time(&occurred_at, Some(now), &viewer, now)?;
-        let note = NewEvent { kind: EventKind::Note, body_html: crate::markdown::render(&body), body, occurred_at };
+        let note = crate::store::incidents::NewEvent { kind: EventKind::Note, body_html: crate::markdown::render(&body), body, occurred_at };
         // A missing incident fails the insert's foreign key, which the store reports as NotFound.
         state.store.add_note(incident_id, &note, viewer.id, now).await.map_err(|err| match err {
             crate::store::StoreError::NotFound => AppError::not_found("That incident"),
@@ -928,16 +864,15 @@ pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revisio
     use crate::domain::incident::normalize_note;
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(event_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let body = normalize_note(&body)?;
         let now = state.now();
         let occurred_at = note_time(&occurred_at, None, &viewer, now)?;
         let html = crate::markdown::render(&body);
         let edited = match state.store.edit_note(event_id, revision, viewer.id, &body, &html, occurred_at, now).await {
             Ok(event) => event,
-            Err(StoreError::Constraint(_)) => return Err(AppError::Forbidden),
+            Err(StoreError::Refused(Refusal::NotNoteAuthor)) => return Err(AppError::Forbidden),
             Err(StoreError::Stale) => {
                 return Err(AppError::conflict(
                     Some("body"),
@@ -958,9 +893,8 @@ pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revisio
 pub async fn set_pinned(event_id: i64, #[server(default)] pinned: bool) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(event_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         let event = match state.store.set_event_pinned(event_id, pinned).await {
             Ok(event) => event,
             Err(StoreError::NotFound) => return Err(AppError::not_found("That timeline entry")),
@@ -976,10 +910,9 @@ pub async fn set_pinned(event_id: i64, #[server(default)] pinned: bool) -> Resul
 #[server(prefix = "/api", endpoint = "incidents/notes/history")]
 pub async fn get_note_history(event_id: i64) -> Result<Vec<NoteVersion>, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let edits = state.store.note_edits(event_id, 50).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(event_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let edits = state.store.note_edits(event_id, 50).await.or_internal()?;
         Ok(edits
             .into_iter()
             .map(|edit| NoteVersion {

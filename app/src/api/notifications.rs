@@ -4,6 +4,8 @@
 //! severity and/or service); responders add external addresses to an incident; admins manage
 //! external filter subscriptions, webhooks and the delivery log.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::delivery::{DeliveryStatus, IncidentFilter};
 use crate::domain::catalog::Severity;
 use crate::errors::AppError;
@@ -82,7 +84,6 @@ pub struct IncidentRecipients {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::api::incidents::ssr::internal;
     use crate::state::AppState;
     use crate::store::notifications::Subscription;
 
@@ -108,10 +109,10 @@ pub(crate) mod ssr {
     pub async fn chosen_filter(state: &AppState, severity_id: i64, service_id: i64) -> Result<IncidentFilter, AppError> {
         let filter = IncidentFilter { severity_id: (severity_id > 0).then_some(severity_id), service_id: (service_id > 0).then_some(service_id) };
         if let Some(id) = filter.severity_id {
-            state.store.severity(id).await.map_err(internal)?.ok_or_else(|| AppError::invalid("severity_id", "Choose a severity from the list."))?;
+            state.store.severity(id).await.or_internal()?.ok_or_else(|| AppError::invalid("severity_id", "Choose a severity from the list."))?;
         }
         if let Some(id) = filter.service_id {
-            state.store.service(id).await.map_err(internal)?.ok_or_else(|| AppError::invalid("service_id", "Choose a service from the list."))?;
+            state.store.service(id).await.or_internal()?.ok_or_else(|| AppError::invalid("service_id", "Choose a service from the list."))?;
         }
         Ok(filter)
     }
@@ -119,12 +120,12 @@ pub(crate) mod ssr {
     /// Who an incident's updates go to now (for its page).
     pub async fn incident_recipients(state: &AppState, viewer_id: i64, detail: &crate::store::incidents::IncidentDetail) -> Result<IncidentRecipients, AppError> {
         let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let recipients = state.store.recipients(detail.incident.id, detail.incident.severity_id, &service_ids).await.map_err(internal)?;
+        let recipients = state.store.recipients(detail.incident.id, detail.incident.severity_id, &service_ids).await.or_internal()?;
         Ok(IncidentRecipients {
             people_total: recipients.emails.len() as i64,
             people: recipients.emails.into_iter().take(50).map(|(name, _)| name).collect(),
             webhooks: recipients.webhooks.into_iter().map(|w| w.name).collect(),
-            my_subscription: state.store.incident_subscription_of(detail.incident.id, viewer_id).await.map_err(internal)?,
+            my_subscription: state.store.incident_subscription_of(detail.incident.id, viewer_id).await.or_internal()?,
         })
     }
 }
@@ -132,18 +133,16 @@ pub(crate) mod ssr {
 /// Subscribes the viewer to an incident's internal updates, or ends that subscription.
 #[server(prefix = "/api", endpoint = "incidents/subscribe")]
 pub async fn subscribe_to_incident(incident_id: i64, #[server(default)] subscribe: bool) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::{incident_or_404, internal};
     use crate::domain::permissions::Permission;
     use crate::store::notifications::NewSubscription;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         incident_or_404(&state, incident_id).await?;
         if subscribe {
             let new = NewSubscription { user_id: Some(viewer.id), email: None, incident_id: Some(incident_id), filter: IncidentFilter::default(), created_by: viewer.id };
-            state.store.subscribe(&new, state.now()).await.map_err(internal)?;
-        } else if let Some(id) = state.store.incident_subscription_of(incident_id, viewer.id).await.map_err(internal)? {
-            state.store.delete_subscription(id).await.map_err(internal)?;
+            state.store.subscribe(&new, state.now()).await.or_internal()?;
+        } else if let Some(id) = state.store.incident_subscription_of(incident_id, viewer.id).await.or_internal()? {
+            state.store.delete_subscription(id).await.or_internal()?;
         }
         state.live.incident_changed(&state.store, incident_id).await;
         Ok(())
@@ -154,17 +153,15 @@ pub async fn subscribe_to_incident(incident_id: i64, #[server(default)] subscrib
 /// Adds an external email address to an incident's internal updates (responders).
 #[server(prefix = "/api", endpoint = "incidents/subscribers/add")]
 pub async fn add_incident_subscriber(incident_id: i64, email: String) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::{incident_or_404, internal};
     use crate::domain::delivery::normalize_subscriber_email;
     use crate::domain::permissions::Permission;
     use crate::store::notifications::NewSubscription;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let email = normalize_subscriber_email(&email)?;
         incident_or_404(&state, incident_id).await?;
         let new = NewSubscription { user_id: None, email: Some(email), incident_id: Some(incident_id), filter: IncidentFilter::default(), created_by: viewer.id };
-        state.store.subscribe(&new, state.now()).await.map_err(internal)?;
+        state.store.subscribe(&new, state.now()).await.or_internal()?;
         state.live.incident_changed(&state.store, incident_id).await;
         Ok(())
     })
@@ -175,16 +172,14 @@ pub async fn add_incident_subscriber(incident_id: i64, email: String) -> Result<
 /// subscriptions, webhooks and the delivery log (`status` filters it; empty: all).
 #[server(prefix = "/api", endpoint = "notifications/get")]
 pub async fn get_notifications(status: String, page: i64) -> Result<NotificationsView, AppError> {
-    use crate::api::incidents::ssr::{format, internal};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let store = &state.store;
         let limit = crate::api::catalog::CHOICE_LIMIT;
-        let (mine, _) = store.filter_subscriptions(Some(viewer.id), SUBSCRIPTIONS_PAGE_SIZE, 0).await.map_err(internal)?;
-        let severities = store.list_severities(limit, 0).await.map_err(internal)?.rows;
-        let services: Vec<(i64, String)> = store.list_services(limit, 0).await.map_err(internal)?.rows.into_iter().map(|s| (s.id, s.name)).collect();
+        let mine = store.filter_subscriptions(Some(viewer.id), PageRequest::first(SUBSCRIPTIONS_PAGE_SIZE)).await.or_internal()?.rows;
+        let severities = store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
+        let services: Vec<(i64, String)> = store.list_services(PageRequest::first(limit)).await.or_internal()?.rows.into_iter().map(|s| (s.id, s.name)).collect();
         let is_admin = viewer.role.allows(Permission::ManageSettings);
         let page = page.max(1);
         let status_filter = status.parse::<DeliveryStatus>().ok();
@@ -204,14 +199,14 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
         if !is_admin {
             return Ok(view);
         }
-        let (external, _) = store.filter_subscriptions(None, SUBSCRIPTIONS_PAGE_SIZE, 0).await.map_err(internal)?;
+        let external = store.filter_subscriptions(None, PageRequest::first(SUBSCRIPTIONS_PAGE_SIZE)).await.or_internal()?.rows;
         view.external = external.into_iter().map(ssr::subscription_view).collect();
         let name_of = |id: Option<i64>, list: &[(i64, String)]| id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
         let severity_names: Vec<(i64, String)> = view.severities.iter().map(|s| (s.id, s.name.clone())).collect();
         view.webhooks = store
             .list_webhooks()
             .await
-            .map_err(internal)?
+            .or_internal()?
             .into_iter()
             .map(|w| WebhookView {
                 scope: ssr::scope(w.filter, name_of(w.filter.severity_id, &severity_names).as_deref(), name_of(w.filter.service_id, &view.services).as_deref()),
@@ -225,7 +220,7 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
                 revision: w.revision,
             })
             .collect();
-        let (deliveries, counts) = store.list_deliveries(status_filter, DELIVERIES_PAGE_SIZE, (page - 1) * DELIVERIES_PAGE_SIZE).await.map_err(internal)?;
+        let (deliveries, counts) = store.list_deliveries(status_filter, DELIVERIES_PAGE_SIZE, (page - 1) * DELIVERIES_PAGE_SIZE).await.or_internal()?;
         let total: i64 = counts.iter().filter(|(s, _)| status_filter.is_none_or(|f| f == *s)).map(|(_, n)| n).sum();
         view.pages = ((total + DELIVERIES_PAGE_SIZE - 1) / DELIVERIES_PAGE_SIZE).max(1);
         view.delivery_counts = counts;
@@ -253,13 +248,11 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
 /// the viewer subscribes; with one, an admin subscribes that external address.
 #[server(prefix = "/api", endpoint = "subscriptions/create")]
 pub async fn create_subscription(#[server(default)] severity_id: i64, #[server(default)] service_id: i64, #[server(default)] email: String) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::internal;
     use crate::domain::delivery::normalize_subscriber_email;
     use crate::domain::permissions::Permission;
     use crate::store::notifications::NewSubscription;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let external = !email.trim().is_empty();
         if external && !viewer.role.allows(Permission::ManageSettings) {
             return Err(AppError::Forbidden);
@@ -267,7 +260,7 @@ pub async fn create_subscription(#[server(default)] severity_id: i64, #[server(d
         let filter = ssr::chosen_filter(&state, severity_id, service_id).await?;
         let (user_id, email) = if external { (None, Some(normalize_subscriber_email(&email)?)) } else { (Some(viewer.id), None) };
         let new = NewSubscription { user_id, email, incident_id: None, filter, created_by: viewer.id };
-        state.store.subscribe(&new, state.now()).await.map_err(internal)
+        state.store.subscribe(&new, state.now()).await.or_internal()
     })
     .await
 }
@@ -275,16 +268,14 @@ pub async fn create_subscription(#[server(default)] severity_id: i64, #[server(d
 /// Ends a subscription: one's own, or any (admins).
 #[server(prefix = "/api", endpoint = "subscriptions/delete")]
 pub async fn delete_subscription(subscription_id: i64) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::internal;
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let subscription = state.store.subscription(subscription_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That subscription"))?;
+    crate::api::support::respond(server_span!(subscription_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let subscription = state.store.subscription(subscription_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That subscription"))?;
         if subscription.user_id != Some(viewer.id) && !viewer.role.allows(Permission::ManageSettings) {
             return Err(AppError::Forbidden);
         }
-        state.store.delete_subscription(subscription_id).await.map_err(internal)?;
+        state.store.delete_subscription(subscription_id).await.or_internal()?;
         if let Some(incident_id) = subscription.incident_id {
             state.live.incident_changed(&state.store, incident_id).await;
         }
@@ -331,13 +322,11 @@ pub async fn create_webhook(
     #[server(default)] severity_id: i64,
     #[server(default)] service_id: i64,
 ) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::internal;
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let fields = webhook_fields(&state, &name, &url, &format, &secret, severity_id, service_id, true).await?;
-        state.store.create_webhook(&fields, state.now()).await.map_err(internal)?;
+        state.store.create_webhook(&fields, state.now()).await.or_internal()?;
         Ok(())
     })
     .await
@@ -359,19 +348,17 @@ pub async fn update_webhook(
     #[server(default)] service_id: i64,
     #[server(default)] active: bool,
 ) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::internal;
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
-        let current = state.store.webhook(webhook_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That webhook"))?;
+    crate::api::support::respond(server_span!(webhook_id, service_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
+        let current = state.store.webhook(webhook_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That webhook"))?;
         let secret = if clear_secret { String::new() } else if secret.trim().is_empty() { current.secret } else { secret };
         let fields = webhook_fields(&state, &name, &url, &format, &secret, severity_id, service_id, active).await?;
         state
             .store
             .update_webhook(webhook_id, &fields, revision, state.now())
             .await
-            .map_err(|err| crate::api::update_error(err, "this webhook"))
+            .map_err(|err| crate::api::support::update_error(err, "this webhook"))
     })
     .await
 }
@@ -381,9 +368,8 @@ pub async fn update_webhook(
 pub async fn retry_delivery(delivery_id: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(delivery_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         match state.store.retry_delivery(delivery_id, state.now()).await {
             Ok(()) => {}
             Err(StoreError::Stale) => return Err(AppError::conflict(None, "That delivery is being sent or was sent already.")),

@@ -3,6 +3,8 @@
 //! The one-time acknowledgement links of notifications are served by the server's `/ack/…`
 //! route, through `acknowledge_by_link` here.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::paging::PageStatus;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -98,7 +100,6 @@ pub struct PagesView {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::api::incidents::ssr::{format, internal};
     use crate::domain::account::User;
     use crate::domain::paging::{Level, Plan, Policy, Target};
     use crate::state::AppState;
@@ -108,8 +109,8 @@ pub(crate) mod ssr {
     /// The people and schedules levels can target (at most `CHOICE_LIMIT` of each).
     pub async fn target_choices(state: &AppState) -> Result<TargetChoices, AppError> {
         use crate::api::catalog::CHOICE_LIMIT;
-        let people = state.store.list_people(CHOICE_LIMIT).await.map_err(internal)?;
-        let schedules = state.store.schedules_page(0, CHOICE_LIMIT).await.map_err(internal)?;
+        let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
+        let schedules = state.store.schedules_page(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
         Ok(TargetChoices {
             people: people.into_iter().map(|p| (p.id, p.name)).collect(),
             schedules: schedules.rows.into_iter().map(|s| (s.id, s.name)).collect(),
@@ -131,8 +132,8 @@ pub(crate) mod ssr {
         user_ids.dedup();
         schedule_ids.sort_unstable();
         schedule_ids.dedup();
-        let people = state.store.people_by_ids(&user_ids, false).await.map_err(internal)?;
-        let schedules = state.store.schedules_by_ids(&schedule_ids).await.map_err(internal)?;
+        let people = state.store.people_by_ids(&user_ids, false).await.or_internal()?;
+        let schedules = state.store.schedules_by_ids(&schedule_ids).await.or_internal()?;
         Ok(policies
             .into_iter()
             .map(|policy| PolicySummary {
@@ -206,7 +207,7 @@ pub(crate) mod ssr {
         revision: i64,
         change: impl FnOnce(&mut crate::store::paging::PolicyFields) -> Result<(), AppError>,
     ) -> Result<String, AppError> {
-        let policy = state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
+        let policy = state.store.policy(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That policy"))?;
         let mut fields = crate::store::paging::PolicyFields { name: policy.name, description: policy.description, plan: policy.plan };
         change(&mut fields)?;
         state.store.update_policy(id, &fields, revision, state.now()).await.map_err(write_error)?;
@@ -224,37 +225,37 @@ pub(crate) mod ssr {
     /// Maps a store error from a policy write.
     pub fn write_error(err: StoreError) -> AppError {
         match err {
-            StoreError::Constraint(name) if name.contains("name") => {
+            StoreError::Unique(_) => {
                 AppError::conflict(Some("name"), "There is already a policy with that name.")
             }
-            StoreError::Constraint(_) => AppError::invalid("", "A person or schedule it names no longer exists, or services still use it."),
-            other => crate::api::update_error(other, "this policy"),
+            StoreError::ForeignKey(_) => AppError::invalid("", "A person or schedule it names no longer exists, or services still use it."),
+            other => crate::api::support::update_error(other, "this policy"),
         }
     }
 
     /// After paging or acknowledging: back to the incident, or to the pages list.
     pub fn back_to_page_list(incident_id: Option<i64>) -> String {
-        crate::api::redirect_form_post(&match incident_id {
+        crate::api::support::redirect_form_post(&match incident_id {
             Some(id) => format!("/incidents/{id}"),
             None => "/on-call/pages".to_string(),
         })
     }
 
     pub fn back_to_policy(id: i64) -> String {
-        crate::api::redirect_form_post(&format!("/on-call/policies/{id}"))
+        crate::api::support::redirect_form_post(&format!("/on-call/policies/{id}"))
     }
 
     /// Pages as shown to `viewer`: who each step paged and how it ended (two queries).
     pub async fn page_views(state: &AppState, pages: Vec<PageRecord>, viewer: &User) -> Result<Vec<PageView>, AppError> {
         let now = state.now();
         let ids: Vec<i64> = pages.iter().map(|p| p.id).collect();
-        let recipients = state.store.page_recipients(&ids).await.map_err(internal)?;
+        let recipients = state.store.page_recipients(&ids).await.or_internal()?;
         let mut mentioned: Vec<i64> = recipients.iter().map(|r| r.user_id).collect();
         for page in &pages {
             mentioned.push(page.created_by);
             mentioned.extend(page.acknowledged_by);
         }
-        let people = crate::api::schedules::ssr::names_for(state, mentioned).await?;
+        let people = crate::engine::on_call::names_for(&state.store, mentioned).await.or_internal()?;
         let name = |id: i64| crate::api::schedules::ssr::name_of(&people, id);
         Ok(pages
             .into_iter()
@@ -314,9 +315,9 @@ pub(crate) mod ssr {
     /// (Three light queries: the incident page asks for them at every live update.)
     pub async fn page_targets(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
         use crate::api::catalog::CHOICE_LIMIT;
-        let services = state.store.services_with_policies(CHOICE_LIMIT).await.map_err(internal)?;
-        let policies = state.store.policy_names(CHOICE_LIMIT).await.map_err(internal)?;
-        let people = state.store.list_people(CHOICE_LIMIT).await.map_err(internal)?;
+        let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
+        let policies = state.store.policy_names(CHOICE_LIMIT).await.or_internal()?;
+        let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
         let mut targets: Vec<(String, String)> = services
             .iter()
             .map(|(id, service, policy)| (format!("service:{id}"), format!("Service: {service} ({policy})")))
@@ -336,19 +337,19 @@ pub(crate) mod ssr {
         };
         match kind {
             "service" => {
-                let service = state.store.service(id).await.map_err(internal)?.ok_or_else(bad)?;
-                let Some((_, policy_id)) = state.store.service_policies(&[id]).await.map_err(internal)?.pop() else {
+                let service = state.store.service(id).await.or_internal()?.ok_or_else(bad)?;
+                let Some((_, policy_id)) = state.store.service_policies(&[id]).await.or_internal()?.pop() else {
                     return Err(AppError::invalid("target", format!("{} has no escalation policy: choose one on the policy's page.", service.name)));
                 };
-                let policy = policy_of(state.store.policy(policy_id).await.map_err(internal)?)?;
+                let policy = policy_of(state.store.policy(policy_id).await.or_internal()?)?;
                 Ok((policy.plan, format!("{} ({})", service.name, policy.name)))
             }
             "policy" => {
-                let policy = policy_of(state.store.policy(id).await.map_err(internal)?)?;
+                let policy = policy_of(state.store.policy(id).await.or_internal()?)?;
                 Ok((policy.plan, policy.name))
             }
             "user" => {
-                let person = state.store.people_by_ids(&[id], true).await.map_err(internal)?.pop().ok_or_else(bad)?;
+                let person = state.store.people_by_ids(&[id], true).await.or_internal()?.pop().ok_or_else(bad)?;
                 Ok((Plan::direct(person.id), person.name))
             }
             _ => Err(bad()),
@@ -357,18 +358,16 @@ pub(crate) mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-use crate::api::incidents::ssr::internal;
 #[cfg(feature = "ssr")]
 use ssr::*;
 
 #[server(prefix = "/api", endpoint = "policies/list")]
 pub async fn list_policies(page: i64) -> Result<PoliciesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
-        let listed = state.store.policies_page((page - 1) * POLICIES_PAGE_SIZE, POLICIES_PAGE_SIZE).await.map_err(internal)?;
+        let listed = state.store.policies_page(PageRequest::number(page, POLICIES_PAGE_SIZE)).await.or_internal()?;
         let can_edit = viewer.role.allows(Permission::ManageSettings);
         Ok(PoliciesView {
             rows: summaries(&state, listed.rows).await?,
@@ -385,14 +384,13 @@ pub async fn list_policies(page: i64) -> Result<PoliciesView, AppError> {
 #[server(prefix = "/api", endpoint = "policies/get")]
 pub async fn get_policy(id: i64) -> Result<PolicyView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let policy = state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
-        let services = state.store.services_of_policy(id, crate::api::catalog::CHOICE_LIMIT).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(policy_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let policy = state.store.policy(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That policy"))?;
+        let services = state.store.services_of_policy(id, crate::api::catalog::CHOICE_LIMIT).await.or_internal()?;
         let can_edit = viewer.role.allows(Permission::ManageSettings);
         let all_services = if can_edit {
-            let listed = state.store.list_services(crate::api::catalog::CHOICE_LIMIT, 0).await.map_err(internal)?;
+            let listed = state.store.list_services(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?;
             listed.rows.into_iter().map(|s| (s.id, s.name)).collect()
         } else {
             Vec::new()
@@ -422,9 +420,8 @@ pub async fn create_policy(
     use crate::domain::paging::Plan;
     use crate::domain::permissions::Permission;
     use crate::store::paging::PolicyFields;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let name = policy_name(&name)?;
         let repeats = parse_repeats(&repeats)?;
         let level = level_from_form(&user_ids, &schedule_ids, &delay_minutes)?;
@@ -439,9 +436,8 @@ pub async fn create_policy(
 #[server(prefix = "/api", endpoint = "policies/update")]
 pub async fn update_policy(id: i64, revision: i64, name: String, #[server(default)] description: String, repeats: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(policy_id = id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         edit_policy(&state, id, revision, |fields| {
             fields.name = policy_name(&name)?;
             fields.description = description.trim().to_string();
@@ -464,9 +460,8 @@ pub async fn save_level(
     delay_minutes: String,
 ) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(policy_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let new_level = level_from_form(&user_ids, &schedule_ids, &delay_minutes)?;
         edit_policy(&state, policy_id, revision, |fields| {
             let levels = &mut fields.plan.levels;
@@ -488,9 +483,8 @@ pub async fn save_level(
 #[server(prefix = "/api", endpoint = "policies/remove-level")]
 pub async fn remove_level(policy_id: i64, revision: i64, level: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(policy_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         edit_policy(&state, policy_id, revision, |fields| {
             let levels = &mut fields.plan.levels;
             let index = level_index(levels.len(), level)?;
@@ -508,16 +502,15 @@ pub async fn remove_level(policy_id: i64, revision: i64, level: i64) -> Result<S
 #[server(prefix = "/api", endpoint = "policies/delete")]
 pub async fn delete_policy(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(policy_id = id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         state.store.delete_policy(id, revision).await.map_err(|err| match err {
-            crate::store::StoreError::Constraint(_) => {
+            crate::store::StoreError::ForeignKey(_) => {
                 AppError::invalid("", "Services page through this policy: give them another policy first.")
             }
             other => write_error(other),
         })?;
-        Ok(crate::api::redirect_form_post("/on-call/policies"))
+        Ok(crate::api::support::redirect_form_post("/on-call/policies"))
     })
     .await
 }
@@ -526,17 +519,16 @@ pub async fn delete_policy(id: i64, revision: i64) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "policies/set-service")]
 pub async fn set_service_policy(service_id: i64, policy_id: i64, #[server(default)] back_to: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id, policy_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         if service_id == 0 {
             return Err(AppError::invalid("service_id", "Choose a service."));
         }
         let policy = (policy_id != 0).then_some(policy_id);
         if let Some(id) = policy {
-            state.store.policy(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That policy"))?;
+            state.store.policy(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That policy"))?;
         }
-        state.store.set_service_policy(service_id, policy, state.now()).await.map_err(|e| crate::api::update_error(e, "that service"))?;
+        state.store.set_service_policy(service_id, policy, state.now()).await.map_err(|e| crate::api::support::update_error(e, "that service"))?;
         Ok(back_to_policy(if back_to != 0 { back_to } else { policy_id }))
     })
     .await
@@ -550,13 +542,12 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
     use crate::domain::permissions::Permission;
     use crate::store::incidents::NewEvent;
     use crate::store::paging::NewPage;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let message = crate::domain::paging::validate_message(&message)?;
         let (plan, target_name) = resolve_target(&state, &target).await?;
         let incident = if incident_id != 0 {
-            let incident = state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+            let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
             if !incident.status.is_open() {
                 return Err(AppError::invalid("target", "This incident is over: reopen it before paging."));
             }
@@ -568,7 +559,7 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
         let body = format!("{} paged {target_name}: {message}", viewer.display_name);
         let event = NewEvent { kind: EventKind::Paged, body_html: crate::markdown::text(&body), body, occurred_at: now };
         let new = NewPage { incident_id: incident, target_name, plan, message, created_by: viewer.id };
-        state.store.open_page(&new, Some(&event), now).await.map_err(internal)?;
+        state.store.open_page(&new, Some(&event), now).await.or_internal()?;
         state.pages_opened.notify_one();
         if let Some(id) = incident {
             state.live.incident_changed(&state.store, id).await;
@@ -583,12 +574,11 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
 pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::paging::Acknowledged;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        let page = state.store.page(page_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That page"))?;
+    crate::api::support::respond(server_span!(page_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        let page = state.store.page(page_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That page"))?;
         let person = crate::domain::catalog::Person { id: viewer.id, name: viewer.display_name.clone() };
-        match crate::paging::acknowledge(&state, &page, &person, "").await? {
+        match crate::engine::escalation::acknowledge(&state, &page, &person, "").await? {
             Acknowledged::Now(page) => Ok(back_to_page_list(page.incident_id)),
             Acknowledged::Already(page) => {
                 Err(AppError::conflict(None, format!("This page is {} already.", page.status.label().to_lowercase())))
@@ -602,11 +592,10 @@ pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "pages/list")]
 pub async fn list_pages(page: i64) -> Result<PagesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
-        let listed = state.store.pages_page((page - 1) * PAGES_PAGE_SIZE, PAGES_PAGE_SIZE).await.map_err(internal)?;
+        let listed = state.store.pages_page(PageRequest::number(page, PAGES_PAGE_SIZE)).await.or_internal()?;
         let can_page = viewer.role.allows(Permission::Respond);
         Ok(PagesView {
             rows: page_views(&state, listed.rows, &viewer).await?,
@@ -625,15 +614,14 @@ pub async fn list_pages(page: i64) -> Result<PagesView, AppError> {
 #[server(prefix = "/api", endpoint = "pages/of-incident")]
 pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let incident = state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
-        let pages = state.store.pages_of_incident(incident_id, INCIDENT_PAGES).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let pages = state.store.pages_of_incident(incident_id, INCIDENT_PAGES).await.or_internal()?;
         let total = pages.len() as i64;
         let can_page = viewer.role.allows(Permission::Respond) && incident.status.is_open();
         let (targets, default_target) = if can_page {
-            let first = state.store.paged_service_of_incident(incident_id).await.map_err(internal)?;
+            let first = state.store.paged_service_of_incident(incident_id).await.or_internal()?;
             (page_targets(&state).await?, first.map(|service| format!("service:{service}")).unwrap_or_default())
         } else {
             (Vec::new(), String::new())

@@ -6,6 +6,8 @@
 //! may_edit`): responders while it is a draft, its owner, reviewers and admins while in review,
 //! only admins once published. Moves of the workflow are for its owner and admins.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::action_item::ActionItem;
 use crate::domain::post_mortem::{BlameWarning, Comment, Completion, Edit, Factor, PostMortem, Reviewer, Section, Template};
 use crate::errors::AppError;
@@ -121,14 +123,6 @@ pub(crate) mod ssr {
     use crate::state::AppState;
     use crate::store::StoreError;
 
-    pub fn internal(err: StoreError) -> AppError {
-        err.into_internal()
-    }
-
-    pub fn zone(user: &User) -> chrono_tz::Tz {
-        crate::api::incidents::ssr::zone(user)
-    }
-
     pub fn today(state: &AppState, user: &User) -> chrono::NaiveDate {
         today_in(state.now(), &zone(user))
     }
@@ -139,12 +133,12 @@ pub(crate) mod ssr {
 
     /// The post-mortem, or 404.
     pub async fn load(state: &AppState, id: i64) -> Result<PostMortem, AppError> {
-        state.store.post_mortem(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That post-mortem"))
+        state.store.post_mortem(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That post-mortem"))
     }
 
     /// Whether `user` reviews post-mortem `id`.
     pub async fn is_reviewer(state: &AppState, id: i64, user: &User) -> Result<bool, AppError> {
-        Ok(state.store.post_mortem_reviewers(id).await.map_err(internal)?.iter().any(|r| r.user_id == user.id))
+        Ok(state.store.post_mortem_reviewers(id).await.or_internal()?.iter().any(|r| r.user_id == user.id))
     }
 
     /// Loads a post-mortem and checks that `user` may change its text now; gives it back.
@@ -169,7 +163,7 @@ pub(crate) mod ssr {
                 None,
                 "Someone else changed this post-mortem (its text or its status) while you were editing. Reload to see the latest version; your text is still in the box.",
             ),
-            other => crate::api::update_error(other, "that post-mortem"),
+            other => crate::api::support::update_error(other, "that post-mortem"),
         }
     }
 
@@ -179,7 +173,7 @@ pub(crate) mod ssr {
             .store
             .list_responders(crate::api::catalog::CHOICE_LIMIT)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect())
@@ -187,7 +181,7 @@ pub(crate) mod ssr {
 
     /// Checks that `id` is an active admin or responder (viewers can't own or review work).
     pub async fn check_person(state: &AppState, id: i64, field: &str) -> Result<(), AppError> {
-        let found = state.store.user_by_id(id).await.map_err(internal)?;
+        let found = state.store.user_by_id(id).await.or_internal()?;
         match found {
             Some(record) if record.user.active && record.user.role.allows(crate::domain::permissions::Permission::Respond) => Ok(()),
             _ => Err(AppError::invalid(field, "Choose someone from the list: an active admin or responder.")),
@@ -202,12 +196,12 @@ pub(crate) mod ssr {
     /// times in `viewer`'s zone. `None` when there is no such post-mortem.
     pub async fn export_markdown(state: &AppState, id: i64, viewer: &User) -> Result<Option<String>, AppError> {
         use crate::domain::incident::{format_duration, KeyTime};
-        let Some(pm) = state.store.post_mortem(id).await.map_err(internal)? else { return Ok(None) };
-        let sections = state.store.post_mortem_sections(id).await.map_err(internal)?;
-        let factors = state.store.contributing_factors(id, 200).await.map_err(internal)?;
+        let Some(pm) = state.store.post_mortem(id).await.or_internal()? else { return Ok(None) };
+        let sections = state.store.post_mortem_sections(id).await.or_internal()?;
+        let factors = state.store.contributing_factors(id, 200).await.or_internal()?;
         let filter = crate::store::action_items::ItemFilter { incident_id: Some(pm.incident_id), ..Default::default() };
-        let (items, _) = state.store.list_action_items(&filter, ITEMS_SHOWN, 0).await.map_err(internal)?;
-        let format = |t| crate::api::format_in_zone(t, &viewer.time_zone);
+        let items = state.store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
+        let format = |t| crate::engine::zone::format_in_zone(t, &viewer.time_zone);
         let one_line = |text: &str| text.replace(['\n', '\r'], " ");
         let mut out = format!("# Post-mortem: {} {}\n\n", crate::domain::incident::reference(pm.incident_id), one_line(&pm.incident_title));
         out.push_str(&format!("- Status: {}\n- Owner: {}\n- Severity: {}\n", pm.status.label(), pm.owner_name, pm.severity_name));
@@ -265,22 +259,21 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
     use crate::domain::post_mortem::{may_edit, Editor, PostMortemStatus};
     use crate::store::action_items::ItemFilter;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let post_mortem = load(&state, id).await?;
         let store = &state.store;
-        let sections = store.post_mortem_sections(id).await.map_err(internal)?;
-        let factors = store.contributing_factors(id, 200).await.map_err(internal)?;
-        let reviewers = store.post_mortem_reviewers(id).await.map_err(internal)?;
-        let comments = store.post_mortem_comments(id, HISTORY_SHOWN).await.map_err(internal)?;
-        let edits = store.post_mortem_edits(id, HISTORY_SHOWN).await.map_err(internal)?;
+        let sections = store.post_mortem_sections(id).await.or_internal()?;
+        let factors = store.contributing_factors(id, 200).await.or_internal()?;
+        let reviewers = store.post_mortem_reviewers(id).await.or_internal()?;
+        let comments = store.post_mortem_comments(id, HISTORY_SHOWN).await.or_internal()?;
+        let edits = store.post_mortem_edits(id, HISTORY_SHOWN).await.or_internal()?;
         let filter = ItemFilter { incident_id: Some(post_mortem.incident_id), ..ItemFilter::default() };
-        let (items, _) = store.list_action_items(&filter, ITEMS_SHOWN, 0).await.map_err(internal)?;
+        let items = store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
         let completion = store
             .incident_completions(&[post_mortem.incident_id])
             .await
-            .map_err(internal)?
+            .or_internal()?
             .first()
             .map(|(_, c)| *c)
             .unwrap_or_default();
@@ -288,12 +281,12 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
         let is_owner = post_mortem.owner_id == viewer.id;
         let editor = Editor { role: viewer.role, is_owner, is_reviewer };
         let can_respond = viewer.role.allows(Permission::Respond);
-        let format = |t| crate::api::format_in_zone(t, &viewer.time_zone);
+        let format = |t| crate::engine::zone::format_in_zone(t, &viewer.time_zone);
         let today = today(&state, &viewer);
         let keys = &post_mortem.key_times;
         let duration = keys.time_to_resolve().map(format_duration);
         let people = if can_respond { responders(&state).await? } else { Vec::new() };
-        let incident = store.incident(post_mortem.incident_id).await.map_err(internal)?;
+        let incident = store.incident(post_mortem.incident_id).await.or_internal()?;
         let takes_updates = incident.is_some_and(|i| !i.status.is_final() && !i.is_drill);
         Ok(PostMortemView {
             can_publish_summary: can_respond && takes_updates && post_mortem.status == PostMortemStatus::Published,
@@ -328,13 +321,12 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
 pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortemView, AppError> {
     use crate::domain::permissions::Permission;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let incident = state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
-        let post_mortem = state.store.post_mortem_of_incident(incident_id).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let post_mortem = state.store.post_mortem_of_incident(incident_id).await.or_internal()?;
         let completion =
-            state.store.incident_completions(&[incident_id]).await.map_err(internal)?.first().map(|(_, c)| *c).unwrap_or_default();
+            state.store.incident_completions(&[incident_id]).await.or_internal()?.first().map(|(_, c)| *c).unwrap_or_default();
         let can_start = post_mortem.is_none()
             && viewer.role.allows(Permission::Respond)
             && incident.key_times.resolved.is_some()
@@ -342,13 +334,13 @@ pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortem
         let can_respond = viewer.role.allows(Permission::Respond);
         let people = if can_respond { responders(&state).await? } else { Vec::new() };
         let templates = if can_start {
-            let templates = state.store.post_mortem_templates(crate::api::catalog::CHOICE_LIMIT).await.map_err(internal)?;
+            let templates = state.store.post_mortem_templates(crate::api::catalog::CHOICE_LIMIT).await.or_internal()?;
             templates.into_iter().map(|t| (t.id, t.name)).collect()
         } else {
             Vec::new()
         };
         let filter = crate::store::action_items::ItemFilter { incident_id: Some(incident_id), ..Default::default() };
-        let (items, _) = state.store.list_action_items(&filter, ITEMS_SHOWN, 0).await.map_err(internal)?;
+        let items = state.store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
         let today = today(&state, &viewer);
         Ok(IncidentPostMortemView {
             post_mortem,
@@ -374,10 +366,9 @@ pub async fn start_post_mortem(incident_id: i64, owner_id: i64, template_id: i64
     use crate::store::post_mortems::{NewPostMortem, NewSection};
     use crate::store::StoreError;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        let incident = state.store.incident(incident_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That incident"))?;
+    crate::api::support::respond(server_span!(incident_id, template_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
         if incident.status.is_open() || incident.key_times.resolved.is_none() {
             return Err(AppError::conflict(None, "Resolve the incident first: a post-mortem starts once it is over."));
         }
@@ -386,9 +377,9 @@ pub async fn start_post_mortem(incident_id: i64, owner_id: i64, template_id: i64
             .store
             .post_mortem_template(template_id)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .ok_or_else(|| AppError::invalid("template_id", "Choose a template from the list."))?;
-        let pinned = state.store.timeline(incident_id, true, None, 500).await.map_err(internal)?;
+        let pinned = state.store.timeline(incident_id, true, None, 500).await.or_internal()?;
         let pinned: Vec<_> = pinned.events.into_iter().map(|e| (e.occurred_at, e.body)).collect();
         let timeline = timeline_markdown(&incident.key_times, &pinned, &zone(&viewer));
         let sections = template_sections(&template.body)
@@ -401,12 +392,12 @@ pub async fn start_post_mortem(incident_id: i64, owner_id: i64, template_id: i64
         let new = NewPostMortem { incident_id, owner_id, created_by: viewer.id, required_approvals: template.required_approvals, sections };
         let id = match state.store.start_post_mortem(&new, state.now()).await {
             Ok(id) => id,
-            Err(StoreError::Constraint(_)) => return Err(AppError::conflict(None, "This incident has a post-mortem already.")),
+            Err(StoreError::Unique(_)) => return Err(AppError::conflict(None, "This incident has a post-mortem already.")),
             Err(other) => return Err(internal(other)),
         };
         tracing::info!(post_mortem_id = id, incident_id, "post-mortem started");
         changed(&state, incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{id}")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{id}")))
     })
     .await
 }
@@ -417,9 +408,8 @@ pub async fn save_section(post_mortem_id: i64, section_id: i64, revision: i64, b
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::normalize_section_body;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id, section_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         let body = normalize_section_body(&body)?;
         let html = crate::markdown::render(&body);
@@ -429,7 +419,7 @@ pub async fn save_section(post_mortem_id: i64, section_id: i64, revision: i64, b
             .await
             .map_err(edit_error)?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#section-{section_id}")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#section-{section_id}")))
     })
     .await
 }
@@ -440,9 +430,8 @@ pub async fn preview_markdown(body: String) -> Result<Preview, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::{blame_warnings, normalize_section_body};
     use ssr::*;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         let body = normalize_section_body(&body)?;
         let names: Vec<String> = responders(&state).await?.into_iter().map(|(_, name)| name).collect();
         Ok(Preview { html: crate::markdown::render(&body), warnings: blame_warnings(&body, &names) })
@@ -464,9 +453,8 @@ pub async fn save_details(
     use crate::domain::post_mortem::normalize_impact_field;
     use crate::store::post_mortems::PostMortemDetails;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         check_person(&state, owner_id, "owner_id").await?;
         let details = PostMortemDetails {
@@ -481,7 +469,7 @@ pub async fn save_details(
             .await
             .map_err(edit_error)?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}")))
     })
     .await
 }
@@ -491,9 +479,8 @@ pub async fn add_factor(post_mortem_id: i64, category: String, description: Stri
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::{normalize_factor, FactorCategory};
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         let category = FactorCategory::parse(&category)?;
         let description = normalize_factor(&description)?;
@@ -503,7 +490,7 @@ pub async fn add_factor(post_mortem_id: i64, category: String, description: Stri
             .await
             .map_err(edit_error)?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#factors")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#factors")))
     })
     .await
 }
@@ -512,9 +499,8 @@ pub async fn add_factor(post_mortem_id: i64, category: String, description: Stri
 pub async fn remove_factor(post_mortem_id: i64, factor_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id, factor_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         state
             .store
@@ -522,7 +508,7 @@ pub async fn remove_factor(post_mortem_id: i64, factor_id: i64) -> Result<String
             .await
             .map_err(edit_error)?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#factors")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#factors")))
     })
     .await
 }
@@ -533,9 +519,8 @@ pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Resul
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id, user_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         let result = if add {
             check_person(&state, user_id, "user_id").await?;
@@ -545,11 +530,11 @@ pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Resul
         };
         match result {
             Ok(()) => {}
-            Err(StoreError::Constraint(_)) => return Err(AppError::invalid("user_id", "They review it already.")),
+            Err(StoreError::Unique(_)) => return Err(AppError::invalid("user_id", "They review it already.")),
             Err(other) => return Err(edit_error(other)),
         }
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
     })
     .await
 }
@@ -561,9 +546,8 @@ pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: 
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::Decision;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load(&state, post_mortem_id).await?;
         if !is_reviewer(&state, post_mortem_id, &viewer).await? {
             return Err(AppError::Forbidden);
@@ -592,7 +576,7 @@ pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: 
                 other => internal(other),
             })?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
     })
     .await
 }
@@ -601,9 +585,8 @@ pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: 
 pub async fn comment_post_mortem(post_mortem_id: i64, body: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load(&state, post_mortem_id).await?;
         let body = body.trim();
         if body.is_empty() {
@@ -616,9 +599,9 @@ pub async fn comment_post_mortem(post_mortem_id: i64, body: String) -> Result<St
             .store
             .add_post_mortem_comment(post_mortem_id, viewer.id, body, &crate::markdown::render(body), state.now())
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}#review")))
     })
     .await
 }
@@ -632,9 +615,8 @@ pub async fn move_post_mortem(post_mortem_id: i64, from: String, to: String) -> 
     use crate::store::post_mortems::MoveError;
     use crate::store::StoreError;
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(post_mortem_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load(&state, post_mortem_id).await?;
         if post_mortem.owner_id != viewer.id && viewer.role != OrgRole::Admin {
             return Err(AppError::Forbidden);
@@ -658,7 +640,7 @@ pub async fn move_post_mortem(post_mortem_id: i64, from: String, to: String) -> 
         }
         tracing::info!(post_mortem_id, to = to.as_str(), "post-mortem moved");
         changed(&state, post_mortem.incident_id).await;
-        Ok(crate::api::redirect_form_post(&format!("/post-mortems/{post_mortem_id}")))
+        Ok(crate::api::support::redirect_form_post(&format!("/post-mortems/{post_mortem_id}")))
     })
     .await
 }
@@ -682,9 +664,8 @@ pub async fn list_post_mortems(
     use crate::store::post_mortems::PostMortemFilter;
     use chrono::{NaiveDate, TimeZone};
     use ssr::*;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(service_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let zone = zone(&viewer);
         let day_start = |text: &str, field: &str, add_days: i64| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
             if text.trim().is_empty() {
@@ -707,19 +688,19 @@ pub async fn list_post_mortems(
             text: Some(q).filter(|q| !q.trim().is_empty()),
         };
         let page = page.max(1);
-        let (rows, total) = state
+        let Page { rows, total } = state
             .store
-            .list_post_mortems(&filter, POST_MORTEMS_PAGE_SIZE, (page - 1) * POST_MORTEMS_PAGE_SIZE)
+            .list_post_mortems(&filter, PageRequest::number(page, POST_MORTEMS_PAGE_SIZE))
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         let limit = crate::api::catalog::CHOICE_LIMIT;
-        let severities = state.store.list_severities(limit, 0).await.map_err(internal)?.rows;
-        let services = state.store.list_services(limit, 0).await.map_err(internal)?.rows;
+        let severities = state.store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
+        let services = state.store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
         Ok(PostMortemsView {
             rows: rows
                 .into_iter()
                 .map(|row| PostMortemRowView {
-                    created: crate::api::format_in_zone(row.post_mortem.created_at, &viewer.time_zone),
+                    created: crate::engine::zone::format_in_zone(row.post_mortem.created_at, &viewer.time_zone),
                     post_mortem: row.post_mortem,
                     completion: row.completion,
                 })
@@ -738,10 +719,9 @@ pub async fn list_post_mortems(
 #[server(prefix = "/api", endpoint = "post-mortem-templates/list")]
 pub async fn list_templates() -> Result<TemplatesView, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let templates = state.store.post_mortem_templates(crate::api::catalog::CHOICE_LIMIT).await.map_err(|e| e.into_internal())?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let templates = state.store.post_mortem_templates(crate::api::catalog::CHOICE_LIMIT).await.or_internal()?;
         Ok(TemplatesView { templates, can_edit: viewer.role.allows(Permission::ManageSettings) })
     })
     .await
@@ -760,9 +740,8 @@ pub async fn save_template(
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::validate_template;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(template_id = id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let (name, body) = validate_template(&name, &body, required_approvals)?;
         let result = if id == 0 {
             state.store.create_post_mortem_template(&name, &body, required_approvals, state.now()).await.map(|_| ())
@@ -773,9 +752,9 @@ pub async fn save_template(
                 .await
         };
         match result {
-            Ok(()) => Ok(crate::api::redirect_form_post("/settings/post-mortem-templates")),
-            Err(StoreError::Constraint(_)) => Err(AppError::invalid("name", "Another template has that name.")),
-            Err(other) => Err(crate::api::update_error(other, "that template")),
+            Ok(()) => Ok(crate::api::support::redirect_form_post("/settings/post-mortem-templates")),
+            Err(StoreError::Unique(_)) => Err(AppError::invalid("name", "Another template has that name.")),
+            Err(other) => Err(crate::api::support::update_error(other, "that template")),
         }
     })
     .await
@@ -784,15 +763,14 @@ pub async fn save_template(
 #[server(prefix = "/api", endpoint = "post-mortem-templates/delete")]
 pub async fn delete_template(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
-        let template = state.store.post_mortem_template(id).await.map_err(|e| e.into_internal())?;
+    crate::api::support::respond(server_span!(template_id = id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
+        let template = state.store.post_mortem_template(id).await.or_internal()?;
         if template.as_ref().is_some_and(|t| t.is_default) {
             return Err(AppError::conflict(None, "This is the default template: make another the default first."));
         }
-        state.store.delete_post_mortem_template(id, revision).await.map_err(|e| crate::api::update_error(e, "that template"))?;
-        Ok(crate::api::redirect_form_post("/settings/post-mortem-templates"))
+        state.store.delete_post_mortem_template(id, revision).await.map_err(|e| crate::api::support::update_error(e, "that template"))?;
+        Ok(crate::api::support::redirect_form_post("/settings/post-mortem-templates"))
     })
     .await
 }

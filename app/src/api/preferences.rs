@@ -1,6 +1,8 @@
 //! Presentation preferences kept in a cookie, so the server renders them and they work before
 //! sign-in: the colour theme.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::errors::AppError;
 use leptos::prelude::*;
 
@@ -20,9 +22,9 @@ pub fn parse_theme(value: &str) -> Option<&'static str> {
 /// to the page it was sent from.
 #[server(prefix = "/api", endpoint = "preferences/theme")]
 pub async fn set_theme(theme: String) -> Result<String, AppError> {
-    crate::api::respond(async move {
+    crate::api::support::respond(server_span!(), async move {
         let theme = parse_theme(&theme).ok_or_else(|| AppError::invalid("theme", "Choose system, light or dark."))?;
-        let state = crate::auth::app_state()?;
+        let state = Ctx::anonymous()?;
         let secure = if state.settings.secure_cookies { "; Secure" } else { "" };
         let cookie = format!("{THEME_COOKIE}={theme}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -1,5 +1,7 @@
 //! Every user's own profile: display name, time zone and password.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::account::User;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -14,9 +16,9 @@ pub struct Profile {
 #[server(prefix = "/api", endpoint = "profile")]
 pub async fn get_profile() -> Result<Profile, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async {
-        let user = crate::auth::require(Permission::View).await?;
-        Ok(Profile { user, time_zones: crate::api::time_zone_names() })
+    crate::api::support::respond(server_span!(), async {
+        let Ctx { viewer: user, .. } = Ctx::require(Permission::View).await?;
+        Ok(Profile { user, time_zones: crate::api::support::time_zone_names() })
     })
     .await
 }
@@ -24,17 +26,16 @@ pub async fn get_profile() -> Result<Profile, AppError> {
 #[server(prefix = "/api", endpoint = "profile/update")]
 pub async fn update_profile(display_name: String, time_zone: String, revision: i64) -> Result<String, AppError> {
     use crate::domain::{account, permissions::Permission};
-    crate::api::respond(async move {
-        let user = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: user, state } = Ctx::require(Permission::View).await?;
         let display_name = account::normalize_display_name(&display_name)?;
-        let time_zone = crate::api::validate_time_zone("time_zone", &time_zone)?;
+        let time_zone = crate::api::support::validate_time_zone("time_zone", &time_zone)?;
         state
             .store
             .update_profile(user.id, &display_name, &time_zone, revision, state.now())
             .await
-            .map_err(|err| crate::api::update_error(err, "your profile"))?;
-        Ok(crate::api::redirect_form_post("/settings/profile?saved=profile"))
+            .map_err(|err| crate::api::support::update_error(err, "your profile"))?;
+        Ok(crate::api::support::redirect_form_post("/settings/profile?saved=profile"))
     })
     .await
 }
@@ -48,10 +49,9 @@ pub async fn change_password(
     new_password_confirmation: String,
 ) -> Result<String, AppError> {
     use crate::domain::{password::check_password_policy, permissions::Permission};
-    crate::api::respond(async move {
-        let user = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let record = state.store.user_by_id(user.id).await.map_err(|err| err.into_internal())?.ok_or(AppError::Unauthenticated)?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: user, state } = Ctx::require(Permission::View).await?;
+        let record = state.store.user_by_id(user.id).await.or_internal()?.ok_or(AppError::Unauthenticated)?;
         if current_password.is_empty() {
             return Err(AppError::invalid("current_password", "Enter your current password."));
         }
@@ -64,11 +64,11 @@ pub async fn change_password(
         }
         let hash = crate::auth::hash_password(new_password).await?;
         let now = state.now();
-        let record = state.store.set_password(user.id, &hash, now).await.map_err(|err| err.into_internal())?;
+        let record = state.store.set_password(user.id, &hash, now).await.or_internal()?;
         let session = crate::auth::session().await?;
         crate::auth::start_session(&session, &record, now).await?;
         tracing::info!(user_id = user.id, "password changed");
-        Ok(crate::api::redirect_form_post("/settings/profile?saved=password"))
+        Ok(crate::api::support::redirect_form_post("/settings/profile?saved=password"))
     })
     .await
 }

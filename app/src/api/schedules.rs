@@ -2,6 +2,8 @@
 //! the coming days drawn as bars), and the secret calendar feed addresses. Everyone signed in
 //! reads; responders and admins change schedules, layers and overrides.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::api::catalog::CatalogPage;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{Schedule, ScheduleLayer};
@@ -108,41 +110,12 @@ pub struct ScheduleView {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::api::incidents::ssr::{format, internal};
     use crate::domain::account::User;
-    use crate::domain::schedule::{self as rules, Layer, Override, OverrideKind, Shift};
+    pub use crate::engine::on_call::{final_shifts, name_of, names_for, persons, schedule_zone};
+    use crate::domain::schedule::{self as rules, Override, OverrideKind, Shift};
     use crate::state::AppState;
-    use crate::store::schedules::SchedulePlan;
     use crate::store::StoreError;
     use chrono::{DateTime, Utc};
-
-    /// A schedule's time zone (its name is checked when saved).
-    pub fn schedule_zone(schedule: &Schedule) -> chrono_tz::Tz {
-        schedule.time_zone.parse().unwrap_or(chrono_tz::UTC)
-    }
-
-    /// The final schedule of a plan from `from` to `to`.
-    pub fn final_shifts(plan: &SchedulePlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
-        let layers: Vec<Layer> = plan.layers.iter().map(|l| l.layer.clone()).collect();
-        let overrides: Vec<Override> = plan.overrides.iter().map(|o| o.rule).collect();
-        rules::final_schedule(&schedule_zone(&plan.schedule), &layers, &overrides, from, to)
-    }
-
-    /// Names for every person the shifts, layers and overrides of `plans` mention (one query).
-    pub async fn names_for(state: &AppState, ids: impl IntoIterator<Item = i64>) -> Result<Vec<Person>, AppError> {
-        let mut ids: Vec<i64> = ids.into_iter().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        state.store.people_by_ids(&ids, false).await.map_err(internal)
-    }
-
-    pub fn name_of(people: &[Person], id: i64) -> String {
-        people.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_else(|| format!("Person {id}"))
-    }
-
-    pub fn persons(people: &[Person], ids: &[i64]) -> Vec<Person> {
-        ids.iter().map(|id| Person { id: *id, name: name_of(people, *id) }).collect()
-    }
 
     /// A coming hand-off: "Bob from 2026-06-08 09:00 CEST (in 3 days)".
     pub fn describe_start(name: &str, shift: &Shift, viewer: &User, now: DateTime<Utc>) -> String {
@@ -152,8 +125,8 @@ pub(crate) mod ssr {
     /// "You are on call for Primary until …" or "Your next shift: …", over the next 90 days.
     pub async fn next_shift_sentence(state: &AppState, viewer: &User, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
         let horizon = now + chrono::Duration::days(90);
-        let mine = state.store.schedules_of_user(viewer.id, 100).await.map_err(internal)?;
-        let plans = state.store.schedule_plans(mine, now, horizon).await.map_err(internal)?;
+        let mine = state.store.schedules_of_user(viewer.id, 100).await.or_internal()?;
+        let plans = state.store.schedule_plans(mine, now, horizon).await.or_internal()?;
         let next = plans
             .iter()
             .filter_map(|plan| rules::next_shift(&final_shifts(plan, now, horizon), viewer.id, now).map(|s| (s, plan.schedule.name.clone())))
@@ -175,17 +148,17 @@ pub(crate) mod ssr {
     /// After a change: a plain form post goes back to the schedule's page (the hydrated page
     /// reloads its data instead).
     pub fn back_to_schedule(schedule_id: i64) -> String {
-        crate::api::redirect_form_post(&format!("/on-call/schedules/{schedule_id}"))
+        crate::api::support::redirect_form_post(&format!("/on-call/schedules/{schedule_id}"))
     }
 
     /// Maps a store error from a schedule write.
     pub fn write_error(err: StoreError) -> AppError {
         match err {
-            StoreError::Constraint(name) if name.contains("name") => {
+            StoreError::Unique(name) if name.contains("name") => {
                 AppError::conflict(Some("name"), "There is already a schedule with that name.")
             }
-            StoreError::Constraint(_) => AppError::invalid("", "That refers to a person or schedule that no longer exists."),
-            other => crate::api::update_error(other, "this schedule"),
+            StoreError::Unique(_) | StoreError::ForeignKey(_) => AppError::invalid("", "That refers to a person or schedule that no longer exists."),
+            other => crate::api::support::update_error(other, "this schedule"),
         }
     }
 
@@ -201,7 +174,6 @@ pub(crate) mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-use crate::api::incidents::ssr::{format, internal, zone};
 #[cfg(feature = "ssr")]
 use ssr::*;
 
@@ -209,9 +181,8 @@ use ssr::*;
 #[server(prefix = "/api", endpoint = "schedules/my-next-shift")]
 pub async fn my_next_shift() -> Result<Option<String>, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         next_shift_sentence(&state, &viewer, state.now()).await
     })
     .await
@@ -222,17 +193,16 @@ pub async fn my_next_shift() -> Result<Option<String>, AppError> {
 pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::schedule::on_call_at;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let page = page.max(1);
         let now = state.now();
         let horizon = now + chrono::Duration::days(90);
-        let listed = state.store.schedules_page((page - 1) * SCHEDULES_PAGE_SIZE, SCHEDULES_PAGE_SIZE).await.map_err(internal)?;
+        let listed = state.store.schedules_page(PageRequest::number(page, SCHEDULES_PAGE_SIZE)).await.or_internal()?;
         let total = listed.total;
-        let plans = state.store.schedule_plans(listed.rows, now, horizon).await.map_err(internal)?;
+        let plans = state.store.schedule_plans(listed.rows, now, horizon).await.or_internal()?;
         let finals: Vec<_> = plans.iter().map(|plan| final_shifts(plan, now, horizon)).collect();
-        let people = names_for(&state, finals.iter().flatten().map(|s| s.user_id)).await?;
+        let people = names_for(&state.store, finals.iter().flatten().map(|s| s.user_id)).await.or_internal()?;
         let rows = plans
             .into_iter()
             .zip(finals)
@@ -256,9 +226,9 @@ pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
             },
             my_next_shift: next_shift_sentence(&state, &viewer, now).await?,
             // Only people who get the new-schedule form need the ~600 zone names.
-            time_zones: if viewer.role.allows(Permission::Respond) { crate::api::time_zone_names() } else { Vec::new() },
+            time_zones: if viewer.role.allows(Permission::Respond) { crate::api::support::time_zone_names() } else { Vec::new() },
             viewer_zone: viewer.time_zone.clone(),
-            has_personal_feed: state.store.has_calendar_feed(crate::store::schedules::FeedOwner::User(viewer.id)).await.map_err(internal)?,
+            has_personal_feed: state.store.has_calendar_feed(crate::store::schedules::FeedOwner::User(viewer.id)).await.or_internal()?,
         })
     })
     .await
@@ -279,7 +249,7 @@ fn schedule_fields(name: &str, description: &str, time_zone: &str, handoff_notic
     Ok(crate::store::schedules::ScheduleFields {
         name: crate::domain::incident::normalize_name(name)?,
         description: crate::api::catalog::ssr::description(description)?,
-        time_zone: crate::api::validate_time_zone("time_zone", time_zone)?,
+        time_zone: crate::api::support::validate_time_zone("time_zone", time_zone)?,
         handoff_notice_minutes,
     })
 }
@@ -293,9 +263,8 @@ pub async fn create_schedule(
     #[server(default)] handoff_notice_minutes: String,
 ) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let fields = schedule_fields(&name, &description, &time_zone, &handoff_notice_minutes)?;
         let id = state.store.create_schedule(&fields, state.now()).await.map_err(write_error)?;
         tracing::info!(schedule_id = id, user_id = viewer.id, "schedule created");
@@ -309,15 +278,14 @@ pub async fn create_schedule(
 #[server(prefix = "/api", endpoint = "schedules/get")]
 pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server(default)] overrides_page: i64) -> Result<ScheduleView, AppError> {
     use crate::api::catalog::CHOICE_LIMIT;
-    use crate::api::incidents::ssr::input_value;
+    
     use crate::domain::permissions::Permission;
     use crate::domain::schedule::{local_instant, on_call_at, upcoming_handoffs, weekday_short};
     use crate::store::schedules::FeedOwner;
     use chrono::{Datelike, Duration, NaiveTime};
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
-        let schedule = state.store.schedule(id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
+    crate::api::support::respond(server_span!(schedule_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let schedule = state.store.schedule(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That schedule"))?;
         let now = state.now();
         let viewer_zone = zone(&viewer);
         let offset_days = (offset_days / VIEW_DAYS * VIEW_DAYS).clamp(-52 * 7, 52 * 7);
@@ -325,15 +293,15 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
         let from = local_instant(&viewer_zone, first_day.and_time(NaiveTime::MIN));
         let to = local_instant(&viewer_zone, (first_day + Duration::days(VIEW_DAYS)).and_time(NaiveTime::MIN));
         let (lo, hi) = (from.min(now), to.max(now + Duration::seconds(1)));
-        let plan = state.store.schedule_plans(vec![schedule], lo, hi).await.map_err(internal)?.remove(0);
+        let plan = state.store.schedule_plans(vec![schedule], lo, hi).await.or_internal()?.remove(0);
         let tz = schedule_zone(&plan.schedule);
         let shifts = final_shifts(&plan, lo, hi);
         let overrides_page = overrides_page.max(1);
         let listed = state
             .store
-            .current_overrides(id, now, (overrides_page - 1) * OVERRIDES_PAGE_SIZE, OVERRIDES_PAGE_SIZE)
+            .current_overrides(id, now, PageRequest::number(overrides_page, OVERRIDES_PAGE_SIZE))
             .await
-            .map_err(internal)?;
+            .or_internal()?;
         let mentioned = shifts
             .iter()
             .map(|s| s.user_id)
@@ -345,7 +313,7 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
                 };
                 std::iter::once(o.rule.user_id).chain(covered)
             }));
-        let people = names_for(&state, mentioned).await?;
+        let people = names_for(&state.store, mentioned).await.or_internal()?;
         let span = |start, end| format!("{} – {}", format(start, &viewer), format(end, &viewer));
         let width = (to - from).num_seconds().max(1);
         let segments = |shifts: &[crate::domain::schedule::Shift]| -> Vec<Segment> {
@@ -408,10 +376,10 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
             can_edit: viewer.role.allows(Permission::Respond),
         };
         let can_edit = viewer.role.allows(Permission::Respond);
-        let form_people = if can_edit { state.store.list_people(CHOICE_LIMIT).await.map_err(internal)? } else { Vec::new() };
+        let form_people = if can_edit { state.store.list_people(CHOICE_LIMIT).await.or_internal()? } else { Vec::new() };
         Ok(ScheduleView {
             on_call: persons(&people, &on_call_at(&shifts, now)),
-            has_feed: state.store.has_calendar_feed(FeedOwner::Schedule(id)).await.map_err(internal)?,
+            has_feed: state.store.has_calendar_feed(FeedOwner::Schedule(id)).await.or_internal()?,
             schedule: plan.schedule,
             layers,
             overrides,
@@ -421,7 +389,7 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
             offset_days,
             can_edit,
             people: form_people,
-            time_zones: if can_edit { crate::api::time_zone_names() } else { Vec::new() },
+            time_zones: if can_edit { crate::api::support::time_zone_names() } else { Vec::new() },
             viewer_zone: viewer.time_zone.clone(),
             input_now: input_value(now, &viewer),
             input_later: input_value(now + Duration::hours(1), &viewer),
@@ -441,9 +409,8 @@ pub async fn update_schedule(
     #[server(default)] handoff_notice_minutes: String,
 ) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(schedule_id = id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         let fields = schedule_fields(&name, &description, &time_zone, &handoff_notice_minutes)?;
         state.store.update_schedule(id, &fields, revision, state.now()).await.map_err(write_error)?;
         Ok(back_to_schedule(id))
@@ -455,16 +422,15 @@ pub async fn update_schedule(
 #[server(prefix = "/api", endpoint = "schedules/delete")]
 pub async fn delete_schedule(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(schedule_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         state.store.delete_schedule(id, revision, state.now()).await.map_err(|err| match err {
             // The one reference a schedule can't lose: an escalation policy that pages it.
-            crate::store::StoreError::Constraint(_) => AppError::invalid("", "An escalation policy pages this schedule: change the policy first."),
+            crate::store::StoreError::ForeignKey(_) => AppError::invalid("", "An escalation policy pages this schedule: change the policy first."),
             other => write_error(other),
         })?;
         tracing::info!(schedule_id = id, user_id = viewer.id, "schedule deleted");
-        Ok(crate::api::redirect_form_post("/on-call"))
+        Ok(crate::api::support::redirect_form_post("/on-call"))
     })
     .await
 }
@@ -496,7 +462,7 @@ async fn layer_fields(
     let start_date = NaiveDate::parse_from_str(start_date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid("start_date", "Enter a date like 2026-06-01."))?;
     let participants: Vec<i64> = participants.iter().copied().filter(|id| *id > 0).collect();
-    let known = state.store.people_by_ids(&participants, true).await.map_err(internal)?;
+    let known = state.store.people_by_ids(&participants, true).await.or_internal()?;
     if participants.iter().any(|id| !known.iter().any(|p| p.id == *id)) {
         return Err(AppError::invalid("participants", "Choose active people from the lists."));
     }
@@ -535,9 +501,8 @@ pub async fn save_layer(
     #[server(default)] active_to: String,
 ) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(schedule_id, layer_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         let fields = layer_fields(&state, &name, &participants, &shift_count, &shift_unit, &handoff_time, &start_date, &weekdays, &active_from, &active_to).await?;
         if layer_id > 0 {
             state.store.update_layer(schedule_id, layer_id, &fields, revision, state.now()).await.map_err(write_error)?;
@@ -552,9 +517,8 @@ pub async fn save_layer(
 #[server(prefix = "/api", endpoint = "schedules/layers/remove")]
 pub async fn remove_layer(schedule_id: i64, layer_id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(schedule_id, layer_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         state.store.remove_layer(schedule_id, layer_id, revision, state.now()).await.map_err(write_error)?;
         Ok(back_to_schedule(schedule_id))
     })
@@ -572,14 +536,13 @@ pub async fn add_override(
     starts: String,
     ends: String,
 ) -> Result<String, AppError> {
-    use crate::api::incidents::ssr::parse_local;
+    
     use crate::domain::permissions::Permission;
     use crate::domain::schedule::{validate_override, Override, OverrideKind};
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        state.store.schedule(schedule_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
-        let known = state.store.people_by_ids(&[user_id], true).await.map_err(internal)?;
+    crate::api::support::respond(server_span!(schedule_id, user_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        state.store.schedule(schedule_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That schedule"))?;
+        let known = state.store.people_by_ids(&[user_id], true).await.or_internal()?;
         if known.is_empty() {
             return Err(AppError::invalid("user_id", "Choose who is on call from the list."));
         }
@@ -588,7 +551,7 @@ pub async fn add_override(
             "cover" => OverrideKind::Cover { covering_for: (covering_for > 0).then_some(covering_for) },
             _ => return Err(AppError::invalid("kind", "Choose cover or add.")),
         };
-        if covering_for > 0 && (covering_for == user_id || state.store.people_by_ids(&[covering_for], false).await.map_err(internal)?.is_empty()) {
+        if covering_for > 0 && (covering_for == user_id || state.store.people_by_ids(&[covering_for], false).await.or_internal()?.is_empty()) {
             return Err(AppError::invalid("covering_for", "Choose someone else to cover for."));
         }
         let start = parse_local("starts", &starts, &viewer)?.ok_or_else(|| AppError::invalid("starts", "Enter when the override starts."))?;
@@ -605,10 +568,9 @@ pub async fn add_override(
 #[server(prefix = "/api", endpoint = "schedules/overrides/remove")]
 pub async fn remove_override(schedule_id: i64, override_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
-        state.store.remove_override(schedule_id, override_id).await.map_err(|e| crate::api::update_error(e, "that override"))?;
+    crate::api::support::respond(server_span!(schedule_id, override_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        state.store.remove_override(schedule_id, override_id).await.map_err(|e| crate::api::support::update_error(e, "that override"))?;
         tracing::info!(schedule_id, override_id, user_id = viewer.id, "override removed");
         Ok(back_to_schedule(schedule_id))
     })
@@ -621,20 +583,16 @@ pub async fn remove_override(schedule_id: i64, override_id: i64) -> Result<Strin
 pub async fn rotate_calendar_feed(#[server(default)] schedule_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::schedules::FeedOwner;
-    crate::api::respond(async move {
-        let owner = if schedule_id > 0 {
-            crate::auth::require(Permission::Respond).await?;
-            FeedOwner::Schedule(schedule_id)
-        } else {
-            FeedOwner::User(crate::auth::require(Permission::View).await?.id)
-        };
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(schedule_id), async move {
+        let permission = if schedule_id > 0 { Permission::Respond } else { Permission::View };
+        let Ctx { viewer, state } = Ctx::require(permission).await?;
+        let owner = if schedule_id > 0 { FeedOwner::Schedule(schedule_id) } else { FeedOwner::User(viewer.id) };
         if schedule_id > 0 {
-            state.store.schedule(schedule_id).await.map_err(internal)?.ok_or_else(|| AppError::not_found("That schedule"))?;
+            state.store.schedule(schedule_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That schedule"))?;
         }
         let token = crate::auth::new_secret_token();
-        state.store.set_calendar_feed(owner, &crate::auth::token_hash(&token), state.now()).await.map_err(internal)?;
-        Ok(format!("{}/calendars/{token}.ics", crate::api::base_url(&state.settings)))
+        state.store.set_calendar_feed(owner, &crate::auth::token_hash(&token), state.now()).await.or_internal()?;
+        Ok(format!("{}/calendars/{token}.ics", crate::api::support::base_url(&state.settings)))
     })
     .await
 }

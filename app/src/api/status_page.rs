@@ -1,6 +1,8 @@
 //! Settings of the public status page, for admins: its look, the update templates and the
-//! maintenance windows. (The page itself is served by `crate::status_page`, without sign-in.)
+//! maintenance windows. (The page itself is served by `crate::engine::status_page`, without sign-in.)
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::incident::Status;
 use crate::domain::status_page::MaintenancePhase;
 use crate::errors::AppError;
@@ -46,18 +48,16 @@ pub struct StatusPageAdmin {
 /// The status-page settings page (everyone signed in reads it; admins get the forms).
 #[server(prefix = "/api", endpoint = "status-page/settings/get")]
 pub async fn get_status_page_admin(page: i64) -> Result<StatusPageAdmin, AppError> {
-    use crate::api::incidents::ssr::{format, input_value, internal};
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::View).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::View).await?;
         let store = &state.store;
         let page = page.max(1);
-        let settings = store.status_page_settings().await.map_err(internal)?;
-        let templates = store.update_templates().await.map_err(internal)?;
-        let (windows, total) =
-            store.list_maintenance(MAINTENANCE_PAGE_SIZE, (page - 1) * MAINTENANCE_PAGE_SIZE).await.map_err(internal)?;
-        let components = store.public_components().await.map_err(internal)?;
+        let settings = store.status_page_settings().await.or_internal()?;
+        let templates = store.update_templates().await.or_internal()?;
+        let Page { rows: windows, total } =
+            store.list_maintenance(PageRequest::number(page, MAINTENANCE_PAGE_SIZE)).await.or_internal()?;
+        let components = store.public_components().await.or_internal()?;
         let now = state.now();
         Ok(StatusPageAdmin {
             title: settings.title,
@@ -95,9 +95,8 @@ pub async fn update_status_page_settings(title: String, logo_text: String, accen
     use crate::domain::permissions::Permission;
     use crate::domain::status_page::{normalize_accent_color, normalize_logo_text, normalize_page_title};
     use crate::store::status_page::StatusPageSettings;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let settings = StatusPageSettings {
             title: normalize_page_title(&title)?,
             logo_text: normalize_logo_text(&logo_text)?,
@@ -108,7 +107,7 @@ pub async fn update_status_page_settings(title: String, logo_text: String, accen
             .store
             .set_status_page_settings(&settings, state.now())
             .await
-            .map_err(|err| crate::api::update_error(err, "the status page settings"))?;
+            .map_err(|err| crate::api::support::update_error(err, "the status page settings"))?;
         state.status_page.changed();
         Ok(())
     })
@@ -120,9 +119,8 @@ pub async fn update_status_page_settings(title: String, logo_text: String, accen
 pub async fn update_template(status: String, body: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::updates::{normalize_template, TEMPLATE_STATUSES};
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         let status: Status = status.parse().map_err(|message| AppError::invalid("status", message))?;
         if !TEMPLATE_STATUSES.contains(&status) {
             return Err(AppError::invalid("status", "Templates exist for investigating, identified, monitoring and resolved."));
@@ -132,7 +130,7 @@ pub async fn update_template(status: String, body: String, revision: i64) -> Res
             .store
             .set_update_template(status, &body, revision, state.now())
             .await
-            .map_err(|err| crate::api::update_error(err, "this template"))
+            .map_err(|err| crate::api::support::update_error(err, "this template"))
     })
     .await
 }
@@ -146,13 +144,11 @@ pub async fn create_maintenance(
     #[server(default)] message: String,
     #[server(default)] service_ids: Vec<i64>,
 ) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::{chosen_components, internal, parse_local};
     use crate::domain::permissions::Permission;
     use crate::domain::status_page::check_maintenance_window;
     use crate::store::status_page::MaintenanceFields;
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageSettings).await?;
         let title = crate::domain::updates::normalize_public_title(&title).map_err(|e| AppError::invalid("title", e.message))?;
         let message = message.trim().to_string();
         if message.chars().count() > crate::domain::updates::MAX_UPDATE_LENGTH {
@@ -170,7 +166,7 @@ pub async fn create_maintenance(
         }
         chosen_components(&state, &ids, "service_ids", "Choose components from the list (public services only).").await?;
         let fields = MaintenanceFields { message_html: crate::markdown::render(&message), title, message, starts_at, ends_at, service_ids: ids };
-        let id = state.store.create_maintenance(&fields, admin.id, now).await.map_err(internal)?;
+        let id = state.store.create_maintenance(&fields, admin.id, now).await.or_internal()?;
         tracing::info!(maintenance_id = id, admin_id = admin.id, "maintenance window planned");
         state.status_page.changed();
         Ok(())
@@ -182,14 +178,13 @@ pub async fn create_maintenance(
 #[server(prefix = "/api", endpoint = "status-page/maintenance/cancel")]
 pub async fn cancel_maintenance(maintenance_id: i64, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        crate::auth::require(Permission::ManageSettings).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(maintenance_id), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
         state
             .store
             .cancel_maintenance(maintenance_id, revision, state.now())
             .await
-            .map_err(|err| crate::api::update_error(err, "this maintenance window"))?;
+            .map_err(|err| crate::api::support::update_error(err, "this maintenance window"))?;
         state.status_page.changed();
         Ok(())
     })

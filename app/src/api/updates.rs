@@ -2,6 +2,8 @@
 //! defaults, the updates so far, the reminder) and publishing one. Responders and admins
 //! publish; everyone signed in reads.
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::status_page::ComponentState;
 use crate::domain::updates::Update;
 use crate::errors::AppError;
@@ -51,7 +53,6 @@ pub struct UpdatesPanel {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::*;
-    use crate::api::incidents::ssr::{format, internal};
     use crate::domain::account::User;
     use crate::domain::catalog::RoleType;
     use crate::domain::incident::{format_duration, relative_time};
@@ -70,13 +71,13 @@ pub(crate) mod ssr {
         let store = &state.store;
         let incident = &detail.incident;
         let now = state.now();
-        let updates = store.incident_updates(incident.id, None, UPDATES_SHOWN).await.map_err(internal)?;
+        let updates = store.incident_updates(incident.id, None, UPDATES_SHOWN).await.or_internal()?;
         let total = if (updates.len() as i64) < UPDATES_SHOWN {
             updates.len() as i64
         } else {
-            store.count_incident_updates(incident.id).await.map_err(internal)?
+            store.count_incident_updates(incident.id).await.or_internal()?
         };
-        let severity = store.severity(incident.severity_id).await.map_err(internal)?;
+        let severity = store.severity(incident.severity_id).await.or_internal()?;
         let last = updates.first().map(|u| u.published_at);
         let interval = severity.as_ref().and_then(|s| s.update_interval_minutes);
         let overdue = update_overdue_by(incident.status, interval, last, incident.declared_at, now).map(|late| {
@@ -96,7 +97,7 @@ pub(crate) mod ssr {
             Some(holder) => holder == viewer.id,
             None => holder_of(|r| r.is_commander) == Some(viewer.id),
         };
-        let template = match store.update_templates().await.map_err(internal)?.into_iter().find(|t| t.status == incident.status) {
+        let template = match store.update_templates().await.or_internal()?.into_iter().find(|t| t.status == incident.status) {
             Some(template) => template.body,
             None => String::new(),
         };
@@ -106,9 +107,9 @@ pub(crate) mod ssr {
             .map(|u| u.public_title.clone())
             .unwrap_or_else(|| incident.title.clone());
         let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let public: Vec<_> = store.services_by_ids(&service_ids).await.map_err(internal)?.into_iter().filter(|s| s.public).collect();
+        let public: Vec<_> = store.services_by_ids(&service_ids).await.or_internal()?.into_iter().filter(|s| s.public).collect();
         let public_ids: Vec<i64> = public.iter().map(|s| s.id).collect();
-        let states = store.component_states(&public_ids).await.map_err(internal)?;
+        let states = store.component_states(&public_ids).await.or_internal()?;
         let components = public
             .into_iter()
             .map(|service| ComponentChoice {
@@ -152,14 +153,12 @@ pub async fn publish_update(
     #[server(default)] public_title: String,
     #[server(default)] components: Vec<String>,
 ) -> Result<(), AppError> {
-    use crate::api::incidents::ssr::{auto_event, chosen_components, detail_or_404, internal as internal_error};
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
     use crate::domain::updates::{normalize_message, normalize_public_title, Audience, ComponentChange};
     use crate::store::updates::NewUpdate;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::Respond).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let audience = Audience::new(internal, public)?;
         let message = normalize_message(&message)?;
         let detail = detail_or_404(&state, incident_id).await?;
@@ -205,12 +204,12 @@ pub async fn publish_update(
             author_id: viewer.id,
         };
         let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let recipients = state.store.recipients(incident_id, incident.severity_id, &service_ids).await.map_err(internal_error)?;
-        let public_subscribers = if public { state.store.confirmed_status_subscribers().await.map_err(internal_error)? } else { Vec::new() };
-        let base_url = crate::api::base_url(&state.settings);
-        let notice = crate::notify::UpdateNotice { incident: &incident, update: &new, author: &viewer.display_name, published_at: now, base_url: &base_url };
-        let deliveries = crate::notify::update_deliveries(&notice, &recipients, &public_subscribers);
-        let update = state.store.publish_update(&new, &changes, &event, &deliveries, now).await.map_err(internal_error)?;
+        let recipients = state.store.recipients(incident_id, incident.severity_id, &service_ids).await.or_internal()?;
+        let public_subscribers = if public { state.store.confirmed_status_subscribers().await.or_internal()? } else { Vec::new() };
+        let base_url = crate::api::support::base_url(&state.settings);
+        let notice = crate::engine::notify::UpdateNotice { incident: &incident, update: &new, author: &viewer.display_name, published_at: now, base_url: &base_url };
+        let deliveries = crate::engine::notify::update_deliveries(&notice, &recipients, &public_subscribers);
+        let update = state.store.publish_update(&new, &changes, &event, &deliveries, now).await.or_internal()?;
         tracing::info!(incident_id, update_id = update.id, user_id = viewer.id, public, internal, deliveries = deliveries.len(), "update published");
         if !deliveries.is_empty() {
             state.deliveries_queued.notify_one();

@@ -1,5 +1,7 @@
 //! User administration (admins only).
 
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
 use crate::domain::account::User;
 #[cfg(feature = "ssr")]
 use crate::domain::permissions::OrgRole;
@@ -31,22 +33,21 @@ pub struct UserList {
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(page: i64) -> Result<UserList, AppError> {
     use crate::domain::permissions::Permission;
-    crate::api::respond(async move {
-        let viewer = crate::auth::require(Permission::ManageUsers).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::ManageUsers).await?;
         let page = page.max(1);
         let listed = state
             .store
-            .list_users(USERS_PAGE_SIZE, (page - 1) * USERS_PAGE_SIZE)
+            .list_users(PageRequest::number(page, USERS_PAGE_SIZE))
             .await
-            .map_err(|err| err.into_internal())?;
+            .or_internal()?;
         let zone = viewer.time_zone.as_str();
         let rows = listed
-            .users
+            .rows
             .into_iter()
             .map(|user| UserRow {
-                last_login: user.last_login_at.map(|t| crate::api::format_in_zone(t, zone)),
-                created: crate::api::format_in_zone(user.created_at, zone),
+                last_login: user.last_login_at.map(|t| crate::engine::zone::format_in_zone(t, zone)),
+                created: crate::engine::zone::format_in_zone(user.created_at, zone),
                 user,
             })
             .collect();
@@ -62,9 +63,8 @@ pub async fn list_users(page: i64) -> Result<UserList, AppError> {
 pub async fn create_user(email: String, display_name: String, role: String, password: String) -> Result<User, AppError> {
     use crate::domain::{account, password::check_password_policy, permissions::Permission};
     use crate::store::{NewUser, StoreError};
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::ManageUsers).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageUsers).await?;
         let email = account::normalize_email(&email)?;
         let display_name = account::normalize_display_name(&display_name)?;
         let role: OrgRole = role.parse().map_err(|message: String| AppError::invalid("role", message))?;
@@ -76,7 +76,7 @@ pub async fn create_user(email: String, display_name: String, role: String, pass
                 tracing::info!(admin_id = admin.id, user_id = user.id, role = %role, "user created");
                 Ok(user)
             }
-            Err(StoreError::Constraint(_)) => {
+            Err(StoreError::Unique(_)) => {
                 Err(AppError::conflict(Some("email"), "Someone already has an account with that email address."))
             }
             Err(err) => Err(err.into_internal()),
@@ -89,20 +89,19 @@ pub async fn create_user(email: String, display_name: String, role: String, pass
 pub async fn change_user_role(user_id: i64, role: String, revision: i64) -> Result<User, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::ManageUsers).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(user_id), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageUsers).await?;
         let role: OrgRole = role.parse().map_err(|message: String| AppError::invalid("role", message))?;
         match state.store.update_user_role(user_id, role, revision, state.now()).await {
             Ok(user) => {
                 tracing::info!(admin_id = admin.id, user_id, role = %role, "user role changed");
                 Ok(user)
             }
-            Err(StoreError::Constraint(_)) => Err(AppError::conflict(
+            Err(StoreError::Refused(Refusal::LastAdmin)) => Err(AppError::conflict(
                 Some("role"),
                 "Quell needs at least one active admin: make someone else an admin first.",
             )),
-            Err(err) => Err(crate::api::update_error(err, "this user")),
+            Err(err) => Err(crate::api::support::update_error(err, "this user")),
         }
     })
     .await
@@ -113,9 +112,8 @@ pub async fn change_user_role(user_id: i64, role: String, revision: i64) -> Resu
 pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Result<User, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
-    crate::api::respond(async move {
-        let admin = crate::auth::require(Permission::ManageUsers).await?;
-        let state = crate::auth::app_state()?;
+    crate::api::support::respond(server_span!(user_id), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageUsers).await?;
         if !active && user_id == admin.id {
             return Err(AppError::conflict(Some("active"), "You can't deactivate your own account."));
         }
@@ -124,11 +122,11 @@ pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Resul
                 tracing::info!(admin_id = admin.id, user_id, active, "user activation changed");
                 Ok(user)
             }
-            Err(StoreError::Constraint(_)) => Err(AppError::conflict(
+            Err(StoreError::Refused(Refusal::LastAdmin)) => Err(AppError::conflict(
                 Some("active"),
                 "Quell needs at least one active admin: make someone else an admin first.",
             )),
-            Err(err) => Err(crate::api::update_error(err, "this user")),
+            Err(err) => Err(crate::api::support::update_error(err, "this user")),
         }
     })
     .await

@@ -49,7 +49,7 @@ pub fn AppErrorView(error: AppError) -> impl IntoView {
         AppError::Unauthenticated => {
             let location = use_location();
             let next = location.pathname.get_untracked();
-            view! { <Redirect path=format!("/login?next={}", urlencode(&next)) /> }.into_any()
+            view! { <Redirect path=format!("/login?next={}", crate::domain::text::urlencode(&next)) /> }.into_any()
         }
         AppError::Forbidden => view! {
             <ErrorPage
@@ -63,15 +63,4 @@ pub fn AppErrorView(error: AppError) -> impl IntoView {
         other => view! { <ErrorPage status=other.status_code() title="Something went wrong" message=other.to_string() /> }
             .into_any(),
     }
-}
-
-/// Percent-encodes a path for use as a query value.
-pub fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

@@ -52,21 +52,6 @@ pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Si
     Signal::derive(move || error.get().and_then(|err| err.message_for(field)))
 }
 
-/// Escapes text for use inside HTML.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
 
 /// An input handler that copies what is typed into `draft`, when there is one.
 fn keep_draft(draft: Option<RwSignal<Option<String>>>) -> impl FnMut(leptos::ev::Event) + 'static {
@@ -256,7 +241,7 @@ pub fn TextArea(
                 aria-describedby=described_by(id.clone(), message, hint.is_some())
                 // Leptos writes a text area's text into server-rendered HTML unescaped, so the
                 // text is escaped here (a note containing "</textarea><script>" stays text).
-                inner_html=escape_html(&value.unwrap_or_default())
+                inner_html=crate::domain::text::escape_html(&value.unwrap_or_default())
                 on:input=keep_draft(draft)
             ></textarea>
             <FieldMessages id hint error=message />

@@ -118,7 +118,7 @@ pub fn RequireUser(#[prop(default = Permission::View)] permission: Permission, c
                     .map(|info| match info.ok().and_then(|info| info.user) {
                         None => {
                             let next = location.pathname.get_untracked();
-                            view! { <Redirect path=format!("/login?next={}", super::errors::urlencode(&next)) /> }
+                            view! { <Redirect path=format!("/login?next={}", crate::domain::text::urlencode(&next)) /> }
                                 .into_any()
                         }
                         Some(user) if !user.role.allows(permission) => {

@@ -1,6 +1,9 @@
 //! Pieces of UI used by several pages.
 
+pub mod action_items;
+pub mod badges;
 pub mod errors;
 pub mod form;
 pub mod layout;
+pub mod pagination;
 pub mod session;

@@ -19,6 +19,7 @@ pub mod permissions;
 pub mod post_mortem;
 pub mod schedule;
 pub mod status_page;
+pub mod text;
 pub mod throttle;
 pub mod updates;
 

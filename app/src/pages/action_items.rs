@@ -1,116 +1,17 @@
 //! Action items: "My action items", the organisation-wide list with filters, one item with its
-//! history and edit form; and the pieces the post-mortem and incident pages reuse (the item list,
-//! the new item form). Overdue items are marked everywhere they appear.
+//! history and edit form. The item list and new item form, which the post-mortem and incident
+//! pages show too, are `components::action_items`. Overdue items are marked everywhere.
 
-use crate::api::action_items::{get_action_item, list_action_items, CreateActionItem, ItemDetailView, ItemsView, SetActionItemStatus, UpdateActionItem};
-use crate::api::post_mortems::ItemView;
+use crate::api::action_items::{get_action_item, list_action_items, ItemDetailView, ItemsView, SetActionItemStatus, UpdateActionItem};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, successes, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
-use crate::domain::action_item::{ItemStatus, Priority};
-use crate::pages::post_mortems::people_options;
+use crate::components::pagination::Pagination;
+use crate::components::action_items::{people_options, priority_options, status_options, ItemList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn priority_options() -> Vec<(String, String)> {
-    Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect()
-}
-
-fn status_options() -> Vec<(String, String)> {
-    ItemStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect()
-}
-
-
-/// A list of action items with their deadline (overdue ones marked), and a "Mark done" button
-/// for responders. `compact` leaves out the incident column (on an incident's own pages).
-#[component]
-pub fn ItemList(
-    rows: Vec<ItemView>,
-    can_respond: bool,
-    set_status: ServerAction<SetActionItemStatus>,
-    back_to: String,
-    #[prop(default = false)] compact: bool,
-) -> impl IntoView {
-    let error = action_error(set_status);
-    if rows.is_empty() {
-        return view! { <p class="empty-state">"No action items."</p> }.into_any();
-    }
-    view! {
-        <FormError error fields=&[] />
-        <ul class="catalog-list action-items">
-            {rows.into_iter().map(|row| {
-                let item = row.item;
-                let finished = item.status.is_finished();
-                let back_to = back_to.clone();
-                view! {
-                    <li class="catalog-item" class:overdue=row.overdue>
-                        <div class="catalog-head">
-                            <a href=format!("/action-items/{}", item.id) class="cell-title">{item.title.clone()}</a>
-                            <span class="badge">{item.priority.short()}</span>
-                            <span class=format!("badge item-{}", item.status.as_str())>{item.status.label()}</span>
-                            {row.overdue.then(|| view! { <span class="badge overdue-badge">"Overdue"</span> })}
-                        </div>
-                        <p class="cell-sub">
-                            {format!("{} · {} ({})", item.owner_name, row.due_text, item.due_on.format("%Y-%m-%d"))}
-                            {(!compact).then(|| view! {
-                                " · "<a href=format!("/incidents/{}", item.incident_id)>{crate::domain::incident::reference(item.incident_id)}" "{item.incident_title.clone()}</a>
-                            })}
-                        </p>
-                        {(can_respond && !finished).then(|| view! {
-                            <ActionForm action=set_status attr:class="inline-form">
-                                <input type="hidden" name="id" value=item.id />
-                                <input type="hidden" name="revision" value=item.revision />
-                                <input type="hidden" name="status" value="done" />
-                                <input type="hidden" name="wont_do_reason" value="" />
-                                <input type="hidden" name="back_to" value=back_to />
-                                <button type="submit" class="button small">"Mark done"<span class="visually-hidden">{format!(" {}", item.title)}</span></button>
-                            </ActionForm>
-                        })}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
-/// The form that adds an action item to an incident (and its post-mortem).
-#[component]
-pub fn NewItemForm(
-    create: ServerAction<CreateActionItem>,
-    incident_id: i64,
-    people: Vec<(i64, String)>,
-    viewer_id: i64,
-    back_to: String,
-) -> impl IntoView {
-    let error = action_error(create);
-    let form = reset_after_success(create);
-    view! {
-        <ActionForm action=create attr:class="stack-form" node_ref=form>
-            <FormError error fields=&["title", "description", "owner_id", "due_on", "priority", "tracker_url"] />
-            <input type="hidden" name="incident_id" value=incident_id />
-            <input type="hidden" name="back_to" value=back_to />
-            <Field label="What needs doing" name="title" error id_prefix="new-item-" />
-            <SelectField label="Item owner" name="owner_id" error options=people_options(&people, None) selected=viewer_id.to_string() id_prefix="new-item-" />
-            <div class="field">
-                <label for="new-item-due_on">"Deadline"</label>
-                <input id="new-item-due_on" type="date" name="due_on" required=true
-                    aria-describedby=move || error.get().and_then(|e| e.message_for("due_on")).map(|_| "new-item-due_on-error")
-                    aria-invalid=move || error.get().and_then(|e| e.message_for("due_on")).map(|_| "true") />
-                <crate::components::form::FieldMessage error field="due_on" />
-            </div>
-            <SelectField label="Priority" name="priority" error options=priority_options() selected="p2" id_prefix="new-item-" />
-            <TextArea label="Description" name="description" error rows=2 id_prefix="new-item-" />
-            <Field label="Tracker issue (optional)" name="tracker_url" kind="url" error required=false id_prefix="new-item-"
-                hint="A link to the issue in your tracker, if there is one." />
-            <SubmitButton label="Add action item" pending_label="Adding…" pending=create.pending().into() />
-        </ActionForm>
-    }
-}
-
-// ---- the lists ----
 
 #[component]
 pub fn ActionItemsPage() -> impl IntoView {
@@ -155,17 +56,6 @@ fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItem
     priorities.extend(priority_options());
     let owners = people_options(&data.people, Some("Anyone"));
     let services = people_options(&data.services, Some("Any service"));
-    let page_link = move |page: i64| {
-        let mut params: Vec<String> = ["all", "owner", "status", "priority", "service", "incident", "overdue"]
-            .iter()
-            .filter_map(|name| {
-                let value = current(name);
-                (!value.is_empty()).then(|| format!("{name}={}", crate::components::errors::urlencode(&value)))
-            })
-            .collect();
-        params.push(format!("page={page}"));
-        format!("/action-items?{}", params.join("&"))
-    };
     let back_to = if mine { "/action-items".to_string() } else { "/action-items?all=true".to_string() };
     let (page, pages, total) = (data.page, data.pages, data.total);
     view! {
@@ -198,13 +88,7 @@ fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItem
         } else {
             view! { <section class="card" aria-label="Action items"><ItemList rows=data.rows can_respond=data.can_respond set_status back_to /></section> }.into_any()
         }}
-        {(pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pagination">
-                {(page > 1).then(|| view! { <a href=page_link(page - 1) rel="prev">"Previous"</a> })}
-                <span>{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a href=page_link(page + 1) rel="next">"Next"</a> })}
-            </nav>
-        })}
+        <Pagination page pages base="/action-items" keep=&["all", "owner", "status", "priority", "service", "incident", "overdue"] />
     }
 }
 

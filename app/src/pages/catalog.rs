@@ -10,7 +10,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, CheckboxField, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::{IncidentType, RoleType, Service, Severity};
-use crate::pages::users::Pagination;
+use crate::components::pagination::Pagination;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

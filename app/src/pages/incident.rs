@@ -12,7 +12,7 @@ use crate::components::form::{action_error, CheckboxField, Field, FieldMessage, 
 use crate::components::layout::RequireUser;
 use crate::domain::incident::{KeyTime, Status};
 use crate::errors::AppError;
-use crate::pages::incidents::{SeverityBadge, StatusBadge};
+use crate::components::badges::{SeverityBadge, StatusBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

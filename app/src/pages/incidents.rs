@@ -4,6 +4,7 @@
 use crate::api::incidents::{get_declare_form, list_incidents, DeclareForm, DeclareIncident, IncidentRow, IncidentsView};
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::layout::RequireUser;
 use crate::domain::incident::Status;
 use crate::domain::permissions::Permission;
@@ -14,18 +15,6 @@ use leptos_router::hooks::use_query_map;
 
 /// The query parameters of the list, in the order `list_incidents` takes them.
 const FILTER_PARAMS: [&str; 10] = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to", "q", "sort"];
-
-/// A badge for an incident status.
-#[component]
-pub fn StatusBadge(status: Status) -> impl IntoView {
-    view! { <span class=format!("badge status-{}", status.as_str())>{status.label()}</span> }
-}
-
-/// A badge for a severity; rank 1 and 2 stand out.
-#[component]
-pub fn SeverityBadge(name: String, rank: i64) -> impl IntoView {
-    view! { <span class=format!("badge severity severity-{}", rank.clamp(1, 4))>{name}</span> }
-}
 
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
@@ -81,7 +70,7 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
             pairs.push(("cursor".into(), value.to_string()));
         }
         let query: Vec<String> =
-            pairs.iter().map(|(k, v)| format!("{k}={}", crate::components::errors::urlencode(v))).collect();
+            pairs.iter().map(|(k, v)| format!("{k}={}", crate::domain::text::urlencode(v))).collect();
         if query.is_empty() { "/incidents".to_string() } else { format!("/incidents?{}", query.join("&")) }
     };
     let open_count: i64 = status_counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();

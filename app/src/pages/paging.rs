@@ -10,7 +10,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::paging::PageStatus;
-use crate::pages::users::Pagination;
+use crate::components::pagination::Pagination;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

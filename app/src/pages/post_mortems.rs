@@ -11,8 +11,9 @@ use crate::api::action_items::CreateActionItem;
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
+use crate::components::pagination::Pagination;
 use crate::domain::post_mortem::{Decision, FactorCategory, PostMortemStatus, Section};
-use crate::pages::action_items::{ItemList, NewItemForm};
+use crate::components::action_items::{people_options, ItemList, NewItemForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -23,12 +24,6 @@ pub fn PostMortemStatusBadge(status: PostMortemStatus) -> impl IntoView {
     view! { <span class=format!("badge post-mortem-{}", status.as_str())>{status.label()}</span> }
 }
 
-/// (value, label) choices of people, after an optional first choice with an empty value.
-pub(crate) fn people_options(people: &[(i64, String)], first: Option<&str>) -> Vec<(String, String)> {
-    let mut options: Vec<(String, String)> = first.map(|f| vec![(String::new(), f.to_string())]).unwrap_or_default();
-    options.extend(people.iter().map(|(id, name)| (id.to_string(), name.clone())));
-    options
-}
 
 // ---- the list ----
 
@@ -77,17 +72,6 @@ fn PostMortemsBody(data: PostMortemsView) -> impl IntoView {
                 <input id=id type="date" name=name value=current(name) />
             </div>
         }
-    };
-    let page_link = move |page: i64| {
-        let mut params: Vec<String> = ["q", "status", "owner", "severity", "service", "from", "to"]
-            .iter()
-            .filter_map(|name| {
-                let value = current(name);
-                (!value.is_empty()).then(|| format!("{name}={}", crate::components::errors::urlencode(&value)))
-            })
-            .collect();
-        params.push(format!("page={page}"));
-        format!("/post-mortems?{}", params.join("&"))
     };
     let (page, pages, total) = (data.page, data.pages, data.total);
     view! {
@@ -152,13 +136,7 @@ fn PostMortemsBody(data: PostMortemsView) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        {(pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pagination">
-                {(page > 1).then(|| view! { <a href=page_link(page - 1) rel="prev">"Previous"</a> })}
-                <span>{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a href=page_link(page + 1) rel="next">"Next"</a> })}
-            </nav>
-        })}
+        <Pagination page pages base="/post-mortems" keep=&["q", "status", "owner", "severity", "service", "from", "to"] />
     }
 }
 
@@ -481,7 +459,7 @@ fn SectionEditor(section: Section, post_mortem_id: i64, actions: Actions) -> imp
                 <label for=field_id.clone()>{label}</label>
                 <textarea id=field_id.clone() name="body" rows=10 on:input=on_input
                     aria-describedby=format!("{field_id}-hint")
-                    inner_html=crate::components::form::escape_html(&draft.unwrap_or_else(|| section.body.clone()))
+                    inner_html=crate::domain::text::escape_html(&draft.unwrap_or_else(|| section.body.clone()))
                 ></textarea>
                 <p class="field-hint" id=format!("{field_id}-hint")>"Markdown. The preview below is what readers will see."</p>
                 <crate::components::form::FieldMessage error field="body" />

@@ -11,7 +11,7 @@ use crate::components::form::{action_error, reset_after_success, successes, Fiel
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{weekday_short, ScheduleLayer};
-use crate::pages::users::Pagination;
+use crate::components::pagination::Pagination;
 use chrono::Weekday;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -9,7 +9,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, Field, FormError, MultiCheck, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::status_page::MaintenancePhase;
-use crate::pages::users::Pagination;
+use crate::components::pagination::Pagination;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -4,6 +4,7 @@ use crate::api::users::{list_users, ChangeUserRole, CreateUser, SetUserActive, U
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
+use crate::components::pagination::Pagination;
 use crate::domain::permissions::{OrgRole, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -200,18 +201,4 @@ fn UserTableRow(
             <td>{created}</td>
         </tr>
     }
-}
-
-/// Previous / next links for a paginated list.
-#[component]
-pub fn Pagination(page: i64, pages: i64, base: &'static str) -> impl IntoView {
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pagination" aria-label="Pagination">
-                {(page > 1).then(|| view! { <a href=format!("{base}?page={}", page - 1) rel="prev">"Previous"</a> })}
-                <span>{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a href=format!("{base}?page={}", page + 1) rel="next">"Next"</a> })}
-            </nav>
-        }
-    })
 }

@@ -3,7 +3,7 @@
 
 use super::query::{bind_args, Arg, Conditions};
 use super::BeginWrite;
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Store, StoreError};
 use crate::domain::action_item::{ActionItem, ItemChange, ItemFields, ItemStatus, Priority};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -204,14 +204,14 @@ impl Store {
     }
 
     /// A page of action items matching `filter`, by deadline (soonest first), and how many match.
-    pub async fn list_action_items(&self, filter: &ItemFilter, limit: i64, offset: i64) -> Result<(Vec<ActionItem>, i64), StoreError> {
+    pub async fn list_action_items(&self, filter: &ItemFilter, page: PageRequest) -> Result<Page<ActionItem>, StoreError> {
         let mut c = item_conditions(filter);
         let count_sql = format!("select count(*) from action_items a where {}", c.sql());
         let total: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&count_sql), &c.args).fetch_one(pool).await)?;
-        let (pl, po) = (c.arg(Arg::Int(limit)), c.arg(Arg::Int(offset)));
+        let (pl, po) = (c.arg(Arg::Int(page.limit)), c.arg(Arg::Int(page.offset)));
         let sql = format!("{ITEM_SELECT} where {} order by a.due_on, a.id limit {pl} offset {po}", c.sql());
         let rows: Vec<SqlItem> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await)?;
-        Ok((rows.into_iter().map(SqlItem::into_item).collect(), total))
+        Ok(Page { rows: rows.into_iter().map(SqlItem::into_item).collect(), total })
     }
 }
 

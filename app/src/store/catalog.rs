@@ -3,16 +3,9 @@
 
 use super::query::{bind_args, ids_in};
 use super::BeginWrite;
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Refusal, Store, StoreError};
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use chrono::{DateTime, Utc};
-
-/// One page of a list and how many rows there are in all.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub total: i64,
-}
 
 /// The fields of a service that people edit.
 #[derive(Debug, Clone)]
@@ -176,13 +169,13 @@ pub(crate) async fn stale_or_missing(store: &Store, table: &str, id: i64) -> Sto
 impl Store {
     // ---- severities ----
 
-    /// Severities in rank order, worst first, `limit` at a time from `offset`.
-    pub async fn list_severities(&self, limit: i64, offset: i64) -> Result<Page<Severity>, StoreError> {
+    /// Severities in rank order, worst first, one `page` at a time.
+    pub async fn list_severities(&self, page: PageRequest) -> Result<Page<Severity>, StoreError> {
         let sql = format!("select {SEVERITY_COLUMNS} from severities order by rank, id limit $1 offset $2");
         let (rows, total): (Vec<SqlSeverity>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(&sql)
-                .bind(limit)
-                .bind(offset)
+                .bind(page.limit)
+                .bind(page.offset)
                 .fetch_all(pool)
                 .await?;
             let total = sqlx::query_scalar("select count(*) from severities").fetch_one(pool).await?;
@@ -282,11 +275,11 @@ impl Store {
 
     // ---- services ----
 
-    /// Services in name order, `limit` at a time from `offset`.
-    pub async fn list_services(&self, limit: i64, offset: i64) -> Result<Page<Service>, StoreError> {
+    /// Services in name order, one `page` at a time.
+    pub async fn list_services(&self, page: PageRequest) -> Result<Page<Service>, StoreError> {
         let sql = format!("{SERVICE_SELECT} order by lower(s.name), s.id limit $1 offset $2");
         let (rows, total): (Vec<SqlService>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from services").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
@@ -316,7 +309,7 @@ impl Store {
         self.service(id).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Updates a service. A service can't become its own ancestor (`Constraint("service_parent_cycle")`).
+    /// Updates a service. A service can't become its own ancestor (`Refused(Refusal::ServiceParentCycle)`).
     pub async fn update_service(
         &self,
         id: i64,
@@ -326,7 +319,7 @@ impl Store {
     ) -> Result<Service, StoreError> {
         if let Some(parent) = fields.parent_id {
             if parent == id || self.service_ancestors(parent).await?.contains(&id) {
-                return Err(StoreError::Constraint("service_parent_cycle".into()));
+                return Err(StoreError::Refused(Refusal::ServiceParentCycle));
             }
         }
         let touched = on_pool!(self, |pool| sqlx::query(
@@ -379,15 +372,15 @@ impl Store {
 
     // ---- role types ----
 
-    /// Role types in their display order (retired ones too), `limit` at a time from `offset`.
-    pub async fn list_role_types(&self, limit: i64, offset: i64) -> Result<Page<RoleType>, StoreError> {
+    /// Role types in their display order (retired ones too), one `page` at a time.
+    pub async fn list_role_types(&self, page: PageRequest) -> Result<Page<RoleType>, StoreError> {
         let (rows, total): (Vec<SqlRoleType>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
                 "select id, name, description, checklist, is_commander, is_communications, retired, rank, revision from role_types \
                  order by retired, rank, id limit $1 offset $2",
             )
-            .bind(limit)
-            .bind(offset)
+            .bind(page.limit)
+            .bind(page.offset)
             .fetch_all(pool)
             .await?;
             let total = sqlx::query_scalar("select count(*) from role_types").fetch_one(pool).await?;
@@ -431,7 +424,7 @@ impl Store {
         Ok(row.into_role_type())
     }
 
-    /// Updates a role type. The commander role type can't be retired (`Constraint("commander_retired")`).
+    /// Updates a role type. The commander role type can't be retired (`Refused(Refusal::CommanderRetired)`).
     pub async fn update_role_type(
         &self,
         id: i64,
@@ -460,20 +453,20 @@ impl Store {
         match self.role_type(id).await? {
             None => Err(StoreError::NotFound),
             Some(current) if current.revision != expected_revision => Err(StoreError::Stale),
-            Some(_) => Err(StoreError::Constraint("commander_retired".into())),
+            Some(_) => Err(StoreError::Refused(Refusal::CommanderRetired)),
         }
     }
 
     // ---- incident types ----
 
-    pub async fn list_incident_types(&self, limit: i64, offset: i64) -> Result<Page<IncidentType>, StoreError> {
+    pub async fn list_incident_types(&self, page: PageRequest) -> Result<Page<IncidentType>, StoreError> {
         let (rows, total): (Vec<SqlIncidentType>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(
                 "select id, name, description, default_severity_id, retired, revision from incident_types \
                  order by retired, lower(name), id limit $1 offset $2",
             )
-            .bind(limit)
-            .bind(offset)
+            .bind(page.limit)
+            .bind(page.offset)
             .fetch_all(pool)
             .await?;
             let total = sqlx::query_scalar("select count(*) from incident_types").fetch_one(pool).await?;

@@ -5,9 +5,17 @@ use crate::errors::AppError;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A unique or check constraint refused the write; carries the constraint's name.
-    #[error("constraint {0} refused the write")]
-    Constraint(String),
+    /// A unique index refused the write: the value is taken. Carries the index's name (Postgres)
+    /// or its columns (SQLite), for the few writes that have two unique indexes.
+    #[error("unique constraint {0} refused the write")]
+    Unique(String),
+    /// A foreign key refused the write: a row it names is gone, or another row still names the
+    /// row being deleted.
+    #[error("foreign key {0} refused the write")]
+    ForeignKey(String),
+    /// A rule of the product refused the write (checked in the same transaction).
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     /// The row changed since the caller read it (its revision moved on).
     #[error("the row was changed by someone else")]
     Stale,
@@ -19,13 +27,34 @@ pub enum StoreError {
     Database(sqlx::Error),
 }
 
+/// The product's rules that the store enforces itself, inside the write's transaction, so that
+/// two requests at once can't both get past them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The last active admin can't lose the admin role or be deactivated.
+    LastAdmin,
+    /// First-run setup has happened already.
+    SetupDone,
+    /// An open incident always has a commander: the role can't be left empty.
+    CommanderRequired,
+    /// The Incident Commander role type can't be retired.
+    CommanderRetired,
+    /// A service can't be inside itself or one of its own sub-services.
+    ServiceParentCycle,
+    /// Only a note's author edits it, and only notes are edited.
+    NotNoteAuthor,
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
-                // SQLite names the columns rather than the index; both are good enough to match on.
-                StoreError::Constraint(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()))
+            // SQLite names the columns rather than the index; both are good enough to match on.
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Unique(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()))
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::ForeignKey(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()))
             }
             _ => StoreError::Database(err),
         }

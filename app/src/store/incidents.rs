@@ -8,7 +8,7 @@
 
 use super::query::{bind_args, ids_in, Arg, Conditions};
 use super::BeginWrite;
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Refusal, Store, StoreError};
 use crate::domain::incident::{
     ChecklistTick, EventKind, Incident, IncidentSummary, KeyTimes, RoleAssignment, Status, TimelineEvent,
 };
@@ -53,6 +53,9 @@ pub struct IncidentChange {
     pub service_ids: Option<Vec<i64>>,
     /// An event to write on the incident this one is merged into (with a merge).
     pub event_on_merge_target: Option<NewEvent>,
+    /// An event to write when the change ends the incident's escalating pages (a status that is
+    /// not open stops them, whether or not an event is given).
+    pub event_on_paging_stopped: Option<NewEvent>,
 }
 
 impl IncidentChange {
@@ -69,6 +72,7 @@ impl IncidentChange {
             key_times: incident.key_times,
             service_ids: None,
             event_on_merge_target: None,
+            event_on_paging_stopped: None,
         }
     }
 }
@@ -533,10 +537,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                if stopped > 0 {
-                    let body = format!("Paging stopped: the incident is {}.", change.status.label().to_lowercase());
-                    let event = NewEvent { kind: EventKind::PageStopped, body_html: crate::markdown::text(&body), body, occurred_at: now };
-                    write_events!(tx, id, std::slice::from_ref(&event), actor_id, now);
+                if let Some(event) = change.event_on_paging_stopped.as_ref().filter(|_| stopped > 0) {
+                    write_events!(tx, id, std::slice::from_ref(event), actor_id, now);
                 }
             }
             if let (Some(target), Some(event)) = (change.merged_into_id, &change.event_on_merge_target) {
@@ -599,7 +601,7 @@ impl Store {
     }
 
     /// Takes a role on an incident from `expected_holder`. The commander role is never left
-    /// empty (`Constraint("commander_required")`); it can only be handed to someone else.
+    /// empty (`Refused(Refusal::CommanderRequired)`); it can only be handed to someone else.
     pub async fn unassign_role(
         &self,
         incident_id: i64,
@@ -627,7 +629,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 return Err(match is_commander {
-                    Some(true) => StoreError::Constraint("commander_required".into()),
+                    Some(true) => StoreError::Refused(Refusal::CommanderRequired),
                     Some(false) => StoreError::Stale,
                     None => StoreError::NotFound,
                 });
@@ -695,7 +697,7 @@ impl Store {
         let args = event_args(incident_id, std::slice::from_ref(note), Some(actor_id), now);
         let id: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(pool).await)
             .map_err(|err| match StoreError::from(err) {
-                StoreError::Constraint(_) => StoreError::NotFound,
+                StoreError::ForeignKey(_) => StoreError::NotFound,
                 other => other,
             })?;
         self.timeline_event(id).await?.ok_or(StoreError::NotFound)
@@ -738,7 +740,7 @@ impl Store {
                 return match self.timeline_event(event_id).await? {
                     None => Err(StoreError::NotFound),
                     Some(event) if event.kind != EventKind::Note || event.actor_id != Some(author_id) => {
-                        Err(StoreError::Constraint("note_author".into()))
+                        Err(StoreError::Refused(Refusal::NotNoteAuthor))
                     }
                     Some(_) => Err(StoreError::Stale),
                 };

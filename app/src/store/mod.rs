@@ -14,6 +14,7 @@ mod error;
 pub mod incidents;
 pub mod live;
 pub mod notifications;
+pub mod page;
 pub mod paging;
 pub mod post_mortems;
 mod query;
@@ -26,7 +27,8 @@ mod throttle;
 pub mod updates;
 mod users;
 
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
+pub use page::{Page, PageRequest};
 pub use users::{NewUser, UserRecord};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -6,7 +6,7 @@
 
 use super::query::{bind_args, Arg};
 use super::BeginWrite;
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Store, StoreError};
 use crate::domain::delivery::{Channel, DeliveryStatus, IncidentFilter};
 use chrono::{DateTime, Utc};
 
@@ -268,18 +268,18 @@ impl Store {
     }
 
     /// Subscriptions not tied to one incident: a user's own (`user_id`), or every external
-    /// address (`None`); `limit` at a time from `offset`, with how many there are.
-    pub async fn filter_subscriptions(&self, user_id: Option<i64>, limit: i64, offset: i64) -> Result<(Vec<Subscription>, i64), StoreError> {
+    /// address (`None`); one `page` at a time, with how many there are.
+    pub async fn filter_subscriptions(&self, user_id: Option<i64>, page: PageRequest) -> Result<Page<Subscription>, StoreError> {
         let condition = if user_id.is_some() { "s.user_id = $1" } else { "s.email is not null and $1 = 0" };
         let sql = format!("{SUBSCRIPTION_SELECT} where s.incident_id is null and {condition} order by s.id limit $2 offset $3");
         let count_sql = format!("select count(*) from subscriptions s where s.incident_id is null and {condition}");
         let key = user_id.unwrap_or(0);
         let (rows, total): (Vec<SqlSubscription>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(key).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(key).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar(&count_sql).bind(key).fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
-        Ok((rows.into_iter().map(into_subscription).collect(), total))
+        Ok(Page { rows: rows.into_iter().map(into_subscription).collect(), total })
     }
 
     /// Who an update of this incident goes to: subscribers of the incident and of matching

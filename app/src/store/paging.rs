@@ -5,7 +5,7 @@
 //! event). Whoever moves it first wins; anyone else finds the step gone and writes nothing. So a
 //! step runs once, across restarts and across instances.
 
-use super::catalog::Page;
+use super::{Page, PageRequest};
 use super::incidents::NewEvent;
 use super::notifications::{insert_deliveries, NewDelivery};
 use super::catalog::stale_or_missing;
@@ -275,7 +275,7 @@ impl Store {
         })
     }
 
-    /// Deletes a policy no service uses (`Constraint` otherwise).
+    /// Deletes a policy no service uses (`ForeignKey` otherwise).
     pub async fn delete_policy(&self, id: i64, expected_revision: i64) -> Result<(), StoreError> {
         let touched = on_pool!(self, |pool| sqlx::query("delete from escalation_policies where id = $1 and revision = $2")
             .bind(id)
@@ -306,12 +306,12 @@ impl Store {
         .await
     }
 
-    /// Policies in name order, `limit` at a time from `offset`.
-    pub async fn policies_page(&self, offset: i64, limit: i64) -> Result<Page<Policy>, StoreError> {
+    /// Policies in name order, one `page` at a time.
+    pub async fn policies_page(&self, page: PageRequest) -> Result<Page<Policy>, StoreError> {
         let rows = self
             .load_policies(
                 "select id, name, description, repeats, revision from escalation_policies order by lower(name), id limit $1 offset $2",
-                &[Arg::Int(limit), Arg::Int(offset)],
+                &[Arg::Int(page.limit), Arg::Int(page.offset)],
             )
             .await?;
         let total: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from escalation_policies").fetch_one(pool).await)?;
@@ -601,11 +601,11 @@ impl Store {
         Ok(rows.into_iter().map(SqlPage::into_page).collect())
     }
 
-    /// Every page, newest first, `limit` at a time from `offset`.
-    pub async fn pages_page(&self, offset: i64, limit: i64) -> Result<Page<PageRecord>, StoreError> {
+    /// Every page, newest first, one `page` of the list at a time.
+    pub async fn pages_page(&self, page: PageRequest) -> Result<Page<PageRecord>, StoreError> {
         let sql = format!("select {PAGE_COLUMNS} from pages order by id desc limit $1 offset $2");
         let (rows, total): (Vec<SqlPage>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from pages").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;

@@ -8,7 +8,7 @@
 
 use super::query::{bind_args, ids_in, Arg, Conditions};
 use super::BeginWrite;
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Store, StoreError};
 use crate::domain::incident::KeyTimes;
 use crate::domain::post_mortem::{
     check_move, Comment, Completion, Decision, Edit, Factor, FactorCategory, PostMortem, PostMortemStatus, Reviewer, Section, Template,
@@ -270,7 +270,7 @@ impl Store {
     // ---- post-mortems ----
 
     /// Starts an incident's post-mortem with its sections, in one transaction. A second one for
-    /// the same incident is refused by the unique index (`Constraint`).
+    /// the same incident is refused by the unique index (`Unique`).
     pub async fn start_post_mortem(&self, new: &NewPostMortem, now: DateTime<Utc>) -> Result<i64, StoreError> {
         let texts: Vec<(String, String)> = new.sections.iter().map(|s| (s.heading.clone(), s.body.clone())).collect();
         let search = search_text(&texts);
@@ -619,7 +619,7 @@ impl Store {
     }
 
     /// Adds a reviewer unless the post-mortem is published (`Stale`) or they review it already
-    /// (`Constraint`).
+    /// (`Unique`).
     pub async fn add_post_mortem_reviewer(&self, post_mortem_id: i64, user_id: i64, by: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         let done = on_pool!(self, |pool| sqlx::query(
             "insert into post_mortem_reviewers (post_mortem_id, user_id, assigned_by, assigned_at) \
@@ -781,19 +781,19 @@ impl Store {
 
     /// A page of post-mortems matching `filter`, newest first, with each one's action items'
     /// completion (three queries whatever the page's length).
-    pub async fn list_post_mortems(&self, filter: &PostMortemFilter, limit: i64, offset: i64) -> Result<(Vec<PostMortemRow>, i64), StoreError> {
+    pub async fn list_post_mortems(&self, filter: &PostMortemFilter, page: PageRequest) -> Result<Page<PostMortemRow>, StoreError> {
         let c = post_mortem_conditions(filter, self.is_postgres());
         let count_sql = format!("select count(*) from post_mortems p join incidents i on i.id = p.incident_id where {}", c.sql());
         let total: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&count_sql), &c.args).fetch_one(pool).await)?;
         let mut c = c;
-        let (pl, po) = (c.arg(Arg::Int(limit)), c.arg(Arg::Int(offset)));
+        let (pl, po) = (c.arg(Arg::Int(page.limit)), c.arg(Arg::Int(page.offset)));
         let sql = format!("{POST_MORTEM_SELECT} where {} order by p.id desc limit {pl} offset {po}", c.sql());
         let rows: Vec<SqlPostMortem> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await)?;
         let post_mortems: Vec<PostMortem> = rows.into_iter().map(SqlPostMortem::into_post_mortem).collect();
         let ids: Vec<i64> = post_mortems.iter().map(|p| p.id).collect();
         let completions = self.completions("post_mortem_id", &ids).await?;
-        Ok((
-            post_mortems
+        Ok(Page {
+            rows: post_mortems
                 .into_iter()
                 .map(|post_mortem| {
                     let completion = completions.iter().find(|(id, _)| *id == post_mortem.id).map(|(_, c)| *c).unwrap_or_default();
@@ -801,7 +801,7 @@ impl Store {
                 })
                 .collect(),
             total,
-        ))
+        })
     }
 
     /// How far each incident's action items have come, in one query (incidents without any are

@@ -5,7 +5,7 @@
 //! set of schedules loads in a fixed number of queries (`schedule_plans`), never one per
 //! schedule.
 
-use super::catalog::Page;
+use super::{Page, PageRequest};
 use super::BeginWrite;
 use super::query::{bind_args, ids_in, Arg};
 use super::{on_pool, Store, StoreError};
@@ -250,11 +250,11 @@ impl Store {
         Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())
     }
 
-    /// Schedules by name, `limit` from `offset`, with how many there are.
-    pub async fn schedules_page(&self, offset: i64, limit: i64) -> Result<Page<Schedule>, StoreError> {
+    /// Schedules by name, one `page` at a time, with how many there are.
+    pub async fn schedules_page(&self, page: PageRequest) -> Result<Page<Schedule>, StoreError> {
         let sql = format!("select {SCHEDULE_COLUMNS} from schedules order by lower(name), id limit $1 offset $2");
         let (rows, total): (Vec<SqlSchedule>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from schedules").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
@@ -442,15 +442,14 @@ impl Store {
         &self,
         schedule_id: i64,
         now: DateTime<Utc>,
-        offset: i64,
-        limit: i64,
+        page: PageRequest,
     ) -> Result<Page<ScheduleOverride>, StoreError> {
         let sql = format!(
             "select {OVERRIDE_COLUMNS} from schedule_overrides where schedule_id = $1 and ends_at > $2 \
              order by starts_at, id limit $3 offset $4"
         );
         let (rows, total): (Vec<SqlOverride>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(schedule_id).bind(now).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(schedule_id).bind(now).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from schedule_overrides where schedule_id = $1 and ends_at > $2")
                 .bind(schedule_id)
                 .bind(now)

@@ -8,7 +8,7 @@
 use super::query::{bind_args, ids_in, insert_links, Arg};
 use super::BeginWrite;
 use super::updates::{SqlUpdate, UPDATE_SELECT};
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Store, StoreError};
 use crate::domain::incident::Status;
 use crate::domain::status_page::{ComponentState, StateChange};
 use crate::domain::updates::Update;
@@ -323,16 +323,16 @@ impl Store {
         Ok(self.with_components(row.into_iter().collect()).await?.into_iter().next())
     }
 
-    /// Windows for the admin list: newest start first, `limit` at a time from `offset`, and how
-    /// many there are.
-    pub async fn list_maintenance(&self, limit: i64, offset: i64) -> Result<(Vec<MaintenanceWindow>, i64), StoreError> {
+    /// Windows for the admin list: newest start first, one `page` at a time, and how many there
+    /// are.
+    pub async fn list_maintenance(&self, page: PageRequest) -> Result<Page<MaintenanceWindow>, StoreError> {
         let sql = format!("{MAINTENANCE_SELECT} order by starts_at desc, id desc limit $1 offset $2");
         let (rows, total): (Vec<SqlMaintenance>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from maintenance_windows").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
-        Ok((self.with_components(rows).await?, total))
+        Ok(Page { rows: self.with_components(rows).await?, total })
     }
 
     /// Windows that are not cancelled and end after `since`, in start order (at most 500): the

@@ -2,7 +2,10 @@
 //!
 //! Postgres is found at `QUELL_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached the Postgres half of
-//! a test is skipped with a message, except when `CI=true`, where it fails.
+//! a test fails, unless the person running the tests opted out with `QUELL_SKIP_POSTGRES=1`;
+//! then it is skipped with a loud message on standard error.
+//!
+//! `on_each_database!` is the one way a test body runs on both databases.
 
 use super::{Store, StoreError};
 use sqlx::{Connection, PgConnection};
@@ -82,28 +85,33 @@ fn replace_database(url: &str, name: &str) -> String {
     format!("{prefix}/{name}{query}")
 }
 
-/// A new, migrated Postgres database; `None` (after saying so) when Postgres cannot be reached
-/// outside CI.
+/// Whether the person running the tests said to skip Postgres (`QUELL_SKIP_POSTGRES=1`).
+pub fn postgres_skipped() -> bool {
+    std::env::var("QUELL_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A new, migrated Postgres database; `None` (after saying so) when it is skipped on purpose.
 pub async fn fresh_postgres() -> Option<TestDatabase> {
     let db = empty_postgres().await?;
     db.store.migrate().await.expect("migrate the test database");
     Some(db)
 }
 
-/// A new Postgres database with no tables; `None` (after saying so) when Postgres cannot be
-/// reached outside CI.
+/// A new Postgres database with no tables; `None` (after saying so) when Postgres is skipped on
+/// purpose (`QUELL_SKIP_POSTGRES=1`). Postgres that cannot be reached fails the test.
 pub async fn empty_postgres() -> Option<TestDatabase> {
     let admin_url =
         std::env::var("QUELL_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES_URL.to_string());
+    if postgres_skipped() {
+        eprintln!("!!! QUELL_SKIP_POSTGRES=1: the Postgres half of this test did NOT run !!!");
+        return None;
+    }
     let mut admin = match PgConnection::connect(&admin_url).await {
         Ok(conn) => conn,
-        Err(err) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("Postgres is required in CI but {admin_url} cannot be reached: {err}");
-            }
-            eprintln!("skipping the Postgres half of this test: {admin_url} cannot be reached: {err}");
-            return None;
-        }
+        Err(err) => panic!(
+            "Postgres at {admin_url} cannot be reached ({err}). Start it (make postgres), point \
+             QUELL_TEST_POSTGRES_URL at one, or skip it on purpose with QUELL_SKIP_POSTGRES=1."
+        ),
     };
     let name = format!("quell_test_{}", random_suffix());
     sqlx::query(&format!("create database \"{name}\""))
@@ -144,27 +152,38 @@ pub fn rethrow(outcome: Result<(), tokio::task::JoinError>) {
     }
 }
 
-/// Runs each named `async fn(Store)` as two tests, one per backend, each on a fresh database
-/// that is dropped afterwards, pass or fail.
+/// Runs each named test as two tests, `<name>::on_sqlite` and `<name>::on_postgres`, each on a
+/// fresh database. `|db, test| RUN` says how: `db` is the `TestDatabase`, `test` the named
+/// function, and `RUN` a future that runs one with the other and cleans up (for example
+/// `store::testing::run_and_clean_up(db, test)`). Every per-database suite goes through here.
 #[macro_export]
-macro_rules! store_contract_tests {
-    ($($name:ident),* $(,)?) => {
+macro_rules! on_each_database {
+    (|$db:ident, $test:ident| $run:expr; $($name:ident),* $(,)?) => {
         $(
             mod $name {
                 #[tokio::test]
                 async fn on_sqlite() {
-                    let db = $crate::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
-                    $crate::store::testing::run_and_clean_up(db, super::$name).await;
+                    let $db = $crate::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
+                    let $test = super::$name;
+                    $run.await;
                 }
 
                 #[tokio::test]
                 async fn on_postgres() {
-                    if let Some(db) = $crate::store::testing::fresh_postgres().await {
-                        $crate::store::testing::run_and_clean_up(db, super::$name).await;
-                    }
+                    let Some($db) = $crate::store::testing::fresh_postgres().await else { return };
+                    let $test = super::$name;
+                    $run.await;
                 }
             }
         )*
+    };
+}
+
+/// Runs each named `async fn(Store)` on both databases (the store contract suites).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($($name:ident),* $(,)?) => {
+        $crate::on_each_database!(|db, test| $crate::store::testing::run_and_clean_up(db, test); $($name),*);
     };
 }
 

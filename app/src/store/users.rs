@@ -1,6 +1,6 @@
 //! Users: accounts, credentials and the first-run setup marker.
 
-use super::{on_pool, Store, StoreError};
+use super::{on_pool, Page, PageRequest, Refusal, Store, StoreError};
 use super::BeginWrite;
 use crate::domain::account::User;
 use crate::domain::permissions::OrgRole;
@@ -78,13 +78,6 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// One page of users and how many there are in all.
-#[derive(Debug, Clone)]
-pub struct UserPage {
-    pub users: Vec<User>,
-    pub total: i64,
-}
-
 impl Store {
     pub async fn count_users(&self) -> Result<i64, StoreError> {
         let count: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from users")
@@ -94,14 +87,14 @@ impl Store {
     }
 
     /// Creates the first administrator, once. A second call, or a concurrent one that loses the
-    /// race, gets `Constraint("setup_state…")`.
+    /// race, gets `Refused(Refusal::SetupDone)`.
     pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
         let sql_insert = insert_user_sql();
         let record = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
             if existing > 0 {
-                return Err(StoreError::Constraint("setup_state_pkey".into()));
+                return Err(StoreError::Refused(Refusal::SetupDone));
             }
             let row: SqlUser = sqlx::query_as(&sql_insert)
                 .bind(&new.email)
@@ -158,15 +151,15 @@ impl Store {
         Ok(row.map(SqlUser::into_record))
     }
 
-    /// One page of users in email order, `limit` at a time from `offset`.
-    pub async fn list_users(&self, limit: i64, offset: i64) -> Result<UserPage, StoreError> {
+    /// One `page` of users in email order, and how many there are in all.
+    pub async fn list_users(&self, page: PageRequest) -> Result<Page<User>, StoreError> {
         let sql = format!("select {USER_COLUMNS} from users order by lower(email) limit $1 offset $2");
         let (rows, total): (Vec<SqlUser>, i64) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let total = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
-        Ok(UserPage { users: rows.into_iter().map(|row| row.into_record().user).collect(), total })
+        Ok(Page { rows: rows.into_iter().map(|row| row.into_record().user).collect(), total })
     }
 
     pub async fn record_login(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -180,7 +173,7 @@ impl Store {
     }
 
     /// Changes a user's role if nobody changed the user since `expected_revision` was read.
-    /// Refuses (`Constraint("last_admin")`) to take the admin role from the last active admin.
+    /// Refuses (`Refused(Refusal::LastAdmin)`) to take the admin role from the last active admin.
     pub async fn update_user_role(
         &self,
         id: i64,
@@ -285,7 +278,7 @@ impl Store {
         match self.user_by_id(id).await? {
             None => Err(StoreError::NotFound),
             Some(current) if current.user.revision != expected_revision => Err(StoreError::Stale),
-            Some(_) => Err(StoreError::Constraint("last_admin".into())),
+            Some(_) => Err(StoreError::Refused(Refusal::LastAdmin)),
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn event(kind: EventKind, body: &str, at: DateTime<Utc>) -> NewEvent {
 }
 
 pub async fn severity_ids(store: &Store) -> Vec<i64> {
-    store.list_severities(10, 0).await.unwrap().rows.iter().map(|s| s.id).collect()
+    store.list_severities(app::store::PageRequest::first(10)).await.unwrap().rows.iter().map(|s| s.id).collect()
 }
 
 /// Declares an incident at `at` with the given severity index (0 = SEV1) and services.

@@ -8,7 +8,6 @@ use chrono::Utc;
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{redirect, Client, Response, StatusCode};
 use serde_json::Value;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -19,8 +18,8 @@ pub struct TestApp {
     pub address: String,
     pub clock: Arc<ManualClock>,
     pub db: TestDatabase,
-    /// The server, the live relay, the delivery worker and the on-call worker.
-    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// The server and its background work, started as `quell serve` starts them.
+    running: server::start::Running,
 }
 
 /// How often test on-call workers look for due steps (production: 1 s).
@@ -41,24 +40,23 @@ pub async fn spawn_app_with_smtp(db: TestDatabase, smtp: Option<server::delivery
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
-    let (address, tasks) = serve(state, smtp.as_ref()).await;
-    TestApp { address, clock, db, tasks: std::sync::Mutex::new(tasks) }
+    let (address, running) = serve(state, smtp).await;
+    TestApp { address, clock, db, running }
 }
 
-/// Serves `state` on port 0, relaying live announcements and sending deliveries as the real
-/// server does; returns the address and the tasks.
-async fn serve(state: AppState, smtp: Option<&server::delivery::SmtpSettings>) -> (String, Vec<tokio::task::JoinHandle<()>>) {
+/// Serves `state` on port 0 through the same start-up as `quell serve` (server, live relay,
+/// delivery and on-call workers), with the tests' shorter polls; returns the address.
+async fn serve(state: AppState, smtp: Option<server::delivery::SmtpSettings>) -> (String, server::start::Running) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let relay = tokio::spawn(state.live.clone().relay_announcements(state.store.clone()));
-    let sender = Arc::new(server::delivery::Sender::new(smtp));
-    let worker = tokio::spawn(server::delivery::run(state.clone(), sender, DELIVERY_POLL));
-    let on_call = tokio::spawn(server::workers::run_on_call(state.clone(), address.clone(), ON_CALL_POLL));
-    let router = server::router::router(state);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    (address, vec![server, relay, worker, on_call])
+    let background = server::start::Background {
+        smtp,
+        base_url: address.clone(),
+        on_call_poll: ON_CALL_POLL,
+        delivery_poll: DELIVERY_POLL,
+    };
+    let running = server::start::start(state, listener, background).expect("start the server");
+    (address, running)
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -119,11 +117,16 @@ impl TestApp {
 
     /// As a signed-in admin, creates a user and returns its JSON.
     pub async fn create_user(&self, admin: &Client, email: &str, role: &str) -> Value {
+        self.create_user_named(admin, email, "Test Person", role).await
+    }
+
+    /// As a signed-in admin, creates a user with a display name and returns its JSON.
+    pub async fn create_user_named(&self, admin: &Client, email: &str, name: &str, role: &str) -> Value {
         let response = self
             .post(
                 admin,
                 "/api/users/create",
-                &[("email", email), ("display_name", "Test Person"), ("role", role), ("password", USER_PASSWORD)],
+                &[("email", email), ("display_name", name), ("role", role), ("password", USER_PASSWORD)],
             )
             .await;
         assert_eq!(response.status(), StatusCode::OK, "create user");
@@ -146,7 +149,12 @@ impl TestApp {
 
     /// A signed-in client for a new user with `role` (admin, responder or viewer).
     pub async fn signed_in_as(&self, admin: &Client, email: &str, role: &str) -> Client {
-        self.create_user(admin, email, role).await;
+        self.signed_in_as_named(admin, email, "Test Person", role).await
+    }
+
+    /// A signed-in client for a new user with a display name and `role`.
+    pub async fn signed_in_as_named(&self, admin: &Client, email: &str, name: &str, role: &str) -> Client {
+        self.create_user_named(admin, email, name, role).await;
         let client = client();
         let response = self.login(&client, email, USER_PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "sign in as {email}");
@@ -181,16 +189,21 @@ impl TestApp {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
         let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
         let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let (address, tasks) = serve(state.clone(), smtp.as_ref()).await;
-        Instance { address, tasks, state }
+        let (address, running) = serve(state.clone(), smtp).await;
+        Instance { address, running, state }
+    }
+
+    /// One look of the on-call worker, run here and now: when it returns, every escalation step,
+    /// hand-off notice and reminder due by the clock has been written. Tests assert "nothing
+    /// happened" after this, never after a sleep.
+    pub async fn look_on_call(&self) {
+        look_on_call(&self.running.state, &self.address).await;
     }
 
     /// Stops this server and its background work, as a crash or a restart would; the database
     /// stays.
     pub fn halt(&self) {
-        for task in self.tasks.lock().unwrap().drain(..) {
-            task.abort();
-        }
+        self.running.halt();
     }
 
     pub async fn stop(self) {
@@ -202,7 +215,7 @@ impl TestApp {
 /// Another server process sharing the test's database.
 pub struct Instance {
     pub address: String,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    running: server::start::Running,
     pub state: AppState,
 }
 
@@ -211,12 +224,19 @@ impl Instance {
         format!("{}{path}", self.address)
     }
 
+    /// One look of this instance's on-call worker (see `TestApp::look_on_call`).
+    pub async fn look_on_call(&self) {
+        look_on_call(&self.state, &self.address).await;
+    }
+
     pub async fn stop(self) {
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.running.halt();
         self.state.store.close().await;
     }
+}
+
+async fn look_on_call(state: &AppState, base_url: &str) {
+    server::workers::on_call_step(state, base_url, &mut server::workers::OnCallChecks::default()).await;
 }
 
 /// The value of the session cookie a response sets, if any.
@@ -253,25 +273,13 @@ where
     app::store::testing::rethrow(outcome);
 }
 
-/// Runs each named `async fn(&TestApp)` as two tests, one per database, each on a fresh one.
+/// Runs each named `async fn(&TestApp)` on both databases, each against a fresh server.
 #[macro_export]
 macro_rules! http_tests {
     ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn on_sqlite() {
-                    let db = app::store::testing::fresh_sqlite().await.expect("fresh SQLite database");
-                    $crate::support::run_app_test(db, |app| async move { super::$name(&app).await }).await;
-                }
-
-                #[tokio::test]
-                async fn on_postgres() {
-                    if let Some(db) = app::store::testing::fresh_postgres().await {
-                        $crate::support::run_app_test(db, |app| async move { super::$name(&app).await }).await;
-                    }
-                }
-            }
-        )*
+        app::on_each_database!(
+            |db, test| $crate::support::run_app_test(db, move |app| async move { test(&app).await });
+            $($name),*
+        );
     };
 }

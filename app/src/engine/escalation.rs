@@ -11,11 +11,11 @@
 //! notice time, once (`handoff_notices` remembers). It works out every schedule's coming
 //! shifts, so the worker runs it every `HANDOFF_CHECK_EVERY` rather than at each look for steps.
 
-use crate::api::schedules::ssr::final_shifts;
+use crate::engine::on_call::final_shifts;
 use crate::domain::incident::EventKind;
 use crate::domain::paging::{step_outcome, StepOutcome, Target, ACK_LINK_HOURS};
 use crate::domain::schedule::{on_call_at, upcoming_handoffs};
-use crate::notify;
+use crate::engine::notify;
 use crate::state::AppState;
 use crate::store::incidents::NewEvent;
 use crate::domain::catalog::Person;

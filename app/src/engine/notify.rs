@@ -185,7 +185,7 @@ pub fn page_deliveries(page: &PageRecord, person: &ReachablePerson, ack_link: &s
         "You are paged ({target}){about}.\n\n{message}\n\nAcknowledge: {ack_link}\n(The link works once, for you only, until {until}.)\n\n{incident_line}",
         target = page.target_name,
         message = page.message,
-        until = crate::api::format_in_zone(expires, &person.time_zone),
+        until = crate::engine::zone::format_in_zone(expires, &person.time_zone),
     );
     let payload = json!({
         "event": "page",
@@ -199,8 +199,8 @@ pub fn page_deliveries(page: &PageRecord, person: &ReachablePerson, ack_link: &s
 
 /// The notice that a person's on-call shift is about to start.
 pub fn handoff_deliveries(schedule: &Schedule, shift: &Shift, person: &ReachablePerson, now: DateTime<Utc>, base_url: &str) -> Vec<NewDelivery> {
-    let starts = crate::api::format_in_zone(shift.start, &person.time_zone);
-    let ends = crate::api::format_in_zone(shift.end, &person.time_zone);
+    let starts = crate::engine::zone::format_in_zone(shift.start, &person.time_zone);
+    let ends = crate::engine::zone::format_in_zone(shift.end, &person.time_zone);
     let when = crate::domain::incident::relative_time(shift.start, now);
     let short = format!("Quell: your on-call shift for {} starts {when}, at {starts}.", schedule.name);
     let text = format!(

@@ -2,7 +2,7 @@
 //! schedule, or one person's shifts across every schedule they are in. Each shift is one event
 //! with a stable UID, so a calendar app updates it in place when the schedule changes.
 
-use crate::api::schedules::ssr::{final_shifts, name_of, names_for};
+use crate::engine::on_call::{final_shifts, name_of, names_for};
 use crate::errors::AppError;
 use crate::state::AppState;
 use crate::store::schedules::FeedOwner;
@@ -49,7 +49,7 @@ pub async fn feed(state: &AppState, token_hash: &str, now: DateTime<Utc>) -> Res
                 .map(move |s| (plan.schedule.id, plan.schedule.name.clone(), s))
         })
         .collect();
-    let people = names_for(state, shifts.iter().map(|(_, _, s)| s.user_id)).await?;
+    let people = names_for(&state.store, shifts.iter().map(|(_, _, s)| s.user_id)).await.map_err(|e| e.into_internal())?;
     let mut calendar = Calendar::new();
     calendar.name(&title);
     for (schedule_id, schedule, shift) in &shifts {

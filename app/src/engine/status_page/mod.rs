@@ -1,11 +1,11 @@
 //! The public status page (server only): what it shows (`snapshot`), rendered as plain HTML
-//! (`html`), an Atom feed and a JSON summary (`feed`), and a cache of the rendered bodies.
+//! (`html`), an Atom feed and a JSON summary (`feed`). The rendered bodies are kept by
+//! `state::status_page_cache`.
 //!
 //! It needs no sign-in and no WebAssembly, and it reads only through the store's public queries,
 //! so internal updates, people's names, drills and private services can't appear on it. It must
 //! never read a session or set a cookie.
 
-pub mod cache;
 pub mod feed;
 pub mod html;
 

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 /// The stylesheet, with the accent colour admins chose.
 pub fn stylesheet(settings: &StatusPageSettings) -> String {
-    format!(":root{{--accent:{}}}\n{}", settings.accent_color, include_str!("../../../style/status.css"))
+    format!(":root{{--accent:{}}}\n{}", settings.accent_color, include_str!("../../../../style/status.css"))
 }
 
 /// A short class per state, for the colour of badges and bars.

@@ -8,7 +8,7 @@
 //! reminders. "Today" is the date in the owner's time zone.
 
 use crate::domain::action_item::{reminder_due, today_in, ReminderKind, DUE_SOON_DAYS};
-use crate::notify;
+use crate::engine::notify;
 use crate::state::AppState;
 use crate::store::action_items::{Digest, Reminder};
 use crate::store::StoreError;
@@ -19,10 +19,6 @@ pub const REMINDER_CHECK_EVERY: Duration = Duration::minutes(1);
 
 /// Items looked at per batch.
 const BATCH: i64 = 1000;
-
-fn zone(time_zone: &str) -> chrono_tz::Tz {
-    time_zone.parse().unwrap_or(chrono_tz::UTC)
-}
 
 /// Queues the reminders and digests that are due; returns how many were new.
 pub async fn queue_reminders(state: &AppState, base_url: &str) -> Result<usize, StoreError> {
@@ -45,7 +41,7 @@ pub async fn queue_reminders(state: &AppState, base_url: &str) -> Result<usize, 
             .iter()
             .filter_map(|item| {
                 let person = people.iter().find(|p| p.user_id == item.owner_id)?;
-                let today = today_in(now, &zone(&person.time_zone));
+                let today = today_in(now, &crate::engine::zone::named(&person.time_zone));
                 let kind = reminder_due(crate::domain::action_item::ItemStatus::Open, item.due_on, today)?;
                 if kind == ReminderKind::DueSoon && item.due_soon_sent {
                     return None;
@@ -85,7 +81,7 @@ async fn queue_digests(state: &AppState, base_url: &str, today_utc: NaiveDate) -
         .chunk_by(|a, b| a.post_mortem_owner_id == b.post_mortem_owner_id)
         .filter_map(|group| {
             let person = people.iter().find(|p| p.user_id == group[0].post_mortem_owner_id)?;
-            let today = today_in(now, &zone(&person.time_zone));
+            let today = today_in(now, &crate::engine::zone::named(&person.time_zone));
             if today < today_utc && group[0].digest_day_before {
                 return None;
             }

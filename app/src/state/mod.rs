@@ -1,5 +1,8 @@
-//! What every server function and page render can reach on the server: the store, the clock and
-//! settings. Provided as Leptos context by `leptos_routes` (server only).
+//! What every server function, page render and engine can reach on the server: the store, the
+//! clock, settings, the live hub and the rendered status page bodies (`status_page_cache`).
+//! Provided as Leptos context by `leptos_routes` (server only).
+
+pub mod status_page_cache;
 
 use crate::store::Store;
 use axum::extract::FromRef;
@@ -93,7 +96,7 @@ pub struct AppState {
     /// Live updates to open pages.
     pub live: crate::live::LiveHub,
     /// Rendered public status-page bodies.
-    pub status_page: crate::status_page::cache::StatusPageCache,
+    pub status_page: crate::state::status_page_cache::StatusPageCache,
     /// Wakes the delivery worker when notifications were queued.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
     /// Wakes the on-call worker when a page was opened, so its first step goes out at once.

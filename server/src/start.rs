@@ -1,0 +1,104 @@
+//! Starting Quell on a listener: the HTTP server and the background work that goes with it (the
+//! live relay, the delivery worker, the on-call worker, clean-up). `quell serve` and the test
+//! server both start through `start`, so tests run what production runs.
+
+use crate::delivery::{Sender, SmtpSettings};
+use crate::router::router;
+use crate::workers;
+use app::state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// How the background work runs.
+#[derive(Debug, Clone)]
+pub struct Background {
+    /// Where email goes (none: email deliveries fail with a reason, webhooks still go).
+    pub smtp: Option<SmtpSettings>,
+    /// The address links in notifications start with.
+    pub base_url: String,
+    /// How often the on-call worker looks for due steps.
+    pub on_call_poll: Duration,
+    /// How often the delivery worker looks for due deliveries.
+    pub delivery_poll: Duration,
+}
+
+/// A started Quell: its address, the server and its background tasks.
+pub struct Running {
+    pub address: SocketAddr,
+    pub state: AppState,
+    server: JoinHandle<std::io::Result<()>>,
+    background: Vec<JoinHandle<()>>,
+    shutdown: Arc<tokio::sync::Notify>,
+}
+
+/// Serves `state` on `listener` and starts the background work.
+pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Background) -> std::io::Result<Running> {
+    let address = listener.local_addr()?;
+    let sender = Arc::new(Sender::new(background.smtp.as_ref()));
+    let tasks = vec![
+        tokio::spawn(workers::clean_up_periodically(state.clone())),
+        tokio::spawn(crate::delivery::run(state.clone(), sender, background.delivery_poll)),
+        tokio::spawn(state.live.clone().relay_announcements(state.store.clone())),
+        tokio::spawn(workers::run_on_call(state.clone(), background.base_url.clone(), background.on_call_poll)),
+    ];
+    let shutdown = Arc::new(tokio::sync::Notify::new());
+    let (stop, live) = (shutdown.clone(), state.live.clone());
+    let app = router(state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                stop.notified().await;
+                // Open live streams would otherwise keep the server from stopping.
+                live.close();
+            })
+            .await
+    });
+    Ok(Running { address, state, server, background: tasks, shutdown })
+}
+
+impl Running {
+    /// Serves until `signal` resolves (or the server fails), then shuts down like `shut_down`.
+    pub async fn serve_until(mut self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        let failed = tokio::select! {
+            _ = signal => None,
+            served = &mut self.server => Some(served),
+        };
+        match failed {
+            None => self.shut_down().await,
+            Some(served) => {
+                self.stop_background().await;
+                flatten(served)
+            }
+        }
+    }
+
+    /// Stops taking requests, lets those in flight finish, stops the background work and closes
+    /// the database.
+    pub async fn shut_down(mut self) -> std::io::Result<()> {
+        self.shutdown.notify_one();
+        let served = flatten((&mut self.server).await);
+        self.stop_background().await;
+        served
+    }
+
+    async fn stop_background(&self) {
+        for task in &self.background {
+            task.abort();
+        }
+        self.state.store.close().await;
+    }
+
+    /// Stops everything at once, as a crash would; the database is left as it is.
+    pub fn halt(&self) {
+        self.server.abort();
+        for task in &self.background {
+            task.abort();
+        }
+    }
+}
+
+fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
+    joined.unwrap_or_else(|err| Err(std::io::Error::other(err)))
+}
