@@ -1,10 +1,9 @@
 //! Who is asking (server only): password hashing, the session keys, and the per-request
 //! `Authenticated` value that the server's middleware resolves from the session cookie.
 //!
-//! Every server function starts with `require(permission)` or `current_user()`.
+//! Server functions ask through `api::support::Ctx`, which uses `current_user()` here.
 
 use crate::domain::account::User;
-use crate::domain::permissions::Permission;
 use crate::errors::AppError;
 use crate::state::{AppState, Settings};
 use crate::store::UserRecord;
@@ -147,16 +146,6 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
             tracing::error!(error = %err, "no Authenticated extension: is the auth middleware installed?");
             Err(AppError::Internal)
         }
-    }
-}
-
-/// The signed-in user if they may do `permission`: 401 when signed out, 403 when not allowed.
-pub async fn require(permission: Permission) -> Result<User, AppError> {
-    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
-    if user.role.allows(permission) {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 

@@ -102,7 +102,7 @@ async fn an_update_reaches_its_subscribers_by_email_and_webhook(app: &TestApp, s
 
     // Nothing is sent twice, however long the worker keeps running.
     app.clock.advance(chrono::Duration::hours(3));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.look_for_deliveries().await;
     assert_eq!(sink.messages().len(), 2);
     assert_eq!(hooks.received().len(), 2);
 }
@@ -119,7 +119,7 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_succeeds(app: &Test
     assert_eq!(delivery["attempts"], 1);
     assert!(delivery["last_error"].as_str().unwrap().starts_with("HTTP 500"), "{delivery}");
     // Not before its time: 30 seconds after the first failure.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.look_for_deliveries().await;
     assert_eq!(hooks.received().len(), 1);
     app.clock.advance(chrono::Duration::seconds(31));
     assert_eq!(hooks.wait_for(2).await.len(), 2);
@@ -129,7 +129,7 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_succeeds(app: &Test
     assert_eq!(sent["deliveries"][0]["attempts"], 3);
     assert_eq!(sent["deliveries"][0]["last_error"], "");
     app.clock.advance(chrono::Duration::hours(5));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.look_for_deliveries().await;
     assert_eq!(hooks.received().len(), 3, "a delivery that succeeded is not sent again");
     let ids: Vec<String> = hooks.received().iter().map(|r| r.headers["x-quell-delivery"].to_str().unwrap().to_string()).collect();
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "every attempt carries the same delivery id");
@@ -174,7 +174,7 @@ async fn pending_deliveries_survive_a_restart_and_are_sent_once(app: &TestApp, s
     let mail = sink.wait_for(2).await;
     assert!(mail.iter().any(|m| m.contains("Claimed before the crash")), "a lease that ran out is taken over");
     app.clock.advance(chrono::Duration::hours(5));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    restarted.look_for_deliveries().await;
     assert_eq!(hooks.received().len(), 1);
     assert_eq!(sink.messages().len(), 2, "nothing twice");
     restarted.stop().await;
@@ -221,8 +221,7 @@ async fn bad_configuration_shows_as_failed_deliveries_and_nothing_else_breaks(ap
     // After the last attempt a delivery is failed for good; an admin can send it again.
     for _ in 0..10 {
         app.clock.advance(chrono::Duration::hours(3));
-        other.state.deliveries_queued.notify_one();
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        other.look_for_deliveries().await;
     }
     let failed: Value = post("/api/notifications/get", vec![("status", "failed".into()), ("page", "1".into())]).await.json().await.unwrap();
     let rows = failed["deliveries"].as_array().unwrap();
@@ -257,7 +256,7 @@ async fn the_public_subscribes_with_double_opt_in_and_leaves_with_one_click(app:
 
     let id = app.declare_incident(&admin, "Public incident", &[]).await;
     publish(app, &admin, id, &[("message", "Before confirming"), ("public", "true"), ("public_title", "Slow pages")]).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.look_for_deliveries().await;
     assert_eq!(sink.messages().len(), 1, "nothing before the address is confirmed");
 
     let confirmed = visitor.get(&confirm_url).send().await.unwrap();
@@ -277,7 +276,7 @@ async fn the_public_subscribes_with_double_opt_in_and_leaves_with_one_click(app:
     let left = visitor.post(&unsubscribe_url).form(&[("List-Unsubscribe", "One-Click")]).send().await.unwrap();
     assert_eq!(left.status(), StatusCode::OK);
     publish(app, &admin, id, &[("message", "Fixed"), ("public", "true"), ("public_title", "Slow pages")]).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.look_for_deliveries().await;
     assert_eq!(sink.messages().len(), 2, "no more email after unsubscribing");
 }
 

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// The server and its background work, started as `quell serve` starts them.
     running: server::start::Running,
+    /// Where its delivery worker sends email.
+    smtp: Option<server::delivery::SmtpSettings>,
 }
 
 /// How often test on-call workers look for due steps (production: 1 s).
@@ -40,8 +42,8 @@ pub async fn spawn_app_with_smtp(db: TestDatabase, smtp: Option<server::delivery
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
-    let (address, running) = serve(state, smtp).await;
-    TestApp { address, clock, db, running }
+    let (address, running) = serve(state, smtp.clone()).await;
+    TestApp { address, clock, db, running, smtp }
 }
 
 /// Serves `state` on port 0 through the same start-up as `quell serve` (server, live relay,
@@ -189,8 +191,8 @@ impl TestApp {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
         let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
         let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let (address, running) = serve(state.clone(), smtp).await;
-        Instance { address, running, state }
+        let (address, running) = serve(state.clone(), smtp.clone()).await;
+        Instance { address, running, state, smtp }
     }
 
     /// One look of the on-call worker, run here and now: when it returns, every escalation step,
@@ -198,6 +200,13 @@ impl TestApp {
     /// happened" after this, never after a sleep.
     pub async fn look_on_call(&self) {
         look_on_call(&self.running.state, &self.address).await;
+    }
+
+    /// One look of the delivery worker, run here and now: when it returns, every delivery due by
+    /// the clock has been attempted and none is being sent by anyone. Tests assert "nothing was
+    /// sent" after this, never after a sleep.
+    pub async fn look_for_deliveries(&self) {
+        look_for_deliveries(&self.running.state, self.smtp.as_ref()).await;
     }
 
     /// Stops this server and its background work, as a crash or a restart would; the database
@@ -217,11 +226,17 @@ pub struct Instance {
     pub address: String,
     running: server::start::Running,
     pub state: AppState,
+    smtp: Option<server::delivery::SmtpSettings>,
 }
 
 impl Instance {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// One look of this instance's delivery worker (see `TestApp::look_for_deliveries`).
+    pub async fn look_for_deliveries(&self) {
+        look_for_deliveries(&self.state, self.smtp.as_ref()).await;
     }
 
     /// One look of this instance's on-call worker (see `TestApp::look_on_call`).
@@ -237,6 +252,21 @@ impl Instance {
 
 async fn look_on_call(state: &AppState, base_url: &str) {
     server::workers::on_call_step(state, base_url, &mut server::workers::OnCallChecks::default()).await;
+}
+
+async fn look_for_deliveries(state: &AppState, smtp: Option<&server::delivery::SmtpSettings>) {
+    use app::domain::delivery::DeliveryStatus;
+    let sender = server::delivery::Sender::new(smtp);
+    server::delivery::deliver_due(state, &sender).await.expect("claim due deliveries");
+    // A delivery the background worker claimed meanwhile is finished before this returns.
+    for _ in 0..400 {
+        let (_, counts) = state.store.list_deliveries(None, 1, 0).await.expect("read the outbox");
+        if counts.iter().all(|(status, n)| *status != DeliveryStatus::Sending || *n == 0) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("a delivery stayed in 'sending' for ten seconds");
 }
 
 /// The value of the session cookie a response sets, if any.
