@@ -97,7 +97,8 @@ async fn deliveries_are_written_with_their_update_or_not_at_all(store: Store) {
     assert_eq!(counts.iter().find(|(s, _)| *s == DeliveryStatus::Pending).unwrap().1, 1200, "written in chunks, all of them");
     // An update for a missing incident fails, and none of its deliveries are left behind.
     let missing = NewUpdate { incident_id: 999_999, ..update };
-    assert!(store.publish_update(&missing, &[], &event(EventKind::UpdatePublished, "x", t0()), &[email("x@example.com")], t0()).await.is_err());
+    let refused = store.publish_update(&missing, &[], &event(EventKind::UpdatePublished, "x", t0()), &[email("x@example.com")], t0()).await;
+    assert!(matches!(refused, Err(StoreError::ForeignKey(_))), "{refused:?}");
     let (_, counts) = store.list_deliveries(None, 1, 0).await.unwrap();
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 1200);
 }
