@@ -4,7 +4,9 @@
 
 #[cfg(feature = "ssr")]
 use crate::api::support::*;
-use crate::api::post_mortems::ItemView;
+#[cfg(feature = "ssr")]
+use ssr::item_view;
+use crate::domain::action_item::ActionItem;
 use crate::domain::action_item::ItemChange;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -34,9 +36,25 @@ pub struct ItemDetailView {
     pub can_respond: bool,
 }
 
+/// An action item as shown, with its times in the viewer's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub item: ActionItem,
+    pub overdue: bool,
+    pub due_text: String,
+}
+
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
+    use super::ItemView;
+    use crate::domain::action_item::{due_text, ActionItem};
     use crate::errors::AppError;
+
+    /// An item as shown on `today` (overdue or not, "due in 3 days").
+    pub(crate) fn item_view(item: ActionItem, today: chrono::NaiveDate) -> ItemView {
+        ItemView { overdue: item.is_overdue(today), due_text: due_text(item.status, item.due_on, today), item }
+    }
+
 
     /// Where to go after a change: a path inside Quell named by the form, else the item's page.
     pub fn back_to(back_to: &str, fallback: String) -> String {
@@ -62,7 +80,6 @@ pub async fn create_action_item(
     tracker_url: String,
     back_to: String,
 ) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed, check_person, today};
     use crate::domain::action_item::{validate_item, ItemInput};
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(incident_id), async move {
@@ -104,7 +121,6 @@ pub async fn update_action_item(
     tracker_url: String,
     back_to: String,
 ) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed, check_person, today};
     use crate::domain::action_item::{validate_item, ItemInput};
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(action_item_id = id), async move {
@@ -134,7 +150,6 @@ pub async fn update_action_item(
 /// Moves an item to `status` (with a reason for "wont_do"), keeping its other fields.
 #[server(prefix = "/api", endpoint = "action-items/set-status")]
 pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont_do_reason: String, back_to: String) -> Result<String, AppError> {
-    use crate::api::post_mortems::ssr::{changed};
     use crate::domain::action_item::{ItemFields, ItemStatus};
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(action_item_id = id), async move {
@@ -168,7 +183,6 @@ pub async fn list_action_items(
     overdue: bool,
     page: i64,
 ) -> Result<ItemsView, AppError> {
-    use crate::api::post_mortems::ssr::{item_view, responders, today};
     use crate::domain::action_item::{ItemStatus, Priority};
     use crate::domain::permissions::Permission;
     use crate::store::action_items::ItemFilter;
@@ -195,7 +209,7 @@ pub async fn list_action_items(
         let (people, services) = if mine {
             (Vec::new(), Vec::new())
         } else {
-            let services = state.store.list_services(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?.rows;
+            let services = state.store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?.rows;
             (responders(&state).await?, services.into_iter().map(|s| (s.id, s.name)).collect())
         };
         Ok(ItemsView {
@@ -215,7 +229,6 @@ pub async fn list_action_items(
 /// One action item with its history.
 #[server(prefix = "/api", endpoint = "action-items/get")]
 pub async fn get_action_item(id: i64) -> Result<ItemDetailView, AppError> {
-    use crate::api::post_mortems::ssr::{item_view, responders, today};
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(action_item_id = id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;

@@ -38,8 +38,6 @@ pub struct IncidentTypesView {
     pub severities: Vec<Severity>,
 }
 
-/// How many people or services a drop-down offers at most.
-pub const CHOICE_LIMIT: i64 = 500;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

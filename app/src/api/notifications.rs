@@ -176,7 +176,7 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let store = &state.store;
-        let limit = crate::api::catalog::CHOICE_LIMIT;
+        let limit = CHOICE_LIMIT;
         let mine = store.filter_subscriptions(Some(viewer.id), PageRequest::first(SUBSCRIPTIONS_PAGE_SIZE)).await.or_internal()?.rows;
         let severities = store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
         let services: Vec<(i64, String)> = store.list_services(PageRequest::first(limit)).await.or_internal()?.rows.into_iter().map(|s| (s.id, s.name)).collect();

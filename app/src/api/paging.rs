@@ -108,7 +108,7 @@ pub(crate) mod ssr {
 
     /// The people and schedules levels can target (at most `CHOICE_LIMIT` of each).
     pub async fn target_choices(state: &AppState) -> Result<TargetChoices, AppError> {
-        use crate::api::catalog::CHOICE_LIMIT;
+        use CHOICE_LIMIT;
         let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
         let schedules = state.store.schedules_page(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
         Ok(TargetChoices {
@@ -150,7 +150,7 @@ pub(crate) mod ssr {
                             .targets
                             .iter()
                             .map(|t| match t {
-                                Target::User(id) => crate::api::schedules::ssr::name_of(&people, *id),
+                                Target::User(id) => crate::engine::on_call::name_of(&people, *id),
                                 Target::Schedule(id) => schedules
                                     .iter()
                                     .find(|s| s.id == *id)
@@ -256,7 +256,7 @@ pub(crate) mod ssr {
             mentioned.extend(page.acknowledged_by);
         }
         let people = crate::engine::on_call::names_for(&state.store, mentioned).await.or_internal()?;
-        let name = |id: i64| crate::api::schedules::ssr::name_of(&people, id);
+        let name = |id: i64| crate::engine::on_call::name_of(&people, id);
         Ok(pages
             .into_iter()
             .map(|page| {
@@ -314,7 +314,7 @@ pub(crate) mod ssr {
     /// What can be paged: services with a policy, policies, people.
     /// (Three light queries: the incident page asks for them at every live update.)
     pub async fn page_targets(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
-        use crate::api::catalog::CHOICE_LIMIT;
+        use CHOICE_LIMIT;
         let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
         let policies = state.store.policy_names(CHOICE_LIMIT).await.or_internal()?;
         let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
@@ -387,10 +387,10 @@ pub async fn get_policy(id: i64) -> Result<PolicyView, AppError> {
     crate::api::support::respond(server_span!(policy_id = id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let policy = state.store.policy(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That policy"))?;
-        let services = state.store.services_of_policy(id, crate::api::catalog::CHOICE_LIMIT).await.or_internal()?;
+        let services = state.store.services_of_policy(id, CHOICE_LIMIT).await.or_internal()?;
         let can_edit = viewer.role.allows(Permission::ManageSettings);
         let all_services = if can_edit {
-            let listed = state.store.list_services(PageRequest::first(crate::api::catalog::CHOICE_LIMIT)).await.or_internal()?;
+            let listed = state.store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
             listed.rows.into_iter().map(|s| (s.id, s.name)).collect()
         } else {
             Vec::new()

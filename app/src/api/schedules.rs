@@ -277,7 +277,7 @@ pub async fn create_schedule(
 /// the list of current and coming overrides.
 #[server(prefix = "/api", endpoint = "schedules/get")]
 pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server(default)] overrides_page: i64) -> Result<ScheduleView, AppError> {
-    use crate::api::catalog::CHOICE_LIMIT;
+    use CHOICE_LIMIT;
     
     use crate::domain::permissions::Permission;
     use crate::domain::schedule::{local_instant, on_call_at, upcoming_handoffs, weekday_short};

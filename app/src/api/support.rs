@@ -215,3 +215,37 @@ pub(crate) fn format(time: DateTime<Utc>, user: &User) -> String {
     crate::engine::zone::format_in_zone(time, &user.time_zone)
 }
 
+/// How many people or services a drop-down offers at most.
+pub const CHOICE_LIMIT: i64 = 500;
+
+/// Today's date in the viewer's time zone.
+pub(crate) fn today(state: &AppState, user: &User) -> chrono::NaiveDate {
+    crate::domain::action_item::today_in(state.now(), &zone(user))
+}
+
+
+/// Active people who can respond (and so own or review things), in name order.
+pub(crate) async fn responders(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(state
+        .store
+        .list_responders(CHOICE_LIMIT)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// Checks that `id` is an active admin or responder (viewers can't own or review work).
+pub(crate) async fn check_person(state: &AppState, id: i64, field: &str) -> Result<(), AppError> {
+    let found = state.store.user_by_id(id).await.or_internal()?;
+    match found {
+        Some(record) if record.user.active && record.user.role.allows(crate::domain::permissions::Permission::Respond) => Ok(()),
+        _ => Err(AppError::invalid(field, "Choose someone from the list: an active admin or responder.")),
+    }
+}
+
+/// Tells the incident's live pages that something of it changed.
+pub(crate) async fn changed(state: &AppState, incident_id: i64) {
+    state.live.incident_changed(&state.store, incident_id).await;
+}

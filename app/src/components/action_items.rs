@@ -2,7 +2,7 @@
 //! the new-item form, and the choices their forms offer.
 
 use crate::api::action_items::{CreateActionItem, SetActionItemStatus};
-use crate::api::post_mortems::ItemView;
+use crate::api::action_items::ItemView;
 use crate::components::form::{action_error, reset_after_success, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::domain::action_item::{ItemStatus, Priority};
 use leptos::prelude::*;

@@ -142,7 +142,7 @@ impl Store {
             let before: Option<SqlItem> = sqlx::query_as(&sql).bind(id).bind(expected_revision).fetch_optional(&mut *tx).await?;
             let Some(before) = before else {
                 drop(tx);
-                return Err(super::catalog::stale_or_missing(self, "action_items", id).await);
+                return Err(super::stale_or_missing(self, "action_items", id).await);
             };
             let before = before.into_item();
             let new_owner: String = sqlx::query_scalar("select display_name from users where id = $1")

@@ -3,7 +3,7 @@
 
 use super::query::{bind_args, ids_in};
 use super::BeginWrite;
-use super::{on_pool, Page, PageRequest, Refusal, Store, StoreError};
+use super::{on_pool, stale_or_missing, Page, PageRequest, Refusal, Store, StoreError};
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use chrono::{DateTime, Utc};
 
@@ -156,15 +156,6 @@ const SERVICE_SELECT: &str = "select s.id, s.name, s.description, s.owner_team, 
      u.display_name as owner_user_name, s.parent_id, p.name as parent_name, s.public, s.revision \
      from services s left join users u on u.id = s.owner_user_id left join services p on p.id = s.parent_id";
 
-/// After a revision-guarded update matched no row: `Stale` if the row exists, `NotFound` if not.
-pub(crate) async fn stale_or_missing(store: &Store, table: &str, id: i64) -> StoreError {
-    let sql = format!("select count(*) from {table} where id = $1");
-    match on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(pool).await) {
-        Ok(0) => StoreError::NotFound,
-        Ok(_) => StoreError::Stale,
-        Err(err) => err.into(),
-    }
-}
 
 impl Store {
     // ---- severities ----

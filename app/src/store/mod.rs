@@ -71,6 +71,18 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// The revision guard's answer when a guarded write (`… where id = $1 and revision = $2`)
+/// matched no row: `Stale` if the row exists (someone changed it first), `NotFound` if not.
+/// `table` is always one of the store's own table names, never input.
+pub(crate) async fn stale_or_missing(store: &Store, table: &'static str, id: i64) -> StoreError {
+    let sql = format!("select count(*) from {table} where id = $1");
+    match on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_one(pool).await) {
+        Ok(0) => StoreError::NotFound,
+        Ok(_) => StoreError::Stale,
+        Err(err) => err.into(),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
     Sqlite(SqlitePool),

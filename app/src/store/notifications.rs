@@ -359,7 +359,7 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         if touched == 0 {
-            return Err(if self.webhook(id).await?.is_some() { StoreError::Stale } else { StoreError::NotFound });
+            return Err(super::stale_or_missing(self, "webhooks", id).await);
         }
         Ok(())
     }

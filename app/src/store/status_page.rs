@@ -277,7 +277,7 @@ impl Store {
             .rows_affected();
             if touched == 0 {
                 drop(tx);
-                return Err(self.stale_or_missing_maintenance(id).await);
+                return Err(super::stale_or_missing(self, "maintenance_windows", id).await);
             }
             sqlx::query("delete from maintenance_components where maintenance_id = $1").bind(id).execute(&mut *tx).await?;
             if !fields.service_ids.is_empty() {
@@ -302,19 +302,9 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         if touched == 0 {
-            return Err(self.stale_or_missing_maintenance(id).await);
+            return Err(super::stale_or_missing(self, "maintenance_windows", id).await);
         }
         Ok(())
-    }
-
-    /// After a guarded write matched nothing: `Stale` if the window exists (changed or
-    /// cancelled meanwhile), `NotFound` if not.
-    async fn stale_or_missing_maintenance(&self, id: i64) -> StoreError {
-        match self.maintenance(id).await {
-            Ok(Some(_)) => StoreError::Stale,
-            Ok(None) => StoreError::NotFound,
-            Err(err) => err,
-        }
     }
 
     pub async fn maintenance(&self, id: i64) -> Result<Option<MaintenanceWindow>, StoreError> {

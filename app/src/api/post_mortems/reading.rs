@@ -1,0 +1,185 @@
+//! Reading post-mortems: one post-mortem's page, what the incident page shows of its
+//! post-mortem, and the list (filters and search).
+
+#[cfg(feature = "ssr")]
+use super::{PostMortemRowView, HISTORY_SHOWN, ITEMS_SHOWN, POST_MORTEMS_PAGE_SIZE};
+use super::{IncidentPostMortemView, PostMortemView, PostMortemsView};
+#[cfg(feature = "ssr")]
+use crate::api::support::*;
+use crate::errors::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "post-mortems/get")]
+pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
+    use crate::domain::incident::{format_duration, KeyTime};
+    use crate::domain::permissions::Permission;
+    use crate::domain::post_mortem::{may_edit, Editor, PostMortemStatus};
+    use crate::store::action_items::ItemFilter;
+    use super::ssr::*;
+    crate::api::support::respond(server_span!(post_mortem_id = id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let post_mortem = load(&state, id).await?;
+        let store = &state.store;
+        let sections = store.post_mortem_sections(id).await.or_internal()?;
+        let factors = store.contributing_factors(id, 200).await.or_internal()?;
+        let reviewers = store.post_mortem_reviewers(id).await.or_internal()?;
+        let comments = store.post_mortem_comments(id, HISTORY_SHOWN).await.or_internal()?;
+        let edits = store.post_mortem_edits(id, HISTORY_SHOWN).await.or_internal()?;
+        let filter = ItemFilter { incident_id: Some(post_mortem.incident_id), ..ItemFilter::default() };
+        let items = store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
+        let completion = store
+            .incident_completions(&[post_mortem.incident_id])
+            .await
+            .or_internal()?
+            .first()
+            .map(|(_, c)| *c)
+            .unwrap_or_default();
+        let is_reviewer = reviewers.iter().any(|r| r.user_id == viewer.id);
+        let is_owner = post_mortem.owner_id == viewer.id;
+        let editor = Editor { role: viewer.role, is_owner, is_reviewer };
+        let can_respond = viewer.role.allows(Permission::Respond);
+        let format = |t| crate::engine::zone::format_in_zone(t, &viewer.time_zone);
+        let today = today(&state, &viewer);
+        let keys = &post_mortem.key_times;
+        let duration = keys.time_to_resolve().map(format_duration);
+        let people = if can_respond { responders(&state).await? } else { Vec::new() };
+        let incident = store.incident(post_mortem.incident_id).await.or_internal()?;
+        let takes_updates = incident.is_some_and(|i| !i.status.is_final() && !i.is_drill);
+        Ok(PostMortemView {
+            can_publish_summary: can_respond && takes_updates && post_mortem.status == PostMortemStatus::Published,
+            sections,
+            factors,
+            comments: comments.into_iter().map(|c| { let at = format(c.created_at); (c, at) }).collect(),
+            edits: edits.into_iter().map(|e| { let at = format(e.edited_at); (e, at) }).collect(),
+            items: items.into_iter().map(|item| item_view(item, today)).collect(),
+            completion,
+            duration,
+            key_times: KeyTime::ALL
+                .into_iter()
+                .filter_map(|k| keys.get(k).map(|t| (k.label().to_string(), format(t))))
+                .collect(),
+            published: post_mortem.published_at.map(format),
+            updated: format(post_mortem.updated_at),
+            can_edit: may_edit(post_mortem.status, editor),
+            can_review: is_reviewer && post_mortem.status == PostMortemStatus::InReview && can_respond,
+            can_move: can_respond && (is_owner || viewer.role == crate::domain::permissions::OrgRole::Admin),
+            can_respond,
+            people,
+            viewer_id: viewer.id,
+            reviewers,
+            post_mortem,
+        })
+    })
+    .await
+}
+
+/// What the incident page's post-mortem card shows.
+#[server(prefix = "/api", endpoint = "post-mortems/of-incident")]
+pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortemView, AppError> {
+    use crate::domain::permissions::Permission;
+    use super::ssr::*;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
+        let post_mortem = state.store.post_mortem_of_incident(incident_id).await.or_internal()?;
+        let completion =
+            state.store.incident_completions(&[incident_id]).await.or_internal()?.first().map(|(_, c)| *c).unwrap_or_default();
+        let can_start = post_mortem.is_none()
+            && viewer.role.allows(Permission::Respond)
+            && incident.key_times.resolved.is_some()
+            && !incident.status.is_open();
+        let can_respond = viewer.role.allows(Permission::Respond);
+        let people = if can_respond { responders(&state).await? } else { Vec::new() };
+        let templates = if can_start {
+            let templates = state.store.post_mortem_templates(CHOICE_LIMIT).await.or_internal()?;
+            templates.into_iter().map(|t| (t.id, t.name)).collect()
+        } else {
+            Vec::new()
+        };
+        let filter = crate::store::action_items::ItemFilter { incident_id: Some(incident_id), ..Default::default() };
+        let items = state.store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
+        let today = today(&state, &viewer);
+        Ok(IncidentPostMortemView {
+            post_mortem,
+            completion,
+            can_start,
+            templates,
+            people: if can_start { people.clone() } else { Vec::new() },
+            viewer_id: viewer.id,
+            items: items.into_iter().map(|item| item_view(item, today)).collect(),
+            can_respond,
+            item_people: people,
+        })
+    })
+    .await
+}
+
+/// A page of post-mortems. Filters: `status` ("" for any), `owner_id`, `severity_id`,
+/// `service_id` (0 for any), `from`/`to` (dates, in the viewer's zone; "" for open), `q` words.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "post-mortems/list")]
+pub async fn list_post_mortems(
+    status: String,
+    owner_id: i64,
+    severity_id: i64,
+    service_id: i64,
+    from: String,
+    to: String,
+    q: String,
+    page: i64,
+) -> Result<PostMortemsView, AppError> {
+    use crate::domain::permissions::Permission;
+    use crate::domain::post_mortem::PostMortemStatus;
+    use crate::store::post_mortems::PostMortemFilter;
+    use chrono::{NaiveDate, TimeZone};
+    crate::api::support::respond(server_span!(service_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let zone = zone(&viewer);
+        let day_start = |text: &str, field: &str, add_days: i64| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::invalid(field, "Give a date, e.g. 2026-11-01."))?
+                + chrono::Duration::days(add_days);
+            let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+            Ok(zone.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&chrono::Utc)))
+        };
+        let some = |id: i64| (id > 0).then_some(id);
+        let filter = PostMortemFilter {
+            status: PostMortemStatus::parse(&status),
+            owner_id: some(owner_id),
+            severity_id: some(severity_id),
+            service_id: some(service_id),
+            created_from: day_start(&from, "from", 0)?,
+            created_before: day_start(&to, "to", 1)?,
+            text: Some(q).filter(|q| !q.trim().is_empty()),
+        };
+        let page = page.max(1);
+        let Page { rows, total } = state
+            .store
+            .list_post_mortems(&filter, PageRequest::number(page, POST_MORTEMS_PAGE_SIZE))
+            .await
+            .or_internal()?;
+        let limit = CHOICE_LIMIT;
+        let severities = state.store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
+        let services = state.store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
+        Ok(PostMortemsView {
+            rows: rows
+                .into_iter()
+                .map(|row| PostMortemRowView {
+                    created: crate::engine::zone::format_in_zone(row.post_mortem.created_at, &viewer.time_zone),
+                    post_mortem: row.post_mortem,
+                    completion: row.completion,
+                })
+                .collect(),
+            total,
+            page,
+            pages: ((total + POST_MORTEMS_PAGE_SIZE - 1) / POST_MORTEMS_PAGE_SIZE).max(1),
+            people: responders(&state).await?,
+            severities: severities.into_iter().map(|s| (s.id, s.name)).collect(),
+            services: services.into_iter().map(|s| (s.id, s.name)).collect(),
+        })
+    })
+    .await
+}

@@ -1,0 +1,217 @@
+//! One incident: header (status, severity, services, roles, key times), the actions the viewer
+//! may take, and the timeline. Updates arrive live.
+//!
+//! Here: the page, its actions and its header. `details` has the status form, the key times and
+//! the details form; `roles` the roles and their checklists; `updates` the updates card (composer
+//! and recipients); `timeline` the timeline with its notes.
+
+use crate::api::incidents::{
+    get_incident, AddNote, AssignRole, ChangeStatus, EditNote, IncidentView, SetChecklistItem, SetPinned, UnassignRole,
+    UpdateIncident, UpdateKeyTimes,
+};
+use crate::api::notifications::{AddIncidentSubscriber, SubscribeToIncident};
+use crate::api::updates::PublishUpdate;
+use crate::components::errors::AppErrorView;
+use crate::components::layout::RequireUser;
+use crate::components::badges::{SeverityBadge, StatusBadge};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+mod details;
+mod roles;
+mod timeline;
+mod updates;
+
+use details::{DetailsForm, KeyTimesCard, StatusForm};
+use roles::RolesCard;
+use timeline::Timeline;
+use updates::UpdatesCard;
+
+/// Every action on the page, created once so that their results survive the page reloading
+/// its data.
+#[derive(Clone, Copy)]
+struct Actions {
+    status: ServerAction<ChangeStatus>,
+    update: ServerAction<UpdateIncident>,
+    key_times: ServerAction<UpdateKeyTimes>,
+    assign: ServerAction<AssignRole>,
+    unassign: ServerAction<UnassignRole>,
+    checklist: ServerAction<SetChecklistItem>,
+    note: ServerAction<AddNote>,
+    edit_note: ServerAction<EditNote>,
+    pin: ServerAction<SetPinned>,
+    publish: ServerAction<PublishUpdate>,
+    subscribe: ServerAction<SubscribeToIncident>,
+    add_subscriber: ServerAction<AddIncidentSubscriber>,
+    open_page: ServerAction<crate::api::paging::OpenPage>,
+    acknowledge_page: ServerAction<crate::api::paging::AcknowledgePage>,
+    /// What is being typed in the new-note form; kept while the page redraws for live updates.
+    start_post_mortem: ServerAction<crate::api::post_mortems::StartPostMortem>,
+    add_item: ServerAction<crate::api::action_items::CreateActionItem>,
+    set_item_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
+    note_draft: RwSignal<Option<String>>,
+    note_time_draft: RwSignal<Option<String>>,
+}
+
+impl Actions {
+    fn new() -> Actions {
+        Actions {
+            status: ServerAction::new(),
+            update: ServerAction::new(),
+            key_times: ServerAction::new(),
+            assign: ServerAction::new(),
+            unassign: ServerAction::new(),
+            checklist: ServerAction::new(),
+            note: ServerAction::new(),
+            edit_note: ServerAction::new(),
+            pin: ServerAction::new(),
+            publish: ServerAction::new(),
+            subscribe: ServerAction::new(),
+            add_subscriber: ServerAction::new(),
+            open_page: ServerAction::new(),
+            acknowledge_page: ServerAction::new(),
+            start_post_mortem: ServerAction::new(),
+            add_item: ServerAction::new(),
+            set_item_status: ServerAction::new(),
+            note_draft: RwSignal::new(None),
+            note_time_draft: RwSignal::new(None),
+        }
+    }
+
+    /// Goes up whenever any action finishes, so the page reloads its data.
+    fn versions(&self) -> usize {
+        self.status.version().get()
+            + self.update.version().get()
+            + self.key_times.version().get()
+            + self.assign.version().get()
+            + self.unassign.version().get()
+            + self.checklist.version().get()
+            + self.note.version().get()
+            + self.edit_note.version().get()
+            + self.pin.version().get()
+            + self.publish.version().get()
+            + self.subscribe.version().get()
+            + self.add_subscriber.version().get()
+            + self.open_page.version().get()
+            + self.acknowledge_page.version().get()
+            + self.add_item.version().get()
+            + self.set_item_status.version().get()
+    }
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let pinned = move || query.with(|q| q.get("pinned").as_deref() == Some("true"));
+    let before = move || query.with(|q| q.get("before").unwrap_or_default());
+    let actions = Actions::new();
+    // A post-mortem that was started opens.
+    crate::components::session::load_page_after(actions.start_post_mortem);
+    // A note that was added leaves an empty form behind.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.note.value().get() {
+            actions.note_draft.set(None);
+            actions.note_time_draft.set(None);
+        }
+    });
+    let live = crate::live::use_live_changes(params.with_untracked(|p| p.get("id").and_then(|id| id.parse().ok())));
+    let incident = Resource::new(
+        move || (id(), pinned(), before(), live.get(), actions.versions()),
+        |(id, pinned, before, ..)| get_incident(id, pinned, before),
+    );
+    // Made here, beside the incident, so that server and browser make it in the same order.
+    let pages = Resource::new(move || (id(), live.get(), actions.versions()), |(id, ..)| crate::api::paging::incident_pages(id));
+    let post_mortem = crate::pages::post_mortems::incident_post_mortem_resource(id, move || live.get() + actions.versions() as u64);
+    view! {
+        <RequireUser>
+            <p><A href="/incidents">"← Incidents"</A></p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the incident…"</p> }>
+                {move || {
+                    incident
+                        .get()
+                        .map(|loaded| match loaded {
+                            Ok(view_data) => view! { <IncidentBody data=view_data actions pages post_mortem /> }.into_any(),
+                            Err(error) => view! { <AppErrorView error /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn IncidentBody(
+    data: IncidentView,
+    actions: Actions,
+    pages: crate::pages::paging::PagesResource,
+    post_mortem: crate::pages::post_mortems::IncidentPostMortemResource,
+) -> impl IntoView {
+    let incident = data.summary.incident.clone();
+    let title = format!("{} {} · Quell", incident.reference(), incident.title);
+    let data = StoredValue::new(data);
+    let can_respond = data.with_value(|d| d.can_respond);
+    view! {
+        <Title text=title />
+        <IncidentHeader data=data.get_value() />
+        <div class="incident-grid">
+            <div class="incident-main">
+                {can_respond.then(|| view! { <StatusForm data=data.get_value() actions /> })}
+                <UpdatesCard data=data.get_value() actions />
+                <Timeline data=data.get_value() actions />
+            </div>
+            <aside class="incident-side">
+                <RolesCard data=data.get_value() actions />
+                <crate::pages::paging::PagingCard incident_id=incident.id data=pages open=actions.open_page acknowledge=actions.acknowledge_page />
+                <crate::pages::post_mortems::PostMortemCard incident_id=incident.id data=post_mortem start=actions.start_post_mortem
+                    add_item=actions.add_item set_status=actions.set_item_status />
+                <KeyTimesCard data=data.get_value() actions />
+                {can_respond.then(|| view! { <DetailsForm data=data.get_value() actions /> })}
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn IncidentHeader(data: IncidentView) -> impl IntoView {
+    let summary = data.summary;
+    let incident = summary.incident;
+    view! {
+        <header class="incident-header">
+            <p class="reference">{incident.reference()}</p>
+            <h1>{incident.title.clone()}</h1>
+            <div class="badges" aria-label="Status and severity">
+                <StatusBadge status=incident.status />
+                <SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank />
+                {incident.incident_type_name.clone().map(|t| view! { <span class="badge">{t}</span> })}
+                {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
+            </div>
+            <dl class="facts">
+                <div>
+                    <dt>"Commander"</dt>
+                    <dd>{summary.commander.unwrap_or_else(|| "Nobody".to_string())}</dd>
+                </div>
+                <div>
+                    <dt>"Services"</dt>
+                    <dd>{if summary.services.is_empty() { "None".to_string() } else { summary.services.join(", ") }}</dd>
+                </div>
+                <div>
+                    <dt>"Declared"</dt>
+                    <dd>{data.declared}</dd>
+                </div>
+                {incident.merged_into_id.map(|target| {
+                    view! {
+                        <div>
+                            <dt>"Merged into"</dt>
+                            <dd><a href=format!("/incidents/{target}")>{crate::domain::incident::reference(target)}</a></dd>
+                        </div>
+                    }
+                })}
+            </dl>
+            {(!incident.summary.is_empty()).then(|| view! { <p class="incident-summary">{incident.summary.clone()}</p> })}
+        </header>
+    }
+}

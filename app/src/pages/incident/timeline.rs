@@ -1,0 +1,195 @@
+//! The timeline: highlights filter, the note form, entries (pin, edit, earlier versions) and
+//! older pages.
+
+use super::Actions;
+use crate::api::incidents::{get_note_history, EventView, IncidentView};
+use crate::components::form::{action_error, Field, FormError, SubmitButton, TextArea};
+use leptos::prelude::*;
+
+#[component]
+pub(super) fn Timeline(data: IncidentView, actions: Actions) -> impl IntoView {
+    let incident_id = data.summary.incident.id;
+    let base = format!("/incidents/{incident_id}");
+    let pinned_only = data.pinned_only;
+    let row_error = Signal::derive(move || {
+        action_error(actions.pin).get().or_else(|| action_error(actions.edit_note).get()).map(|e| e.to_string())
+    });
+    let events = data.timeline;
+    let is_empty = events.is_empty();
+    view! {
+        <section class="card timeline-card" aria-labelledby="timeline-title">
+            <div class="section-head">
+                <h2 id="timeline-title">"Timeline"</h2>
+                <nav class="status-tabs" aria-label="Timeline filter">
+                    <a href=base.clone() aria-current=(!pinned_only).then_some("page")>"All entries"</a>
+                    <a href=format!("{base}?pinned=true") aria-current=pinned_only.then_some("page")>"Highlights"</a>
+                </nav>
+            </div>
+            {data.can_respond.then(|| view! { <NoteForm incident_id now=data.now_input.clone() actions /> })}
+            <Show when=move || row_error.get().is_some()>
+                <div class="form-error" role="alert">{move || row_error.get()}</div>
+            </Show>
+            {if is_empty {
+                view! {
+                    <p class="empty-state">
+                        {if pinned_only { "Nothing is pinned yet. Pin the entries the post-mortem needs." } else { "No entries yet." }}
+                    </p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <ol class="timeline" aria-label="Timeline entries, newest first">
+                        {events.into_iter().map(|event| view! { <TimelineEntry event can_respond=data.can_respond actions /> }).collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+            {data.older_cursor.map(|cursor| {
+                let pinned = if pinned_only { "pinned=true&" } else { "" };
+                view! {
+                    <nav class="pagination" aria-label="Timeline pages">
+                        <a href=base.clone()>"Newest entries"</a>
+                        <a href=format!("{base}?{pinned}before={cursor}") rel="next">"Older entries"</a>
+                    </nav>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.note);
+    // Drawn anew after each note added, so the text area empties.
+    view! {
+        {move || {
+            actions.note.version().get();
+            let now = now.clone();
+            view! {
+                <ActionForm action=actions.note attr:class="note-form stack-form">
+                    <FormError error fields=&["body", "occurred_at"] />
+                    <input type="hidden" name="incident_id" value=incident_id />
+                    <TextArea
+                        label="Note"
+                        name="body"
+                        error
+                        required=true
+                        rows=3
+                        hint="Markdown. What happened, what was decided, by whom."
+                        id_prefix="new"
+                        draft=actions.note_draft
+                    />
+                    <Field
+                        label="Occurred at"
+                        name="occurred_at"
+                        kind="datetime-local"
+                        value=now
+                        error
+                        required=false
+                        hint="Leave as is for now, or set an earlier time to backdate."
+                        id_prefix="new"
+                        draft=actions.note_time_draft
+                    />
+                    <SubmitButton label="Add note" pending_label="Adding…" pending=actions.note.pending().into() />
+                </ActionForm>
+            }
+        }}
+    }
+}
+
+#[component]
+fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl IntoView {
+    let EventView { event, occurred, occurred_ago, occurred_input, edited, editable } = event;
+    let is_note = event.kind == crate::domain::incident::EventKind::Note;
+    let label = event.kind.label();
+    let pin_label = if event.pinned { "Unpin" } else { "Pin" };
+    let history = RwSignal::new(false);
+    let event_id = event.id;
+    let pinned = event.pinned;
+    let pin_name = format!(" entry: {}", event.body.chars().take(60).collect::<String>());
+    let edit_event = event.clone();
+    view! {
+        <li class="timeline-entry" class:pinned=event.pinned class:note=is_note>
+            <div class="entry-meta">
+                <time datetime=event.occurred_at.to_rfc3339() title=occurred.clone()>{occurred_ago}</time>
+                <span class="muted">{occurred}</span>
+                <span class="badge kind">{label}</span>
+                {event.pinned.then(|| view! { <span class="badge pinned-badge">"Pinned"</span> })}
+                <span class="entry-actor">{event.actor_name.clone().unwrap_or_else(|| "Quell".to_string())}</span>
+            </div>
+            <div class="entry-body" inner_html=event.body_html.clone()></div>
+            {edited.map(|at| view! {
+                <p class="muted entry-edited">
+                    {format!("Edited {at}. ")}
+                    <button type="button" class="button link small" on:click=move |_| history.update(|h| *h = !*h)>
+                        "Show earlier versions"
+                    </button>
+                </p>
+                <Show when=move || history.get()>
+                    <NoteHistory event_id />
+                </Show>
+            })}
+            {can_respond.then(|| view! {
+                <div class="entry-actions">
+                    <ActionForm action=actions.pin attr:class="inline-form">
+                        <input type="hidden" name="event_id" value=event_id />
+                        {(!pinned).then(|| view! { <input type="hidden" name="pinned" value="true" /> })}
+                        <button type="submit" class="button small">
+                            {pin_label} <span class="visually-hidden">{pin_name}</span>
+                        </button>
+                    </ActionForm>
+                    {editable.then(|| view! { <EditNoteForm event=edit_event occurred_input actions /> })}
+                </div>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.edit_note);
+    let prefix = format!("note-{}", event.id);
+    view! {
+        <details class="edit-note">
+            <summary>"Edit note"</summary>
+            <ActionForm action=actions.edit_note attr:class="stack-form">
+                <FormError error fields=&[] />
+                <input type="hidden" name="event_id" value=event.id />
+                <input type="hidden" name="revision" value=event.revision />
+                <TextArea label="Note text" name="body" value=event.body.clone() error required=true rows=3 id_prefix=prefix.clone() />
+                <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
+                <SubmitButton label="Save note" pending_label="Saving…" pending=actions.edit_note.pending().into() />
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn NoteHistory(event_id: i64) -> impl IntoView {
+    let versions = Resource::new(move || event_id, get_note_history);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading earlier versions…"</p> }>
+            {move || {
+                versions
+                    .get()
+                    .map(|loaded| match loaded {
+                        Ok(list) => view! {
+                            <ol class="note-history" aria-label="Earlier versions">
+                                {list
+                                    .into_iter()
+                                    .map(|v| view! {
+                                        <li>
+                                            <p class="muted">{format!("Until {} (edited by {}); occurred at {}", v.edited, v.edited_by, v.occurred)}</p>
+                                            <pre class="note-source">{v.body}</pre>
+                                        </li>
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}

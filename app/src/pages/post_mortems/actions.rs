@@ -1,0 +1,66 @@
+//! The actions of one post-mortem's page, shared by its cards.
+
+use crate::api::action_items::CreateActionItem;
+use crate::api::post_mortems::{AddFactor, CommentPostMortem, MovePostMortem, RemoveFactor, ReviewPostMortem, SaveDetails, SaveSection, SetReviewer};
+use crate::components::form::successes;
+use leptos::prelude::*;
+
+/// The actions of a post-mortem's page, made once so their results outlive the data reloading.
+#[derive(Clone, Copy)]
+pub(super) struct Actions {
+    pub(super) section: ServerAction<SaveSection>,
+    pub(super) details: ServerAction<SaveDetails>,
+    pub(super) add_factor: ServerAction<AddFactor>,
+    pub(super) remove_factor: ServerAction<RemoveFactor>,
+    pub(super) reviewer: ServerAction<SetReviewer>,
+    pub(super) review: ServerAction<ReviewPostMortem>,
+    pub(super) comment: ServerAction<CommentPostMortem>,
+    pub(super) moved: ServerAction<MovePostMortem>,
+    pub(super) add_item: ServerAction<CreateActionItem>,
+    pub(super) set_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
+    pub(super) publish_summary: ServerAction<crate::api::updates::PublishUpdate>,
+    /// The section whose form was submitted last.
+    pub(super) last_section: RwSignal<i64>,
+    /// What is typed in section editors and not saved yet, by section id: kept when the page
+    /// reloads its data (after any change, one's own or someone else's).
+    pub(super) drafts: RwSignal<std::collections::HashMap<i64, String>>,
+    pub(super) comment_draft: RwSignal<Option<String>>,
+}
+
+impl Actions {
+    pub(super) fn new() -> Actions {
+        Actions {
+            section: ServerAction::new(),
+            details: ServerAction::new(),
+            add_factor: ServerAction::new(),
+            remove_factor: ServerAction::new(),
+            reviewer: ServerAction::new(),
+            review: ServerAction::new(),
+            comment: ServerAction::new(),
+            moved: ServerAction::new(),
+            add_item: ServerAction::new(),
+            set_status: ServerAction::new(),
+            publish_summary: ServerAction::new(),
+            last_section: RwSignal::new(0),
+            drafts: RwSignal::new(std::collections::HashMap::new()),
+            comment_draft: RwSignal::new(None),
+        }
+    }
+
+    /// Goes up after each success (not after a failure, so a refused form keeps what was typed).
+    pub(super) fn successes(self) -> [Memo<usize>; 11] {
+        [
+            successes(self.section),
+            successes(self.details),
+            successes(self.add_factor),
+            successes(self.remove_factor),
+            successes(self.reviewer),
+            successes(self.review),
+            successes(self.comment),
+            successes(self.moved),
+            successes(self.add_item),
+            successes(self.set_status),
+            successes(self.publish_summary),
+        ]
+    }
+}

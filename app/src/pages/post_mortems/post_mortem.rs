@@ -1,0 +1,256 @@
+//! One post-mortem's page: its header and workflow, the customer summary, its sections and
+//! contributing factors (`sections`), impact figures, action items, review (`review`) and history.
+
+use super::actions::Actions;
+use super::review::ReviewCard;
+use super::sections::{FactorsCard, SectionCard};
+use super::PostMortemStatusBadge;
+use crate::api::post_mortems::{get_post_mortem, PostMortemView};
+use crate::components::errors::AppErrorView;
+use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::layout::RequireUser;
+use crate::domain::post_mortem::{Decision, PostMortemStatus};
+use crate::components::action_items::{people_options, ItemList, NewItemForm};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn PostMortemPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let actions = Actions::new();
+    let done = actions.successes();
+    // A saved section's draft is done with; so is a sent comment.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.section.value().get() {
+            let saved = actions.last_section.get_untracked();
+            actions.drafts.update(|drafts| {
+                drafts.remove(&saved);
+            });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.comment.value().get() {
+            actions.comment_draft.set(None);
+        }
+    });
+    // Live updates for this post-mortem's incident, once the data says which it is.
+    let incident = RwSignal::new(None::<i64>);
+    let shown = Memo::new(move |_| incident.get());
+    let live = crate::live::use_live_changes_of(shown);
+    let data = Resource::new(
+        move || (id(), done.iter().map(|m| m.get()).sum::<usize>(), live.get()),
+        |(id, ..)| get_post_mortem(id),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = data.get() {
+            incident.set(Some(view.post_mortem.incident_id));
+        }
+    });
+    view! {
+        <RequireUser>
+            <p><A href="/post-mortems">"← Post-mortems"</A></p>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the post-mortem…"</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! { <PostMortemBody data=view_data actions /> }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
+    let pm = data.post_mortem.clone();
+    let reference = crate::domain::incident::reference(pm.incident_id);
+    let back_to = format!("/post-mortems/{}", pm.id);
+    let add_item_error = action_error(actions.add_item);
+    view! {
+        <Title text=format!("Post-mortem {reference} {} · Quell", pm.incident_title) />
+        <header class="page-head">
+            <p class="reference">"Post-mortem of "<a href=format!("/incidents/{}", pm.incident_id)>{reference.clone()}</a></p>
+            <h1>{pm.incident_title.clone()}</h1>
+            <div class="badges" aria-label="Status">
+                <PostMortemStatusBadge status=pm.status />
+                <span class="badge">{pm.severity_name.clone()}</span>
+                <span class=if data.completion.is_complete() { "badge complete" } else { "badge" } id="completion">
+                    {format!("Action items: {}", data.completion.text())}
+                </span>
+            </div>
+            <dl class="facts">
+                <div><dt>"Owner"</dt><dd>{pm.owner_name.clone()}</dd></div>
+                <div><dt>"Last changed"</dt><dd>{data.updated.clone()}</dd></div>
+                {data.published.clone().map(|at| view! { <div><dt>"Published"</dt><dd>{at}</dd></div> })}
+            </dl>
+            <p><a href=format!("/post-mortems/{}/export.md", pm.id) download="">"Export as Markdown"</a></p>
+            {(pm.status == PostMortemStatus::Published && !data.can_edit).then(|| view! {
+                <p class="notice">"Published: it is read-only now. Admins can still correct it, and every edit is kept in its history."</p>
+            })}
+        </header>
+        <WorkflowCard data=data.clone() actions />
+        {data.can_publish_summary.then(|| view! { <CustomerSummaryCard data=data.clone() actions /> })}
+        <div class="incident-grid">
+            <div class="incident-main">
+                {data.sections.clone().into_iter().map(|section| view! {
+                    <SectionCard section post_mortem_id=pm.id can_edit=data.can_edit actions />
+                }).collect_view()}
+                <FactorsCard data=data.clone() actions />
+            </div>
+            <aside class="incident-side">
+                <ImpactCard data=data.clone() actions />
+                <section class="card" aria-labelledby="items-heading" id="items">
+                    <h2 id="items-heading">"Action items"</h2>
+                    <p class="muted">{data.completion.text()}</p>
+                    <ItemList rows=data.items.clone() can_respond=data.can_respond set_status=actions.set_status back_to=back_to.clone() compact=true />
+                    {data.can_respond.then(|| view! {
+                        <details open=move || add_item_error.get().is_some()>
+                            <summary>"Add an action item"</summary>
+                            <NewItemForm create=actions.add_item incident_id=pm.incident_id people=data.people.clone()
+                                viewer_id=data.viewer_id back_to=back_to.clone() />
+                        </details>
+                    })}
+                </section>
+                <ReviewCard data=data.clone() actions />
+                <HistoryCard data=data.clone() />
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn WorkflowCard(data: PostMortemView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.moved);
+    let pm = data.post_mortem.clone();
+    let approvals = data.reviewers.iter().filter(|r| r.decision == Decision::Approved).count();
+    let explain = match pm.status {
+        PostMortemStatus::Draft => "Write it together; when it is ready, add reviewers and send it to review.".to_string(),
+        PostMortemStatus::InReview => format!(
+            "In review: {approvals} of {} approval{} needed to publish.",
+            pm.required_approvals,
+            if pm.required_approvals == 1 { "" } else { "s" }
+        ),
+        PostMortemStatus::Published => "Published.".to_string(),
+    };
+    let button = move |to: PostMortemStatus, label: &'static str, class: &'static str| {
+        view! {
+            <ActionForm action=actions.moved attr:class="inline-form">
+                <input type="hidden" name="post_mortem_id" value=pm.id />
+                <input type="hidden" name="from" value=pm.status.as_str() />
+                <input type="hidden" name="to" value=to.as_str() />
+                <button type="submit" class=class>{label}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="workflow-heading">
+            <h2 id="workflow-heading">"Workflow"</h2>
+            <p>{explain}</p>
+            <FormError error fields=&[] />
+            {data.can_move.then(|| match pm.status {
+                PostMortemStatus::Draft => button(PostMortemStatus::InReview, "Send to review", "button primary").into_any(),
+                PostMortemStatus::InReview => view! {
+                    {button(PostMortemStatus::Published, "Publish", "button primary")}
+                    {button(PostMortemStatus::Draft, "Back to draft", "button")}
+                }.into_any(),
+                PostMortemStatus::Published => ().into_any(),
+            })}
+        </section>
+    }
+}
+
+/// Publishes a customer-facing summary of a published post-mortem as a public update of its
+/// incident (on the status page, and to its subscribers).
+#[component]
+fn CustomerSummaryCard(data: PostMortemView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.publish_summary);
+    let sent = Signal::derive(move || matches!(actions.publish_summary.value().get(), Some(Ok(()))));
+    let summary = data.sections.iter().find(|s| s.heading.eq_ignore_ascii_case("Summary")).map(|s| s.body.clone()).unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="customer-summary-heading">
+            <h2 id="customer-summary-heading">"Customer summary"</h2>
+            <p class="muted">"Optionally tell customers what happened: this goes to the status page as a public update of the incident, and to its subscribers. Write it for them: no internal names."</p>
+            <Show when=move || sent.get()>
+                <p class="form-success" role="status">"Published on the status page."</p>
+            </Show>
+            <ActionForm action=actions.publish_summary attr:class="stack-form">
+                <FormError error fields=&["message", "public_title"] />
+                <input type="hidden" name="incident_id" value=data.post_mortem.incident_id />
+                <input type="hidden" name="public" value="true" />
+                <Field label="Public name" name="public_title" value=data.post_mortem.incident_title.clone() error id_prefix="summary-" />
+                <TextArea label="Summary for customers" name="message" value=summary error rows=5 id_prefix="summary-" required=true />
+                <SubmitButton label="Publish on the status page" pending_label="Publishing…" pending=actions.publish_summary.pending().into() />
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn ImpactCard(data: PostMortemView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.details);
+    let pm = data.post_mortem.clone();
+    let figure = |label: &'static str, value: String| {
+        view! { <div><dt>{label}</dt><dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd></div> }
+    };
+    view! {
+        <section class="card" aria-labelledby="impact-heading">
+            <h2 id="impact-heading">"Impact figures"</h2>
+            <dl class="facts">
+                {figure("Duration", data.duration.clone().map(|d| format!("{d} (impact started to resolved)")).unwrap_or_default())}
+                {figure("Users affected", pm.users_affected.clone())}
+                {figure("Financial impact", pm.financial_impact.clone())}
+                {figure("SLOs breached", pm.slos_breached.clone())}
+            </dl>
+            <details>
+                <summary>"Key times"</summary>
+                <dl class="facts">
+                    {data.key_times.clone().into_iter().map(|(label, at)| view! { <div><dt>{label}</dt><dd>{at}</dd></div> }).collect_view()}
+                </dl>
+            </details>
+            {data.can_edit.then(|| view! {
+                <details open=move || error.get().is_some()>
+                    <summary>"Edit impact and owner"</summary>
+                    <ActionForm action=actions.details attr:class="stack-form">
+                        <FormError error fields=&["owner_id", "users_affected", "financial_impact", "slos_breached"] />
+                        <input type="hidden" name="post_mortem_id" value=pm.id />
+                        <input type="hidden" name="revision" value=pm.revision />
+                        <SelectField label="Owner" name="owner_id" error options=people_options(&data.people, None) selected=pm.owner_id.to_string() id_prefix="details-" />
+                        <Field label="Users affected" name="users_affected" value=pm.users_affected.clone() error required=false id_prefix="details-" />
+                        <Field label="Financial impact" name="financial_impact" value=pm.financial_impact.clone() error required=false id_prefix="details-" />
+                        <Field label="SLOs breached" name="slos_breached" value=pm.slos_breached.clone() error required=false id_prefix="details-" />
+                        <SubmitButton label="Save impact" pending_label="Saving…" pending=actions.details.pending().into() />
+                    </ActionForm>
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryCard(data: PostMortemView) -> impl IntoView {
+    let count = data.edits.len();
+    view! {
+        <section class="card" aria-labelledby="history-heading">
+            <h2 id="history-heading">"Edit history"</h2>
+            {if data.edits.is_empty() {
+                view! { <p class="empty-state">"No edits yet."</p> }.into_any()
+            } else {
+                view! {
+                    <details>
+                        <summary>{format!("{count} earlier version{}", if count == 1 { "" } else { "s" })}</summary>
+                        <ol class="note-history">
+                            {data.edits.clone().into_iter().map(|(edit, at)| view! {
+                                <li>
+                                    <p class="entry-meta">{format!("{} changed {} · {at}", edit.edited_by_name, edit.part)}</p>
+                                    <pre class="note-source">{if edit.previous.is_empty() { "(empty)".to_string() } else { edit.previous.clone() }}</pre>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    </details>
+                }.into_any()
+            }}
+        </section>
+    }
+}
