@@ -93,13 +93,13 @@ async fn deliveries_are_written_with_their_update_or_not_at_all(store: Store) {
     };
     let many: Vec<NewDelivery> = (0..1200).map(|n| email(&format!("p{n}@example.com"))).collect();
     store.publish_update(&update, &[], &event(EventKind::UpdatePublished, "x", t0()), &many, t0()).await.unwrap();
-    let (_, counts) = store.list_deliveries(None, 1, 0).await.unwrap();
+    let (_, counts) = store.list_deliveries(None, app::store::PageRequest::first(1)).await.unwrap();
     assert_eq!(counts.iter().find(|(s, _)| *s == DeliveryStatus::Pending).unwrap().1, 1200, "written in chunks, all of them");
     // An update for a missing incident fails, and none of its deliveries are left behind.
     let missing = NewUpdate { incident_id: 999_999, ..update };
     let refused = store.publish_update(&missing, &[], &event(EventKind::UpdatePublished, "x", t0()), &[email("x@example.com")], t0()).await;
     assert!(matches!(refused, Err(StoreError::ForeignKey(_))), "{refused:?}");
-    let (_, counts) = store.list_deliveries(None, 1, 0).await.unwrap();
+    let (_, counts) = store.list_deliveries(None, app::store::PageRequest::first(1)).await.unwrap();
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 1200);
 }
 
@@ -119,7 +119,7 @@ async fn a_claim_is_a_lease_and_only_its_holder_records_the_outcome(store: Store
     assert_eq!(taken_over.iter().map(|d| (d.id, d.attempts)).collect::<Vec<_>>(), [(first[0].id, 2), (second[0].id, 2)]);
     // The dead worker's late outcome is ignored; the holder's counts.
     store.mark_delivery_sent(first[0].id, 1, t0()).await.unwrap();
-    let (log, _) = store.list_deliveries(Some(DeliveryStatus::Sent), 10, 0).await.unwrap();
+    let (app::store::Page { rows: log, .. }, _) = store.list_deliveries(Some(DeliveryStatus::Sent), app::store::PageRequest::first(10)).await.unwrap();
     assert!(log.is_empty(), "an outcome from a lost claim is not recorded");
     store.mark_delivery_sent(first[0].id, 2, t0()).await.unwrap();
     store.mark_delivery_failed(second[0].id, 2, "HTTP 500", Some(t0() + Duration::minutes(2)), t0()).await.unwrap();
@@ -127,7 +127,7 @@ async fn a_claim_is_a_lease_and_only_its_holder_records_the_outcome(store: Store
     let again = store.claim_due_deliveries(later, lease, 10).await.unwrap();
     assert_eq!(again.iter().map(|d| d.id).collect::<Vec<_>>(), [second[0].id], "sent deliveries are never claimed again");
     store.mark_delivery_failed(second[0].id, 3, "HTTP 500", None, later).await.unwrap();
-    let (failed, counts) = store.list_deliveries(Some(DeliveryStatus::Failed), 10, 0).await.unwrap();
+    let (app::store::Page { rows: failed, .. }, counts) = store.list_deliveries(Some(DeliveryStatus::Failed), app::store::PageRequest::first(10)).await.unwrap();
     assert_eq!(failed[0].last_error, "HTTP 500");
     assert_eq!(counts, [(DeliveryStatus::Pending, 0), (DeliveryStatus::Sending, 0), (DeliveryStatus::Sent, 1), (DeliveryStatus::Failed, 1)]);
 

@@ -179,7 +179,7 @@ fn webhook(n: usize) -> NewDelivery {
 }
 
 async fn outbox_size(store: &Store) -> usize {
-    store.list_deliveries(None, 1000, 0).await.unwrap().0.len()
+    store.list_deliveries(None, app::store::PageRequest::first(1000)).await.unwrap().0.rows.len()
 }
 
 async fn policies_keep_their_levels_in_order_and_edits_need_the_current_revision(store: Store) {

@@ -112,7 +112,7 @@ async fn bench_engine(name: &str, db: TestDatabase) {
         let started = Instant::now();
         let steps = app::engine::escalation::take_due_steps(&state, "https://quell.example.com").await.unwrap();
         let took = started.elapsed().as_secs_f64() * 1000.0;
-        let (deliveries, _) = db.store.list_deliveries(None, 1, 0).await.unwrap();
+        let (app::store::Page { rows: deliveries, .. }, _) = db.store.list_deliveries(None, app::store::PageRequest::first(1)).await.unwrap();
         println!(
             "  {name:<8} {PAGES} pages due at once, {label}: {} steps taken in {took:7.1} ms (deliveries so far up to id {})",
             steps,

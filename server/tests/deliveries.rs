@@ -121,10 +121,14 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_succeeds(app: &Test
     // Not before its time: 30 seconds after the first failure.
     app.look_for_deliveries().await;
     assert_eq!(hooks.received().len(), 1);
+    // Each retry is looked for here, so the clock never moves while an attempt is in flight
+    // (its failure would be dated after the move, and its retry with it).
     app.clock.advance(chrono::Duration::seconds(31));
-    assert_eq!(hooks.wait_for(2).await.len(), 2);
+    app.look_for_deliveries().await;
+    assert_eq!(hooks.received().len(), 2);
     app.clock.advance(chrono::Duration::minutes(3));
-    assert_eq!(hooks.wait_for(3).await.len(), 3);
+    app.look_for_deliveries().await;
+    assert_eq!(hooks.received().len(), 3);
     let sent = wait_for_status(app, &admin, "sent", 1).await;
     assert_eq!(sent["deliveries"][0]["attempts"], 3);
     assert_eq!(sent["deliveries"][0]["last_error"], "");
@@ -150,7 +154,9 @@ async fn pending_deliveries_survive_a_restart_and_are_sent_once(app: &TestApp, s
     let pending = wait_for_status(app, &admin, "pending", 1).await;
     assert!(pending["deliveries"][0]["last_error"].as_str().unwrap().starts_with("HTTP:"), "{pending}");
 
-    // A delivery claimed by a worker that then died (lease held, nothing recorded).
+    // A delivery claimed by a worker that then died (lease held, nothing recorded). The email
+    // above is recorded as sent first.
+    app.look_for_deliveries().await;
     app.halt();
     let crashed = app::store::notifications::NewDelivery {
         channel: app::domain::delivery::Channel::Email,
@@ -173,6 +179,8 @@ async fn pending_deliveries_survive_a_restart_and_are_sent_once(app: &TestApp, s
     assert_eq!(hooks.wait_for(1).await.len(), 1, "the pending webhook is delivered after the restart");
     let mail = sink.wait_for(2).await;
     assert!(mail.iter().any(|m| m.contains("Claimed before the crash")), "a lease that ran out is taken over");
+    // Both are recorded as sent before the clock moves on.
+    restarted.look_for_deliveries().await;
     app.clock.advance(chrono::Duration::hours(5));
     restarted.look_for_deliveries().await;
     assert_eq!(hooks.received().len(), 1);

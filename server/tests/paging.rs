@@ -15,7 +15,7 @@ use support::*;
 
 /// Every delivery in the outbox, oldest first.
 async fn outbox(app: &TestApp) -> Vec<Delivery> {
-    let (mut rows, _) = app.db.store.list_deliveries(None, 1000, 0).await.unwrap();
+    let mut rows = app.db.store.list_deliveries(None, app::store::PageRequest::first(1000)).await.unwrap().0.rows;
     rows.reverse();
     rows
 }

@@ -223,7 +223,7 @@ async fn action_items_check_their_fields_and_keep_viewers_out(app: &TestApp) {
 
 /// Every delivery in the outbox, oldest first.
 async fn outbox(app: &TestApp) -> Vec<Delivery> {
-    let (mut rows, _) = app.db.store.list_deliveries(None, 1000, 0).await.unwrap();
+    let mut rows = app.db.store.list_deliveries(None, app::store::PageRequest::first(1000)).await.unwrap().0.rows;
     rows.reverse();
     rows
 }

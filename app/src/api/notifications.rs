@@ -220,8 +220,7 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
                 revision: w.revision,
             })
             .collect();
-        let (deliveries, counts) = store.list_deliveries(status_filter, DELIVERIES_PAGE_SIZE, (page - 1) * DELIVERIES_PAGE_SIZE).await.or_internal()?;
-        let total: i64 = counts.iter().filter(|(s, _)| status_filter.is_none_or(|f| f == *s)).map(|(_, n)| n).sum();
+        let (Page { rows: deliveries, total }, counts) = store.list_deliveries(status_filter, PageRequest::number(page, DELIVERIES_PAGE_SIZE)).await.or_internal()?;
         view.pages = ((total + DELIVERIES_PAGE_SIZE - 1) / DELIVERIES_PAGE_SIZE).max(1);
         view.delivery_counts = counts;
         view.deliveries = deliveries

@@ -168,6 +168,7 @@ pub(crate) fn zone(user: &User) -> chrono_tz::Tz {
     crate::engine::zone::named(&user.time_zone)
 }
 
+/// A time as the value of a `datetime-local` input in the viewer's zone.
 pub(crate) fn input_value(time: DateTime<Utc>, user: &User) -> String {
     time.with_timezone(&zone(user)).format(INPUT_FORMAT).to_string()
 }
@@ -189,14 +190,17 @@ pub(crate) fn parse_local(field: &str, value: &str, user: &User) -> Result<Optio
         .ok_or_else(|| AppError::invalid(field, "That time doesn't exist in your time zone (clocks changed)."))
 }
 
+/// A timeline entry Quell writes itself (a change, not a note), as plain text.
 pub(crate) fn auto_event(kind: EventKind, sentence: String, now: DateTime<Utc>) -> NewEvent {
     NewEvent { kind, body_html: crate::markdown::text(&sentence), body: sentence, occurred_at: now }
 }
 
+/// The incident, or 404.
 pub(crate) async fn incident_or_404(state: &AppState, id: i64) -> Result<crate::domain::incident::Incident, AppError> {
     state.store.incident(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))
 }
 
+/// The incident with its services and roles, or 404.
 pub(crate) async fn detail_or_404(state: &AppState, id: i64) -> Result<crate::store::incidents::IncidentDetail, AppError> {
     state.store.incident_detail(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))
 }
@@ -216,13 +220,12 @@ pub(crate) fn format(time: DateTime<Utc>, user: &User) -> String {
 }
 
 /// How many people or services a drop-down offers at most.
-pub const CHOICE_LIMIT: i64 = 500;
+pub(crate) const CHOICE_LIMIT: i64 = 500;
 
 /// Today's date in the viewer's time zone.
 pub(crate) fn today(state: &AppState, user: &User) -> chrono::NaiveDate {
     crate::domain::action_item::today_in(state.now(), &zone(user))
 }
-
 
 /// Active people who can respond (and so own or review things), in name order.
 pub(crate) async fn responders(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {

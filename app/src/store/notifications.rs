@@ -471,28 +471,28 @@ impl Store {
         Ok(())
     }
 
-    /// The delivery log, newest first, optionally of one status; `limit` at a time from
-    /// `offset`, with the count per status.
+    /// The delivery log, newest first, optionally of one status, one `page` at a time, with the
+    /// count per status (the page's total is the count of its status, or of all).
     pub async fn list_deliveries(
         &self,
         status: Option<DeliveryStatus>,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<Delivery>, Vec<(DeliveryStatus, i64)>), StoreError> {
+        page: PageRequest,
+    ) -> Result<(Page<Delivery>, Vec<(DeliveryStatus, i64)>), StoreError> {
         let sql = format!(
             "select {DELIVERY_COLUMNS} from deliveries where ($1 = '' or status = $1) order by id desc limit $2 offset $3"
         );
         let filter = status.map(|s| s.as_str()).unwrap_or("");
         let (rows, counts): (Vec<SqlDelivery>, Vec<(String, i64)>) = on_pool!(self, |pool| {
-            let rows = sqlx::query_as(&sql).bind(filter).bind(limit).bind(offset).fetch_all(pool).await?;
+            let rows = sqlx::query_as(&sql).bind(filter).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
             let counts = sqlx::query_as("select status, count(*) from deliveries group by status").fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((rows, counts))
         })?;
-        let counts = DeliveryStatus::ALL
+        let counts: Vec<(DeliveryStatus, i64)> = DeliveryStatus::ALL
             .into_iter()
             .map(|s| (s, counts.iter().find(|(name, _)| name == s.as_str()).map(|(_, n)| *n).unwrap_or(0)))
             .collect();
-        Ok((rows.into_iter().map(SqlDelivery::into_delivery).collect(), counts))
+        let total = counts.iter().filter(|(s, _)| status.is_none_or(|wanted| wanted == *s)).map(|(_, n)| n).sum();
+        Ok((Page { rows: rows.into_iter().map(SqlDelivery::into_delivery).collect(), total }, counts))
     }
 
     // ---- public subscribers ----

@@ -255,12 +255,20 @@ async fn look_on_call(state: &AppState, base_url: &str) {
 }
 
 async fn look_for_deliveries(state: &AppState, smtp: Option<&server::delivery::SmtpSettings>) {
-    use app::domain::delivery::DeliveryStatus;
+    // A delivery in flight finishes first: a clock the test moved on would otherwise make its
+    // lease look run out, and this look would take it over and send it again.
+    nothing_sending(state).await;
     let sender = server::delivery::Sender::new(smtp);
     server::delivery::deliver_due(state, &sender).await.expect("claim due deliveries");
-    // A delivery the background worker claimed meanwhile is finished before this returns.
+    // So does one the background worker claimed meanwhile.
+    nothing_sending(state).await;
+}
+
+/// Waits (ten seconds at most) until no delivery is being sent.
+async fn nothing_sending(state: &AppState) {
+    use app::domain::delivery::DeliveryStatus;
     for _ in 0..400 {
-        let (_, counts) = state.store.list_deliveries(None, 1, 0).await.expect("read the outbox");
+        let (_, counts) = state.store.list_deliveries(None, app::store::PageRequest::first(1)).await.expect("read the outbox");
         if counts.iter().all(|(status, n)| *status != DeliveryStatus::Sending || *n == 0) {
             return;
         }
