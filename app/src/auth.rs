@@ -6,7 +6,7 @@
 use crate::domain::account::User;
 use crate::errors::AppError;
 use crate::state::{AppState, Settings};
-use crate::store::UserRecord;
+use crate::store::{OrInternal, UserRecord};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::Extension;
@@ -118,7 +118,7 @@ pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Opti
     };
     let auth_version = session.get::<i64>(SESSION_AUTH_VERSION).await.map_err(read)?;
     let signed_in_at = session.get::<i64>(SESSION_SIGNED_IN_AT).await.map_err(read)?;
-    let record = state.store.user_by_id(user_id).await.map_err(|err| err.into_internal())?;
+    let record = state.store.user_by_id(user_id).await.or_internal()?;
     let valid = match (&record, auth_version, signed_in_at) {
         (Some(record), Some(version), Some(signed_in_at)) => {
             record.user.active

@@ -12,11 +12,8 @@ fn src() -> PathBuf {
 /// text, test modules left out.
 fn files(folder: &str) -> Vec<(PathBuf, String)> {
     let mut found = Vec::new();
-    let mut stack = vec![src().join(folder)];
     let single = src().join(format!("{folder}.rs"));
-    if single.is_file() {
-        stack = vec![single];
-    }
+    let mut stack = vec![if single.is_file() { single } else { src().join(folder) }];
     while let Some(path) = stack.pop() {
         if path.is_dir() {
             for entry in std::fs::read_dir(&path).expect("read a source folder") {

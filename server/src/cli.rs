@@ -113,7 +113,7 @@ async fn serve(config: Config) -> CliResult {
         on_call_poll: workers::ON_CALL_POLL,
         delivery_poll: crate::delivery::POLL,
     };
-    let running = start(state, listener, background).map_err(|err| format!("cannot start: {err}"))?;
+    let running = start(state, listener, background);
     let served = running.serve_until(shutdown_signal()).await;
     tracing::info!("Quell stopped");
     served.map_err(|err| format!("the server failed: {err}"))

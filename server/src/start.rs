@@ -24,9 +24,8 @@ pub struct Background {
     pub delivery_poll: Duration,
 }
 
-/// A started Quell: its address, the server and its background tasks.
+/// A started Quell: its state, the server and its background tasks.
 pub struct Running {
-    pub address: SocketAddr,
     pub state: AppState,
     server: JoinHandle<std::io::Result<()>>,
     background: Vec<JoinHandle<()>>,
@@ -34,8 +33,7 @@ pub struct Running {
 }
 
 /// Serves `state` on `listener` and starts the background work.
-pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Background) -> std::io::Result<Running> {
-    let address = listener.local_addr()?;
+pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Background) -> Running {
     let sender = Arc::new(Sender::new(background.smtp.as_ref()));
     let tasks = vec![
         tokio::spawn(workers::clean_up_periodically(state.clone())),
@@ -55,7 +53,7 @@ pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Bac
             })
             .await
     });
-    Ok(Running { address, state, server, background: tasks, shutdown })
+    Running { state, server, background: tasks, shutdown }
 }
 
 impl Running {

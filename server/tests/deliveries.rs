@@ -175,7 +175,7 @@ async fn pending_deliveries_survive_a_restart_and_are_sent_once(app: &TestApp, s
     let hooks = WebhookReceiver::start_on(&address, 0).await;
     let restarted = app.another_instance_with_smtp(Some(sink.settings())).await;
     app.clock.advance(chrono::Duration::seconds(61));
-    restarted.state.deliveries_queued.notify_one();
+    restarted.state().deliveries_queued.notify_one();
     assert_eq!(hooks.wait_for(1).await.len(), 1, "the pending webhook is delivered after the restart");
     let mail = sink.wait_for(2).await;
     assert!(mail.iter().any(|m| m.contains("Claimed before the crash")), "a lease that ran out is taken over");

@@ -235,7 +235,7 @@ async fn two_instances_take_each_step_once(app: &TestApp) {
         let message = format!("Page number {n}");
         ok(app.post(&admin, "/api/pages/open", &[("target", &format!("user:{ada_id}")), ("message", &message)]).await, "page").await;
     }
-    second.state.pages_opened.notify_one();
+    second.state().pages_opened.notify_one();
     wait_for_outbox(app, 20).await;
     app.look_on_call().await;
     second.look_on_call().await;

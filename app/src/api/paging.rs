@@ -557,7 +557,7 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
         };
         let now = state.now();
         let body = format!("{} paged {target_name}: {message}", viewer.display_name);
-        let event = NewEvent { kind: EventKind::Paged, body_html: crate::markdown::text(&body), body, occurred_at: now };
+        let event = NewEvent::automatic(EventKind::Paged, body, now);
         let new = NewPage { incident_id: incident, target_name, plan, message, created_by: viewer.id };
         state.store.open_page(&new, Some(&event), now).await.or_internal()?;
         state.pages_opened.notify_one();

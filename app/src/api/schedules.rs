@@ -111,7 +111,7 @@ pub struct ScheduleView {
 pub(crate) mod ssr {
     use super::*;
     use crate::domain::account::User;
-    pub use crate::engine::on_call::{final_shifts, name_of, names_for, persons, schedule_zone};
+    use crate::engine::on_call::{final_shifts, name_of};
     use crate::domain::schedule::{self as rules, Override, OverrideKind, Shift};
     use crate::state::AppState;
     use crate::store::StoreError;
@@ -176,6 +176,8 @@ pub(crate) mod ssr {
 #[cfg(feature = "ssr")]
 #[cfg(feature = "ssr")]
 use ssr::*;
+#[cfg(feature = "ssr")]
+use crate::engine::on_call::{final_shifts, name_of, names_for, persons, schedule_zone};
 
 /// The signed-in person's shift under way or next (their profile shows it).
 #[server(prefix = "/api", endpoint = "schedules/my-next-shift")]

@@ -7,11 +7,10 @@
 //! Helpers used by two api files live here, never in one of the area files.
 
 use crate::domain::account::User;
-use crate::domain::incident::EventKind;
 use crate::domain::permissions::Permission;
 use crate::errors::AppError;
 use crate::state::AppState;
-use crate::store::incidents::NewEvent;
+pub(crate) use crate::store::incidents::NewEvent;
 use crate::store::StoreError;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use http::request::Parts;
@@ -20,7 +19,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tracing::Instrument;
 
-pub(crate) use crate::store::Refusal;
+pub(crate) use crate::store::{OrInternal, Refusal};
 pub(crate) use crate::store::{Page, PageRequest};
 
 /// Who is asking, what they may do, and the application state: the start of every server
@@ -70,17 +69,6 @@ pub(crate) fn request_path() -> String {
     use_context::<Parts>().map(|parts| parts.uri.path().to_string()).unwrap_or_default()
 }
 
-/// A store error nobody expects: logged with its cause inside the request's span, answered as
-/// `Internal` (a missing row as `NotFound`).
-pub(crate) trait OrInternal<T> {
-    fn or_internal(self) -> Result<T, AppError>;
-}
-
-impl<T> OrInternal<T> for Result<T, StoreError> {
-    fn or_internal(self) -> Result<T, AppError> {
-        self.map_err(StoreError::into_internal)
-    }
-}
 
 /// The same, for a `map_err` arm that has handled the errors it expects.
 pub(crate) fn internal(err: StoreError) -> AppError {
@@ -188,11 +176,6 @@ pub(crate) fn parse_local(field: &str, value: &str, user: &User) -> Result<Optio
         .earliest()
         .map(|time| Some(time.with_timezone(&Utc)))
         .ok_or_else(|| AppError::invalid(field, "That time doesn't exist in your time zone (clocks changed)."))
-}
-
-/// A timeline entry Quell writes itself (a change, not a note), as plain text.
-pub(crate) fn auto_event(kind: EventKind, sentence: String, now: DateTime<Utc>) -> NewEvent {
-    NewEvent { kind, body_html: crate::markdown::text(&sentence), body: sentence, occurred_at: now }
 }
 
 /// The incident, or 404.

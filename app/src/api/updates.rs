@@ -192,7 +192,7 @@ pub async fn publish_update(
             incident.status.label()
         );
         let body_html = crate::markdown::render(&message);
-        let mut event = auto_event(EventKind::UpdatePublished, format!("{sentence}\n\n{message}"), now);
+        let mut event = NewEvent::automatic(EventKind::UpdatePublished, format!("{sentence}\n\n{message}"), now);
         event.body_html = format!("{}{body_html}", crate::markdown::text(&sentence));
         let new = NewUpdate {
             incident_id,

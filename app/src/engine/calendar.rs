@@ -5,6 +5,7 @@
 use crate::engine::on_call::{final_shifts, name_of, names_for};
 use crate::errors::AppError;
 use crate::state::AppState;
+use crate::store::OrInternal;
 use crate::store::schedules::FeedOwner;
 use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
@@ -18,28 +19,28 @@ const SCHEDULES_PER_PERSON: i64 = 100;
 /// The feed a token hash opens, as iCalendar text; `None` when the token opens nothing.
 pub async fn feed(state: &AppState, token_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
     let store = &state.store;
-    let Some(owner) = store.calendar_feed_owner(token_hash).await.map_err(|e| e.into_internal())? else {
+    let Some(owner) = store.calendar_feed_owner(token_hash).await.or_internal()? else {
         return Ok(None);
     };
     let (from, to) = (now - Duration::days(FEED_PAST_DAYS), now + Duration::days(FEED_FUTURE_DAYS));
     let (title, schedules, only_user) = match owner {
         FeedOwner::Schedule(id) => {
-            let Some(schedule) = store.schedule(id).await.map_err(|e| e.into_internal())? else { return Ok(None) };
+            let Some(schedule) = store.schedule(id).await.or_internal()? else { return Ok(None) };
             (format!("On call: {}", schedule.name), vec![schedule], None)
         }
         FeedOwner::User(id) => {
-            let Some(user) = store.user_by_id(id).await.map_err(|e| e.into_internal())? else { return Ok(None) };
+            let Some(user) = store.user_by_id(id).await.or_internal()? else { return Ok(None) };
             if !user.user.active {
                 return Ok(None);
             }
-            let schedules = store.schedules_of_user(id, SCHEDULES_PER_PERSON).await.map_err(|e| e.into_internal())?;
+            let schedules = store.schedules_of_user(id, SCHEDULES_PER_PERSON).await.or_internal()?;
             (format!("My on-call shifts ({})", user.user.display_name), schedules, Some(id))
         }
     };
     // Shifts are worked out from well before the feed's start, so that one running at its start
     // keeps its real start time (and with it its UID) from one fetch to the next.
     let since = from - Duration::days(FEED_PAST_DAYS * 4);
-    let plans = store.schedule_plans(schedules, since, to).await.map_err(|e| e.into_internal())?;
+    let plans = store.schedule_plans(schedules, since, to).await.or_internal()?;
     let shifts: Vec<_> = plans
         .iter()
         .flat_map(|plan| {
@@ -49,7 +50,7 @@ pub async fn feed(state: &AppState, token_hash: &str, now: DateTime<Utc>) -> Res
                 .map(move |s| (plan.schedule.id, plan.schedule.name.clone(), s))
         })
         .collect();
-    let people = names_for(&state.store, shifts.iter().map(|(_, _, s)| s.user_id)).await.map_err(|e| e.into_internal())?;
+    let people = names_for(&state.store, shifts.iter().map(|(_, _, s)| s.user_id)).await.or_internal()?;
     let mut calendar = Calendar::new();
     calendar.name(&title);
     for (schedule_id, schedule, shift) in &shifts {

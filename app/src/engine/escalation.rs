@@ -17,6 +17,7 @@ use crate::domain::paging::{step_outcome, StepOutcome, Target, ACK_LINK_HOURS};
 use crate::domain::schedule::{on_call_at, upcoming_handoffs};
 use crate::engine::notify;
 use crate::state::AppState;
+use crate::store::OrInternal;
 use crate::store::incidents::NewEvent;
 use crate::domain::catalog::Person;
 use crate::errors::AppError;
@@ -120,7 +121,7 @@ async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool
                 deliveries: Vec::new(),
                 event: page.incident_id.map(|incident| {
                     let body = format!("Nobody acknowledged the page to {}: escalation ended.", page.target_name);
-                    (incident, event(EventKind::Paged, body, now))
+                    (incident, NewEvent::automatic(EventKind::Paged, body, now))
                 }),
             },
         })
@@ -168,10 +169,6 @@ fn people_of_level(targets: &[Target], on_call: &[(i64, Vec<i64>)]) -> Vec<i64> 
     people
 }
 
-fn event(kind: EventKind, body: String, now: DateTime<Utc>) -> NewEvent {
-    NewEvent { kind, body_html: crate::markdown::text(&body), body, occurred_at: now }
-}
-
 /// "Paged Ada Lovelace, Grace Hopper (level 2 of Payments on-call, round 2)."
 fn paged_event(page: &PageRecord, level: usize, round: i64, paged: &[i64], people: &[ReachablePerson], now: DateTime<Utc>) -> NewEvent {
     let names: Vec<String> = paged
@@ -194,7 +191,7 @@ fn paged_event(page: &PageRecord, level: usize, round: i64, paged: &[i64], peopl
     } else {
         format!("Paged {}{place}.", names.join(", "))
     };
-    event(EventKind::Paged, body, now)
+    NewEvent::automatic(EventKind::Paged, body, now)
 }
 
 /// Queues a notice for every shift that starts within its schedule's notice time and was not
@@ -257,8 +254,8 @@ pub async fn acknowledge(state: &AppState, page: &PageRecord, person: &Person, v
     let now = state.now();
     let taken = crate::domain::incident::format_duration(now - page.created_at);
     let body = format!("{} acknowledged the page to {}{via}, after {taken}.", person.name, page.target_name);
-    let event = event(EventKind::PageAcknowledged, body, now);
-    let outcome = state.store.acknowledge_page(page.id, person.id, &event, now).await.map_err(|e| e.into_internal())?;
+    let event = NewEvent::automatic(EventKind::PageAcknowledged, body, now);
+    let outcome = state.store.acknowledge_page(page.id, person.id, &event, now).await.or_internal()?;
     if let (Acknowledged::Now(_), Some(incident)) = (&outcome, page.incident_id) {
         tracing::info!(page_id = page.id, user_id = person.id, "page acknowledged");
         state.live.incident_changed(&state.store, incident).await;
@@ -269,9 +266,9 @@ pub async fn acknowledge(state: &AppState, page: &PageRecord, person: &Person, v
 /// The page a one-time link opens and the (still active) person it was sent to, while the link
 /// is unused and unexpired.
 pub async fn page_of_link(state: &AppState, token: &str) -> Result<Option<(PageRecord, Person)>, AppError> {
-    let found = state.store.page_link(&crate::auth::token_hash(token), state.now()).await.map_err(|e| e.into_internal())?;
+    let found = state.store.page_link(&crate::auth::token_hash(token), state.now()).await.or_internal()?;
     let Some((page, user_id)) = found else { return Ok(None) };
-    let person = state.store.people_by_ids(&[user_id], true).await.map_err(|e| e.into_internal())?.pop();
+    let person = state.store.people_by_ids(&[user_id], true).await.or_internal()?.pop();
     Ok(person.map(|person| (page, person)))
 }
 
@@ -279,7 +276,7 @@ pub async fn page_of_link(state: &AppState, token: &str) -> Result<Option<(PageR
 /// link opens nothing (unknown, used, expired, or its person deactivated).
 pub async fn acknowledge_by_link(state: &AppState, token: &str) -> Result<Option<(Acknowledged, Person)>, AppError> {
     let Some((page, person)) = page_of_link(state, token).await? else { return Ok(None) };
-    if !state.store.use_page_link(&crate::auth::token_hash(token), state.now()).await.map_err(|e| e.into_internal())? {
+    if !state.store.use_page_link(&crate::auth::token_hash(token), state.now()).await.or_internal()? {
         return Ok(None);
     }
     let outcome = acknowledge(state, &page, &person, " through the link in their page").await?;

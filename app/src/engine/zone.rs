@@ -10,10 +10,7 @@ pub fn named(zone: &str) -> chrono_tz::Tz {
 
 /// Formats a time in an IANA time zone, falling back to UTC for an unknown zone name.
 pub fn format_in_zone(time: DateTime<Utc>, zone: &str) -> String {
-    match zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => time.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
-        Err(_) => time.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+    time.with_timezone(&named(zone)).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 #[cfg(test)]

@@ -73,3 +73,16 @@ impl StoreError {
         }
     }
 }
+
+/// A store error nobody expects, for code that answers a person: logged with its cause (inside
+/// the current span, such as a server function's), answered as `Internal` (a missing row as
+/// `NotFound`).
+pub trait OrInternal<T> {
+    fn or_internal(self) -> Result<T, AppError>;
+}
+
+impl<T> OrInternal<T> for Result<T, StoreError> {
+    fn or_internal(self) -> Result<T, AppError> {
+        self.map_err(StoreError::into_internal)
+    }
+}

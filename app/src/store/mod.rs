@@ -27,7 +27,7 @@ mod throttle;
 pub mod updates;
 mod users;
 
-pub use error::{Refusal, StoreError};
+pub use error::{OrInternal, Refusal, StoreError};
 pub use page::{Page, PageRequest};
 pub use users::{NewUser, UserRecord};
 

@@ -57,7 +57,7 @@ async fn serve(state: AppState, smtp: Option<server::delivery::SmtpSettings>) ->
         on_call_poll: ON_CALL_POLL,
         delivery_poll: DELIVERY_POLL,
     };
-    let running = server::start::start(state, listener, background).expect("start the server");
+    let running = server::start::start(state, listener, background);
     (address, running)
 }
 
@@ -191,8 +191,8 @@ impl TestApp {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
         let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
         let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let (address, running) = serve(state.clone(), smtp.clone()).await;
-        Instance { address, running, state, smtp }
+        let (address, running) = serve(state, smtp.clone()).await;
+        Instance { address, running, smtp }
     }
 
     /// One look of the on-call worker, run here and now: when it returns, every escalation step,
@@ -225,7 +225,6 @@ impl TestApp {
 pub struct Instance {
     pub address: String,
     running: server::start::Running,
-    pub state: AppState,
     smtp: Option<server::delivery::SmtpSettings>,
 }
 
@@ -236,17 +235,22 @@ impl Instance {
 
     /// One look of this instance's delivery worker (see `TestApp::look_for_deliveries`).
     pub async fn look_for_deliveries(&self) {
-        look_for_deliveries(&self.state, self.smtp.as_ref()).await;
+        look_for_deliveries(&self.running.state, self.smtp.as_ref()).await;
     }
 
     /// One look of this instance's on-call worker (see `TestApp::look_on_call`).
     pub async fn look_on_call(&self) {
-        look_on_call(&self.state, &self.address).await;
+        look_on_call(&self.running.state, &self.address).await;
+    }
+
+    /// This instance's application state.
+    pub fn state(&self) -> &AppState {
+        &self.running.state
     }
 
     pub async fn stop(self) {
         self.running.halt();
-        self.state.store.close().await;
+        self.running.state.store.close().await;
     }
 }
 

@@ -183,7 +183,7 @@ pub async fn declare_incident(
         };
         let id = state
             .store
-            .declare_incident(&new, &auto_event(EventKind::Declared, sentence, now), commander_role.id, now)
+            .declare_incident(&new, &NewEvent::automatic(EventKind::Declared, sentence, now), commander_role.id, now)
             .await
             .or_internal()?;
         tracing::info!(incident_id = id, user_id = viewer.id, "incident declared");
@@ -233,7 +233,7 @@ pub async fn change_status(
                     return Err(AppError::invalid("merge_into", format!("{} has ended; merge into an open incident.", reference(target_id))));
                 }
                 change.merged_into_id = Some(target_id);
-                change.event_on_merge_target = Some(auto_event(
+                change.event_on_merge_target = Some(NewEvent::automatic(
                     EventKind::StatusChanged,
                     format!("{} merged {} ({}) into this incident.", viewer.display_name, incident.reference(), incident.title),
                     now,
@@ -245,10 +245,10 @@ pub async fn change_status(
         if !to.is_open() {
             // Written only if the change did stop escalating pages.
             let sentence = format!("Paging stopped: the incident is {to_label}.");
-            change.event_on_paging_stopped = Some(auto_event(EventKind::PageStopped, sentence, now));
+            change.event_on_paging_stopped = Some(NewEvent::automatic(EventKind::PageStopped, sentence, now));
         }
         let event_kind = if kind == TransitionKind::Reopen { EventKind::Reopened } else { EventKind::StatusChanged };
-        let events = [auto_event(event_kind, sentence, now)];
+        let events = [NewEvent::automatic(event_kind, sentence, now)];
         state
             .store
             .update_incident(incident.id, revision, &change, &events, viewer.id, now)
@@ -300,7 +300,7 @@ pub async fn update_incident(
         let who = &viewer.display_name;
         let mut events = Vec::new();
         if severity.id != incident.severity_id {
-            events.push(auto_event(
+            events.push(NewEvent::automatic(
                 EventKind::SeverityChanged,
                 format!("{who} changed the severity: {} → {}.", incident.severity_name, severity.name),
                 now,
@@ -312,7 +312,7 @@ pub async fn update_incident(
         let mut sorted_new = new_service_ids.clone();
         sorted_new.sort_unstable();
         if sorted_new != old_service_ids {
-            events.push(auto_event(EventKind::ServicesChanged, format!("{who} changed the affected services to: {}.", names(&services)), now));
+            events.push(NewEvent::automatic(EventKind::ServicesChanged, format!("{who} changed the affected services to: {}.", names(&services)), now));
         }
         let mut details = Vec::new();
         if title != incident.title {
@@ -328,7 +328,7 @@ pub async fn update_incident(
             details.push(if is_drill { "it into a drill".to_string() } else { "it into a real incident (not a drill)".to_string() });
         }
         if !details.is_empty() {
-            events.push(auto_event(EventKind::DetailsChanged, format!("{who} changed {}.", details.join(", ")), now));
+            events.push(NewEvent::automatic(EventKind::DetailsChanged, format!("{who} changed {}.", details.join(", ")), now));
         }
         if events.is_empty() {
             return Ok(());
@@ -407,7 +407,7 @@ pub async fn update_key_times(
         }
         let mut change = IncidentChange::from_incident(&incident);
         change.key_times = times;
-        let events = [auto_event(
+        let events = [NewEvent::automatic(
             EventKind::KeyTimesChanged,
             format!("{} corrected the key times: {}.", viewer.display_name, changed.join(", ")),
             now,

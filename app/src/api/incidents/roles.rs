@@ -41,7 +41,7 @@ pub async fn assign_role(incident_id: i64, role_type_id: i64, user_id: i64, curr
         }
         let now = state.now();
         let sentence = format!("{} assigned {} as {}.", viewer.display_name, person.display_name, role_type.name);
-        let event = auto_event(EventKind::RoleAssigned, sentence, now);
+        let event = NewEvent::automatic(EventKind::RoleAssigned, sentence, now);
         let expected = (current_holder > 0).then_some(current_holder);
         match state.store.assign_role(incident_id, role_type_id, person.id, expected, &event, viewer.id, now).await {
             Ok(()) => {}
@@ -70,7 +70,7 @@ pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: 
         let holder = state.store.user_by_id(current_holder).await.or_internal()?.ok_or_else(|| AppError::not_found("That person"))?;
         let now = state.now();
         let sentence = format!("{} removed {} from {}.", viewer.display_name, holder.user.display_name, role_type.name);
-        let event = auto_event(EventKind::RoleUnassigned, sentence, now);
+        let event = NewEvent::automatic(EventKind::RoleUnassigned, sentence, now);
         match state.store.unassign_role(incident_id, role_type_id, current_holder, &event, viewer.id, now).await {
             Ok(()) => {}
             Err(StoreError::Refused(Refusal::CommanderRequired)) => {
@@ -103,7 +103,7 @@ pub async fn set_checklist_item(incident_id: i64, role_type_id: i64, item: Strin
         let now = state.now();
         let (kind, verb) = if ticked { (EventKind::ChecklistTicked, "ticked") } else { (EventKind::ChecklistUnticked, "unticked") };
         let sentence = format!("{} {verb} “{item}” for {}.", viewer.display_name, role_type.name);
-        let event = auto_event(kind, sentence, now);
+        let event = NewEvent::automatic(kind, sentence, now);
         let changed = state
             .store
             .set_checklist_item(incident_id, role_type_id, &item, ticked, &event, viewer.id, now)

@@ -44,6 +44,14 @@ pub struct NewEvent {
     pub occurred_at: DateTime<Utc>,
 }
 
+impl NewEvent {
+    /// An entry Quell writes itself (a change, not a note): the sentence, composed by the
+    /// caller, shown as escaped plain text.
+    pub fn automatic(kind: EventKind, sentence: String, now: DateTime<Utc>) -> NewEvent {
+        NewEvent { kind, body_html: crate::markdown::text(&sentence), body: sentence, occurred_at: now }
+    }
+}
+
 /// The new state of an incident's own fields, written as a whole over the revision it was
 /// computed from.
 #[derive(Debug, Clone)]
