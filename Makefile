@@ -12,6 +12,8 @@ export LEPTOS_OUTPUT_NAME := quell
 
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_OPT_MIN_VERSION := 116
+# npm's binaryen ships a ready wasm-opt (Debian's 108 breaks hydration; compiling one takes 10 min).
+BINARYEN_VERSION := 132.0.0
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
 SITE_ROOT := target/site
 QUELL := target/release/quell
@@ -19,15 +21,15 @@ QUELL := target/release/quell
 BUILD_STAMP := target/.quell-release-build
 BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
 
-.PHONY: run test build tools browser-tools postgres cargo-tests e2e bench clean
+.PHONY: run test build tools browser-tools postgres cargo-tests crash-test e2e bench clean
 
 ## make run: build (release) and serve on http://127.0.0.1:3000 with SQLite in ./data/
 run: build
 	@mkdir -p data
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(QUELL) serve
 
-## make test: every test: unit, store contract and HTTP on SQLite and Postgres, Playwright
-test: build browser-tools postgres cargo-tests e2e
+## make test: every test: unit, store contract and HTTP on SQLite and Postgres, crash, Playwright
+test: build browser-tools postgres cargo-tests crash-test e2e
 
 build: tools $(BUILD_STAMP)
 
@@ -45,7 +47,7 @@ tools:
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
 	@# (|| true: with pipefail a missing wasm-opt would otherwise stop make here instead of installing it)
 	@v=$$(wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p' || true); \
-		[ "$${v:-0}" -ge $(WASM_OPT_MIN_VERSION) ] || cargo install wasm-opt --locked
+		[ "$${v:-0}" -ge $(WASM_OPT_MIN_VERSION) ] || npm install -g --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
 
 browser-tools:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
@@ -62,6 +64,11 @@ cargo-tests: tools postgres
 	@python3 -c "import aiosmtpd" 2>/dev/null || pip install --quiet aiosmtpd==1.4.6
 	cargo test -p app --features test-support
 	cargo test -p server
+
+# The release server killed mid-write (SQLite) and its database restarted under load (Postgres).
+# It restarts the local Postgres, so it runs on its own, after the cargo tests.
+crash-test: build postgres cargo-tests
+	.ci/crash-test
 
 e2e: build browser-tools
 	cd end2end && npx playwright test

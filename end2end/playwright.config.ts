@@ -49,6 +49,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       QUELL_LOG: 'warn',
+      // The tests' webhook receivers listen on this machine.
+      QUELL_OUTBOUND_ALLOW: '127.0.0.1',
     },
   },
 });

@@ -35,6 +35,30 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The token in subscriber `id`'s unsubscribe links: `<id>-<HMAC-SHA256 of the id, hex>`, signed
+/// with the install's unsubscribe secret, so nothing per subscriber is kept that could be read
+/// back as a link.
+pub fn unsubscribe_token(secret: &str, id: i64) -> String {
+    format!("{id}-{}", unsubscribe_mac(secret, id))
+}
+
+/// The subscriber an unsubscribe token is for, if its signature holds.
+pub fn unsubscribe_id(secret: &str, token: &str) -> Option<i64> {
+    let (id, mac) = token.split_once('-')?;
+    let id: i64 = id.parse().ok()?;
+    let expected = unsubscribe_mac(secret, id);
+    // Compared in constant time.
+    let same = expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0;
+    same.then_some(id)
+}
+
+fn unsubscribe_mac(secret: &str, id: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(format!("unsubscribe:{id}").as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The signed-in user of this request, if any, as resolved by the server's middleware.
 #[derive(Clone, Debug, Default)]
 pub struct Authenticated(pub Option<User>);
@@ -50,6 +74,7 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes a password off the async runtime (it takes tens of milliseconds on purpose).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _turn = hashing_turns().acquire().await.map_err(|err| internal("password hashing turn", err))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
@@ -61,15 +86,24 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Checks a password against a stored hash, off the async runtime. With no hash (an unknown
 /// email) it checks against a throwaway hash so the answer takes as long as for a real account.
+/// Checks run at most one per core at a time (each takes 19 MiB), so a burst of sign-ins waits
+/// its turn instead of exhausting memory.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+    let Ok(_turn) = hashing_turns().acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&hash) else { return false };
         argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
     })
     .await
     .unwrap_or(false)
+}
+
+/// Turns for password checks: one per core.
+fn hashing_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    TURNS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
 }
 
 fn dummy_hash() -> &'static str {
@@ -160,4 +194,21 @@ pub fn app_state() -> Result<AppState, AppError> {
 /// The tower-sessions session of this request.
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|err| internal("reading the session", err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsubscribe_tokens_name_their_subscriber_only_with_the_right_secret() {
+        let token = unsubscribe_token("secret", 42);
+        assert!(token.starts_with("42-") && token.len() == 3 + 64, "{token}");
+        assert_eq!(unsubscribe_id("secret", &token), Some(42));
+        assert_eq!(unsubscribe_id("another secret", &token), None);
+        assert_eq!(unsubscribe_id("secret", &token.replacen("42-", "43-", 1)), None, "another subscriber's id");
+        for bad in ["", "42", "42-", "x-abc", &token[..token.len() - 1]] {
+            assert_eq!(unsubscribe_id("secret", bad), None, "{bad:?}");
+        }
+    }
 }

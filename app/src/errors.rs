@@ -22,10 +22,16 @@ pub enum AppError {
     /// The input was wrong; `field` names the form field the message belongs beside.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// The request itself was malformed: arguments that don't decode, a body too large.
+    #[error("{message}")]
+    BadRequest { message: String },
     #[error("{message}")]
     TooManyRequests { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The database can't be reached right now; nothing was changed.
+    #[error("Quell can't reach its database right now; nothing was changed. Try again in a moment.")]
+    Unavailable,
     /// The browser could not talk to the server, or the reply made no sense.
     #[error("Could not reach Quell: {message}")]
     Transport { message: String },
@@ -52,8 +58,10 @@ impl AppError {
             AppError::NotFound { .. } => 404,
             AppError::Conflict { .. } => 409,
             AppError::Invalid { .. } => 422,
+            AppError::BadRequest { .. } => 400,
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal => 500,
+            AppError::Unavailable => 503,
             AppError::Transport { .. } => 502,
         }
     }
@@ -79,13 +87,18 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => AppError::Invalid {
-                field: String::new(),
-                message: format!("The form was incomplete: {message}"),
-            },
-            ServerFnErrorErr::Request(message)
-            | ServerFnErrorErr::Deserialization(message)
-            | ServerFnErrorErr::Response(message) => AppError::Transport { message },
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::BadRequest { message: format!("The form was incomplete or malformed: {message}") }
+            }
+            // On the server these come only from decoding what the client sent (a body that is
+            // no form, text that is not UTF-8): the request is at fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Deserialization(message) => {
+                AppError::BadRequest { message: format!("The request could not be read: {message}") }
+            }
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Deserialization(message) => AppError::Transport { message },
+            ServerFnErrorErr::Response(message) => AppError::Transport { message },
             _ => AppError::Internal,
         }
     }
@@ -113,5 +126,7 @@ mod tests {
         assert_eq!(AppError::Unauthenticated.status_code(), 401);
         assert_eq!(AppError::Forbidden.status_code(), 403);
         assert_eq!(AppError::Internal.status_code(), 500);
+        let undecodable = AppError::from_server_fn_error(ServerFnErrorErr::Args("invalid digit found in string".into()));
+        assert_eq!(undecodable.status_code(), 400);
     }
 }

@@ -7,7 +7,8 @@ use crate::pages::{action_items, catalog, home, incident, incidents, login, noti
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
-use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use crate::components::title::PageTitle;
+use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -58,7 +59,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/quell.css" />
         <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%23d9480f'/%3E%3C/svg%3E" />
         <Meta name="color-scheme" content="light dark" />
-        <Title text="Quell" />
+        <PageTitle text="Quell" />
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>

@@ -93,3 +93,24 @@ fn the_check_sees_imports_that_are_there() {
     assert!(!reaches_up("api", &["engine"]).is_empty());
     assert!(!reaches_up("engine", &["store"]).is_empty());
 }
+
+/// `leptos_meta`'s `Title` writes its text into the server-rendered head unescaped, so pages set
+/// their title only through `components::title::PageTitle`, which escapes it.
+#[test]
+fn every_page_title_goes_through_the_escaping_component() {
+    let mut found = Vec::new();
+    for folder in ["components", "pages", "routes"] {
+        for (path, text) in files(folder) {
+            if path.ends_with("components/title.rs") {
+                continue;
+            }
+            for (number, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if code.contains("<Title") || code.contains("leptos_meta::Title") || (code.contains("leptos_meta::{") && code.contains("Title")) {
+                    found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "use PageTitle instead:\n{}", found.join("\n"));
+}

@@ -151,18 +151,26 @@ async fn webhooks_are_edited_under_revision_guard(store: Store) {
 }
 
 async fn public_subscribers_confirm_before_they_receive_and_leave_with_one_click(store: Store) {
-    assert_eq!(store.add_status_subscriber("fan@example.org", "c1", "u1", t0()).await.unwrap(), Some("c1".to_string()));
-    assert_eq!(store.add_status_subscriber("fan@example.org", "c2", "u2", t0()).await.unwrap(), None, "not again within the hour");
+    assert!(store.add_status_subscriber("fan@example.org", "hash1", t0()).await.unwrap());
+    assert!(!store.add_status_subscriber("fan@example.org", "hash2", t0()).await.unwrap(), "not again within the hour");
+    assert!(store.status_subscriber_to_confirm("hash1").await.unwrap());
     let later = t0() + Duration::minutes(61);
-    assert_eq!(store.add_status_subscriber("fan@example.org", "c2", "u2", later).await.unwrap(), Some("c1".to_string()), "later, the same link again");
+    assert!(store.add_status_subscriber("fan@example.org", "hash2", later).await.unwrap(), "later, a new link");
+    assert!(!store.status_subscriber_to_confirm("hash1").await.unwrap(), "the old link is replaced");
     assert!(store.confirmed_status_subscribers().await.unwrap().is_empty(), "not before confirming");
     assert!(!store.confirm_status_subscriber("wrong", t0()).await.unwrap());
-    assert!(store.confirm_status_subscriber("c1", t0()).await.unwrap());
-    assert_eq!(store.confirmed_status_subscribers().await.unwrap(), [("fan@example.org".to_string(), "u1".to_string())]);
-    assert_eq!(store.add_status_subscriber("fan@example.org", "c3", "u3", t0()).await.unwrap(), None, "already confirmed");
-    assert!(store.remove_status_subscriber("u1").await.unwrap());
-    assert!(!store.remove_status_subscriber("u1").await.unwrap());
+    assert!(store.confirm_status_subscriber("hash2", t0()).await.unwrap());
+    let confirmed = store.confirmed_status_subscribers().await.unwrap();
+    assert_eq!(confirmed.iter().map(|(_, email)| email.as_str()).collect::<Vec<_>>(), ["fan@example.org"]);
+    assert!(!store.add_status_subscriber("fan@example.org", "hash3", t0()).await.unwrap(), "already confirmed");
+    let id = confirmed[0].0;
+    assert!(store.remove_status_subscriber(id).await.unwrap());
+    assert!(!store.remove_status_subscriber(id).await.unwrap());
     assert!(store.confirmed_status_subscribers().await.unwrap().is_empty());
+    // One install secret per purpose, the same for every caller.
+    let secret = store.install_secret("unsubscribe", "first").await.unwrap();
+    assert_eq!(secret, "first");
+    assert_eq!(store.install_secret("unsubscribe", "second").await.unwrap(), "first");
 }
 
 store_contract_tests!(

@@ -122,7 +122,7 @@ async fn sign_in_failures_are_counted_locked_and_cleared(store: Store) {
     let key = ThrottleScope::Account.key("ada@example.com");
     let mut count = None;
     for _ in 0..policy.lock_after {
-        count = Some(store.record_failure(&key, &policy, t0()).await.unwrap());
+        count = Some(store.count_attempt(&key, &policy, t0()).await.unwrap());
     }
     let count = count.unwrap();
     assert_eq!(count.failures, policy.lock_after);
@@ -146,7 +146,7 @@ async fn stored_counts_follow_the_domain_rule_across_windows_and_locks(store: St
     for minute in minutes {
         let now = t0() + Duration::minutes(minute);
         expected = Some(policy.record_failure(expected.as_ref(), now));
-        let stored = store.record_failure(key, &policy, now).await.unwrap();
+        let stored = store.count_attempt(key, &policy, now).await.unwrap();
         assert_eq!(Some(stored), expected, "at minute {minute}");
     }
 }
@@ -157,7 +157,7 @@ async fn concurrent_failures_are_all_counted(store: Store) {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (store, key) = (store.clone(), key.clone());
-            tokio::spawn(async move { store.record_failure(&key, &policy, t0()).await })
+            tokio::spawn(async move { store.count_attempt(&key, &policy, t0()).await })
         })
         .collect();
     for task in tasks {
@@ -169,8 +169,8 @@ async fn concurrent_failures_are_all_counted(store: Store) {
 
 async fn old_sign_in_counters_are_purged(store: Store) {
     let policy = ThrottleScope::Account.policy();
-    store.record_failure("account:old", &policy, t0()).await.unwrap();
-    store.record_failure("account:new", &policy, t0() + Duration::days(2)).await.unwrap();
+    store.count_attempt("account:old", &policy, t0()).await.unwrap();
+    store.count_attempt("account:new", &policy, t0() + Duration::days(2)).await.unwrap();
     let now = t0() + Duration::days(2);
     assert_eq!(store.purge_failure_counts(now - Duration::days(1), now).await.unwrap(), 1);
     assert_eq!(store.failure_counts(["account:old", "account:new"]).await.unwrap().len(), 1);

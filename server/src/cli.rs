@@ -99,6 +99,7 @@ async fn serve(config: Config) -> CliResult {
         .map_err(|err| format!("cannot listen on {}: {err}", config.site_addr))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
     let url = config.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+    config.warn_about_exposure(address);
     tracing::info!(%address, database = %describe(&config.database_url), "Quell is listening");
     println!("Quell is running at {url}");
     if setup_done {
@@ -109,7 +110,6 @@ async fn serve(config: Config) -> CliResult {
 
     let background = Background {
         smtp: config.smtp.clone(),
-        base_url: url,
         on_call_poll: workers::ON_CALL_POLL,
         delivery_poll: crate::delivery::POLL,
     };

@@ -28,6 +28,9 @@ pub struct Config {
     /// Where email goes out; `None` when `QUELL_SMTP_HOST` is not set (emails then fail with a
     /// reason in the delivery log).
     pub smtp: Option<crate::delivery::SmtpSettings>,
+    /// Addresses, ranges and host names outbound requests may reach beyond the public internet
+    /// (`QUELL_OUTBOUND_ALLOW`).
+    pub outbound: app::state::outbound::OutboundPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,7 +129,11 @@ impl Config {
             }
         };
 
+        let outbound = app::state::outbound::OutboundPolicy::parse(&get("QUELL_OUTBOUND_ALLOW").unwrap_or_default())
+            .map_err(|message| error("QUELL_OUTBOUND_ALLOW", message))?;
+
         Ok(Config {
+            outbound,
             smtp,
             database_url,
             public_url,
@@ -139,14 +146,33 @@ impl Config {
         })
     }
 
+    /// Logs what start-up should warn about: without `QUELL_PUBLIC_URL`, links in notifications
+    /// use the listen address, which people elsewhere can't follow when it is not loopback; and
+    /// sessions travel unencrypted when Quell serves plain HTTP beyond this machine and no https
+    /// address or trusted proxy says otherwise.
+    pub fn warn_about_exposure(&self, address: SocketAddr) {
+        if address.ip().is_loopback() {
+            return;
+        }
+        if self.public_url.is_none() {
+            tracing::warn!(%address, "QUELL_PUBLIC_URL is not set: links in notifications start with http://{address}; set it to the address people use");
+        }
+        let https = self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+        if !https && !self.trust_proxy_headers {
+            tracing::warn!(%address, "serving plain HTTP beyond this machine: sessions travel unencrypted; put Quell behind HTTPS and set QUELL_PUBLIC_URL=https://…");
+        }
+    }
+
     /// The settings the application reads at request time.
     pub fn settings(&self) -> app::state::Settings {
         app::state::Settings {
             public_url: self.public_url.clone(),
+            base_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
             secure_cookies: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")),
             trust_proxy_headers: self.trust_proxy_headers,
             session_absolute_lifetime: chrono::Duration::hours(self.session_lifetime_hours),
             session_idle_timeout: chrono::Duration::minutes(self.session_idle_minutes),
+            outbound: self.outbound.clone(),
         }
     }
 }
@@ -159,6 +185,15 @@ mod tests {
     fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_outbound_allow_list_is_read_and_checked() {
+        assert_eq!(parse(&[]).unwrap().outbound, Default::default());
+        let config = parse(&[("QUELL_OUTBOUND_ALLOW", "10.0.0.0/8, chat.internal")]).unwrap();
+        assert!(config.outbound.allows_host("chat.internal"));
+        assert_eq!(config.outbound.refusal("10.1.1.1".parse().unwrap()), None);
+        assert_eq!(parse(&[("QUELL_OUTBOUND_ALLOW", "10.0.0.0/40")]).unwrap_err().variable, "QUELL_OUTBOUND_ALLOW");
     }
 
     #[test]

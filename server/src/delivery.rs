@@ -1,6 +1,11 @@
 //! The delivery worker: sends what the outbox holds, by email (SMTP, lettre) and webhook (HTTP
 //! POST, reqwest), retrying with backoff.
 //!
+//! Webhooks go only where the outbound policy (`app::state::outbound`) allows: an address in the
+//! URL is checked before the request, and names are resolved by the policy's resolver, so the
+//! client connects only to addresses that were checked. No redirects are followed, no proxy from
+//! the environment is used, and at most `ANSWER_LIMIT` bytes of an answer are read.
+//!
 //! A delivery is claimed with a lease (`claim_due_deliveries`), sent, and its outcome recorded
 //! only while the claim is still this worker's. If the process dies mid-send, the lease ends and
 //! the delivery is sent again: delivery is at least once, and every message carries a stable id
@@ -8,6 +13,7 @@
 //! whose send succeeded and was recorded is never claimed again.
 
 use app::domain::delivery::{next_attempt_after_failure, Channel};
+use app::state::outbound::OutboundPolicy;
 use app::state::AppState;
 use app::store::notifications::{Delivery, Webhook};
 use hmac::{Hmac, Mac};
@@ -24,8 +30,17 @@ const LEASE_SECONDS: i64 = 60;
 const BATCH: i64 = 20;
 /// How often the worker looks for deliveries that came due (retries) without being woken.
 pub const POLL: Duration = Duration::from_secs(2);
+/// The delivery worker's name (in logs and `/readyz`).
+pub const WORKER: &str = "delivery";
+/// The delivery worker is stalled when a look has not finished for this long (a look sends at
+/// most one batch at once, each send within `SEND_TIMEOUT`).
+pub const STALL: Duration = Duration::from_secs(120);
 /// How long one send may take.
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// The most of a webhook's answer that is read (the delivery log keeps a short excerpt of it).
+const ANSWER_LIMIT: usize = 4096;
+/// The most of an answer the delivery log keeps, in characters.
+const EXCERPT_CHARS: usize = 200;
 
 /// How to reach the SMTP server (from `QUELL_SMTP_*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,13 +69,33 @@ pub struct Sender {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     smtp_error: Option<String>,
     http: reqwest::Client,
+    policy: Arc<OutboundPolicy>,
+}
+
+/// Resolves names for the webhook client through the outbound policy.
+struct PolicyResolver(Arc<OutboundPolicy>);
+
+impl reqwest::dns::Resolve for PolicyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.0.clone();
+        Box::pin(async move {
+            // reqwest puts the URL's port on the addresses it gets back.
+            let addresses = policy.resolve_allowed(name.as_str(), 0).await?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 impl Sender {
-    pub fn new(smtp: Option<&SmtpSettings>) -> Sender {
+    /// A sender for email through `smtp` and webhooks where `policy` allows.
+    pub fn new(smtp: Option<&SmtpSettings>, policy: OutboundPolicy) -> Sender {
+        let policy = Arc::new(policy);
         let http = reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)
+            .connect_timeout(SEND_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(PolicyResolver(policy.clone())))
             .user_agent("Quell webhooks")
             .build()
             .unwrap_or_default();
@@ -69,7 +104,7 @@ impl Sender {
             Some(Ok(transport)) => (Some(transport), None),
             Some(Err(err)) => (None, Some(err)),
         };
-        Sender { smtp, smtp_error, http }
+        Sender { smtp, smtp_error, http, policy }
     }
 
     /// Sends one delivery; the error is what the delivery log shows.
@@ -112,6 +147,8 @@ impl Sender {
     }
 
     async fn post_webhook(&self, delivery: &Delivery, webhook: Option<&Webhook>, now: chrono::DateTime<chrono::Utc>) -> Result<(), String> {
+        // An address in the URL is checked here; a name, by the resolver when connecting.
+        self.policy.check_form(&delivery.target).map_err(|refused| format!("Refused: {refused}"))?;
         let mut request = self
             .http
             .post(&delivery.target)
@@ -123,13 +160,20 @@ impl Sender {
                 .header("X-Quell-Timestamp", timestamp.to_string())
                 .header("X-Quell-Signature", format!("sha256={}", sign(secret, timestamp, &delivery.body)));
         }
-        let response = request.body(delivery.body.clone()).send().await.map_err(|err| format!("HTTP: {}", error_chain(&err)))?;
+        let mut response = request.body(delivery.body.clone()).send().await.map_err(|err| format!("HTTP: {}", error_chain(&err)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
-        let excerpt: String = text.chars().take(200).collect();
+        let mut answer = Vec::new();
+        while answer.len() < ANSWER_LIMIT {
+            match response.chunk().await {
+                Ok(Some(chunk)) => answer.extend_from_slice(&chunk[..chunk.len().min(ANSWER_LIMIT - answer.len())]),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let excerpt: String = String::from_utf8_lossy(&answer).chars().filter(|c| !c.is_control() || *c == ' ').take(EXCERPT_CHARS).collect();
+        let excerpt = excerpt.trim();
         Err(format!("HTTP {status}{}", if excerpt.is_empty() { String::new() } else { format!(": {excerpt}") }))
     }
 }
@@ -199,13 +243,17 @@ pub async fn deliver_due(state: &AppState, sender: &Sender) -> Result<usize, app
 /// or for `poll` to pass (retries come due with time).
 pub async fn run(state: AppState, sender: Arc<Sender>, poll: Duration) {
     loop {
-        match deliver_due(&state, &sender).await {
+        let mut full = false;
+        crate::supervise::look(&state, WORKER, async {
+            let claimed = deliver_due(&state, &sender).await.map_err(|err| format!("claiming deliveries: {err}"))?;
             // A full batch: there may be more waiting.
-            Ok(n) if n as i64 == BATCH => continue,
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "claiming deliveries failed"),
+            full = claimed as i64 == BATCH;
+            Ok(())
+        })
+        .await;
+        if !full {
+            let _ = tokio::time::timeout(poll, state.deliveries_queued.notified()).await;
         }
-        let _ = tokio::time::timeout(poll, state.deliveries_queued.notified()).await;
     }
 }
 

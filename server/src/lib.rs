@@ -2,6 +2,7 @@
 //! The application itself (pages, server functions, store) lives in the `app` crate.
 
 pub mod acknowledge;
+pub mod bodies;
 pub mod calendars;
 pub mod cli;
 pub mod config;
@@ -12,5 +13,6 @@ pub mod middleware;
 pub mod router;
 pub mod start;
 pub mod status_page;
+pub mod supervise;
 pub mod telemetry;
 pub mod workers;

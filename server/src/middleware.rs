@@ -30,6 +30,33 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     response
 }
 
+/// Marks every cookie `Secure` when the request reached Quell over HTTPS through a trusted proxy
+/// (`X-Forwarded-Proto: https` with `QUELL_TRUST_PROXY_HEADERS`). With an https
+/// `QUELL_PUBLIC_URL` the session layer marks them already.
+pub async fn secure_cookies_behind_https_proxy(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = state.settings.trust_proxy_headers
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|proto| proto.split(',').next().is_some_and(|first| first.trim().eq_ignore_ascii_case("https")));
+    let mut response = next.run(req).await;
+    if https {
+        let all: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+        response.headers_mut().remove(header::SET_COOKIE);
+        for cookie in all {
+            let secured = match cookie.to_str() {
+                Ok(text) if !text.to_ascii_lowercase().split(';').any(|part| part.trim() == "secure") => {
+                    HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(cookie)
+                }
+                _ => cookie,
+            };
+            response.headers_mut().append(header::SET_COOKIE, secured);
+        }
+    }
+    response
+}
+
 /// Refuses state-changing requests that a browser marks as coming from another site. Server
 /// functions have no CSRF token of their own, so this is their protection: `Sec-Fetch-Site`
 /// where the browser sends it, otherwise `Origin` compared with our own address. Clients that

@@ -1,6 +1,7 @@
 //! Builds the axum router: health checks, Leptos pages and server functions, static files, and
 //! the middleware stack around them.
 
+use crate::bodies::MAX_BODY_BYTES;
 use crate::middleware;
 use app::auth::SESSION_COOKIE_NAME;
 use app::state::AppState;
@@ -19,8 +20,6 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// The largest request body accepted (1 MiB); larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The route list, generated once per process. Generating it sets a process-wide Leptos flag
 /// that stalls, for good, any resource first polled while it is set (leptos issue #4773), so it
@@ -63,7 +62,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(move || provide_context(fallback_state.clone()), shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::secure_cookies_behind_https_proxy))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::reject_cross_site))
+        .layer(axum::middleware::from_fn(crate::bodies::read_bodies))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
@@ -76,13 +77,36 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers; load balancers send traffic only while this says 200.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+/// The database answers and no background worker is stalled; load balancers send traffic only
+/// while this says 200. The body's first line is `ready` or `not ready`; one line follows for the
+/// database and one for each worker.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    let database = state.store.ping().await;
+    let workers = state.workers.report(std::time::Instant::now());
+    let stalled: Vec<&str> = workers.iter().filter(|w| w.stalled).map(|w| w.name).collect();
+    let ready = database.is_ok() && stalled.is_empty();
+    let mut body = String::from(if ready { "ready\n" } else { "not ready\n" });
+    match &database {
+        Ok(()) => body.push_str("database: ok\n"),
         Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            tracing::warn!(error = %err, "readiness check: the database is unreachable");
+            body.push_str("database: unreachable\n");
         }
     }
+    if !stalled.is_empty() {
+        tracing::warn!(workers = ?stalled, "readiness check: workers stalled");
+    }
+    for worker in &workers {
+        body.push_str(&format!(
+            "worker {}: {}, last look {} s ago, {} looks, {} failed, {} restarts\n",
+            worker.name,
+            if worker.stalled { "stalled" } else { "ok" },
+            worker.since_last_look.as_secs(),
+            worker.looks,
+            worker.failures,
+            worker.restarts,
+        ));
+    }
+    body.push_str(&format!("records skipped: {}\n", app::state::workers::skipped()));
+    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
 }

@@ -2,22 +2,23 @@
 //! live relay, the delivery worker, the on-call worker, clean-up). `quell serve` and the test
 //! server both start through `start`, so tests run what production runs.
 
-use crate::delivery::{Sender, SmtpSettings};
+use crate::delivery::{self, Sender, SmtpSettings};
 use crate::router::router;
-use crate::workers;
+use crate::{supervise, workers};
 use app::state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
+/// The live relay's name (in logs and `/readyz`).
+const RELAY: &str = "live relay";
+
 /// How the background work runs.
 #[derive(Debug, Clone)]
 pub struct Background {
     /// Where email goes (none: email deliveries fail with a reason, webhooks still go).
     pub smtp: Option<SmtpSettings>,
-    /// The address links in notifications start with.
-    pub base_url: String,
     /// How often the on-call worker looks for due steps.
     pub on_call_poll: Duration,
     /// How often the delivery worker looks for due deliveries.
@@ -34,13 +35,28 @@ pub struct Running {
 
 /// Serves `state` on `listener` and starts the background work.
 pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Background) -> Running {
-    let sender = Arc::new(Sender::new(background.smtp.as_ref()));
-    let tasks = vec![
-        tokio::spawn(workers::clean_up_periodically(state.clone())),
-        tokio::spawn(crate::delivery::run(state.clone(), sender, background.delivery_poll)),
-        tokio::spawn(state.live.clone().relay_announcements(state.store.clone())),
-        tokio::spawn(workers::run_on_call(state.clone(), background.base_url.clone(), background.on_call_poll)),
+    let sender = Arc::new(Sender::new(background.smtp.as_ref(), state.settings.outbound.clone()));
+    let mut tasks = vec![
+        supervise::spawn(&state, workers::CLEANUP, Some(workers::CLEANUP_STALL), {
+            let state = state.clone();
+            move || workers::clean_up_periodically(state.clone())
+        }),
+        supervise::spawn(&state, delivery::WORKER, Some(delivery::STALL), {
+            let (state, poll) = (state.clone(), background.delivery_poll);
+            move || delivery::run(state.clone(), sender.clone(), poll)
+        }),
+        supervise::spawn(&state, workers::ON_CALL, Some(workers::ON_CALL_STALL), {
+            let (state, poll) = (state.clone(), background.on_call_poll);
+            move || workers::run_on_call(state.clone(), poll)
+        }),
     ];
+    // Changes announced by other instances (Postgres only; on SQLite there is one instance).
+    if state.store.is_postgres() {
+        tasks.push(supervise::spawn(&state, RELAY, None, {
+            let state = state.clone();
+            move || state.live.clone().relay_announcements(state.store.clone())
+        }));
+    }
     let shutdown = Arc::new(tokio::sync::Notify::new());
     let (stop, live) = (shutdown.clone(), state.live.clone());
     let app = router(state.clone());

@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/status/feed.atom", get(atom_feed))
         .route("/status/summary.json", get(summary))
         .route("/status/subscribe", post(subscribe))
-        .route("/status/confirm/{token}", get(confirm))
+        .route("/status/confirm/{token}", get(confirm_page).post(confirm))
         .route("/status/unsubscribe/{token}", get(unsubscribe_page).post(unsubscribe))
 }
 
@@ -85,13 +85,10 @@ fn cached(headers: &HeaderMap, body: Arc<Body>) -> Response {
     response
 }
 
-/// The address the page is reached at, for absolute links in the feed and summary.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.settings.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}")
+/// The address the page is reached at, for absolute links in the feed, summary and emails (from
+/// the settings, never from the request's `Host`).
+fn base_url(state: &AppState) -> String {
+    state.settings.base_url.trim_end_matches('/').to_string()
 }
 
 async fn status(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
@@ -160,7 +157,7 @@ async fn incident(State(state): State<AppState>, headers: HeaderMap, Path(id): P
 }
 
 async fn atom_feed(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
-    let base = base_url(&state, &headers);
+    let base = base_url(&state);
     let body = state
         .status_page
         .get_or_make(&format!("feed:{base}"), state.now(), async {
@@ -174,7 +171,7 @@ async fn atom_feed(State(state): State<AppState>, headers: HeaderMap) -> Result<
 }
 
 async fn summary(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Failure> {
-    let base = base_url(&state, &headers);
+    let base = base_url(&state);
     let body = state
         .status_page
         .get_or_make(&format!("summary:{base}"), state.now(), async {
@@ -204,7 +201,7 @@ struct SubscribeForm {
 
 /// Asks for updates by email: sends a confirmation link (double opt-in). The answer is the same
 /// whether or not the address was already subscribed.
-async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SubscribeForm>) -> Result<Response, Failure> {
+async fn subscribe(State(state): State<AppState>, Form(form): Form<SubscribeForm>) -> Result<Response, Failure> {
     let settings = state.store.status_page_settings().await.map_err(unavailable)?;
     let email = match app::domain::delivery::normalize_subscriber_email(&form.email) {
         Ok(email) => email,
@@ -214,10 +211,9 @@ async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form)
         }
     };
     let now = state.now();
-    let token = app::auth::new_secret_token();
-    let unsubscribe = app::auth::new_secret_token();
-    if let Some(confirm) = state.store.add_status_subscriber(&email, &token, &unsubscribe, now).await.map_err(unavailable)? {
-        let delivery = app::engine::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state, &headers));
+    let confirm = app::auth::new_secret_token();
+    if state.store.add_status_subscriber(&email, &app::auth::token_hash(&confirm), now).await.map_err(unavailable)? {
+        let delivery = app::engine::notify::confirmation_delivery(&email, &confirm, &settings.title, &base_url(&state));
         state.store.enqueue_deliveries(&[delivery], now).await.map_err(unavailable)?;
         state.deliveries_queued.notify_one();
     }
@@ -231,9 +227,28 @@ async fn subscribe(State(state): State<AppState>, headers: HeaderMap, Form(form)
     Ok(answer(StatusCode::OK, page))
 }
 
+/// The page behind a confirmation link: a button, because mail scanners follow links and must
+/// not confirm an address on its owner's behalf.
+async fn confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
+    let settings = state.store.status_page_settings().await.map_err(unavailable)?;
+    if state.store.status_subscriber_to_confirm(&app::auth::token_hash(&token)).await.map_err(unavailable)? {
+        let page = html::message_page(
+            &settings,
+            "Confirm your subscription",
+            "Get an email whenever we post an update on this page?",
+            None,
+            Some((format!("/status/confirm/{}", app::domain::text::urlencode(&token)), "Confirm")),
+        );
+        Ok(answer(StatusCode::OK, page))
+    } else {
+        let page = html::message_page(&settings, "Link not valid", "This confirmation link is unknown or was used to unsubscribe.", None, None);
+        Ok(answer(StatusCode::NOT_FOUND, page))
+    }
+}
+
 async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
     let settings = state.store.status_page_settings().await.map_err(unavailable)?;
-    if state.store.confirm_status_subscriber(&token, state.now()).await.map_err(unavailable)? {
+    if state.store.confirm_status_subscriber(&app::auth::token_hash(&token), state.now()).await.map_err(unavailable)? {
         let page = html::message_page(&settings, "You're subscribed", "You'll get an email when we post an update on this page.", None, None);
         Ok(answer(StatusCode::OK, page))
     } else {
@@ -250,7 +265,7 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
         "Unsubscribe",
         "Stop getting updates from this status page by email?",
         None,
-        Some((format!("/status/unsubscribe/{token}"), "Unsubscribe")),
+        Some((format!("/status/unsubscribe/{}", app::domain::text::urlencode(&token)), "Unsubscribe")),
     );
     Ok(answer(StatusCode::OK, page))
 }
@@ -258,7 +273,11 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
 /// Unsubscribes: the button above, or a mail program's one-click unsubscribe (RFC 8058).
 async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
     let settings = state.store.status_page_settings().await.map_err(unavailable)?;
-    let removed = state.store.remove_status_subscriber(&token).await.map_err(unavailable)?;
+    let secret = app::engine::notify::unsubscribe_secret(&state.store).await.map_err(unavailable)?;
+    let removed = match app::auth::unsubscribe_id(&secret, &token) {
+        Some(id) => state.store.remove_status_subscriber(id).await.map_err(unavailable)?,
+        None => false,
+    };
     let text = if removed { "You won't get any more emails from this status page." } else { "This address was already unsubscribed." };
     Ok(answer(StatusCode::OK, html::message_page(&settings, "Unsubscribed", text, None, None)))
 }

@@ -267,10 +267,22 @@ async fn the_public_subscribes_with_double_opt_in_and_leaves_with_one_click(app:
     app.look_for_deliveries().await;
     assert_eq!(sink.messages().len(), 1, "nothing before the address is confirmed");
 
-    let confirmed = visitor.get(&confirm_url).send().await.unwrap();
+    // A mail scanner following the link confirms nothing: the page asks for a button press.
+    let asked = visitor.get(&confirm_url).send().await.unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert!(asked.text().await.unwrap().contains("<button type=\"submit\">Confirm</button>"));
+    publish(app, &admin, id, &[("message", "Still before confirming"), ("public", "true"), ("public_title", "Slow pages")]).await;
+    app.look_for_deliveries().await;
+    assert_eq!(sink.messages().len(), 1, "opening the link did not confirm");
+    let confirmed = visitor.post(&confirm_url).send().await.unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
     assert!(confirmed.text().await.unwrap().contains("You're subscribed"));
     assert_eq!(visitor.get(app.url("/status/confirm/nonsense")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(visitor.post(app.url("/status/confirm/nonsense")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // The database keeps no token that could be used as a link.
+    let plain = confirm_url.rsplit('/').next().unwrap();
+    let stored = app.db.store.execute_for_test(&format!("update status_subscribers set created_at = created_at where confirm_token = '{plain}'")).await.unwrap();
+    assert_eq!(stored, 0, "the confirmation token is stored only as its hash");
     publish(app, &admin, id, &[("message", "We found the cause"), ("public", "true"), ("public_title", "Slow pages")]).await;
     let update = sink.wait_for(2).await.pop().unwrap();
     assert!(update.contains("Subject: Triage: Slow pages"), "a new incident is in triage: {update}");

@@ -196,9 +196,51 @@ async fn a_cross_site_post_is_refused(app: &TestApp) {
 }
 
 async fn an_oversized_body_gets_413(app: &TestApp) {
-    let huge = "x".repeat(server::router::MAX_BODY_BYTES + 1);
+    let huge = "x".repeat(server::bodies::MAX_BODY_BYTES + 1);
     let response = app.post(&client(), "/api/auth/login", &[("email", huge.as_str()), ("password", "p"), ("next", "")]).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // The same sent in chunks, without a length up front.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+    for _ in 0..20 {
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = vec![0u8; 64];
+    let read = stream.read(&mut answer).await.unwrap();
+    let status_line = String::from_utf8_lossy(&answer[..read]).to_string();
+    assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
+}
+
+async fn arguments_that_do_not_decode_get_400_with_a_message(app: &TestApp) {
+    let admin = app.admin().await;
+    for (path, form) in [
+        ("/api/incidents/get", vec![("incident_id", "abc"), ("pinned", "false"), ("before", "")]),
+        ("/api/incidents/get", vec![("incident_id", "1"), ("pinned", "maybe"), ("before", "")]),
+        ("/api/incidents/get", vec![("incident_id[0][1]", "1"), ("pinned", "false"), ("before", "")]),
+    ] {
+        let response = app.post(&admin, path, &form).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["BadRequest"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    }
+    let not_utf8 = admin
+        .post(app.url("/api/incidents/get"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![0xff, 0xfe, 0x3d, 0x80])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_utf8.status(), StatusCode::BAD_REQUEST);
 }
 
 async fn deactivating_a_user_ends_their_sessions_at_once(app: &TestApp) {
@@ -312,10 +354,25 @@ async fn health_and_readiness_answer(app: &TestApp) {
     assert_eq!(health.status(), StatusCode::OK);
     let ready = app.get(&client(), "/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
-    assert_eq!(ready.text().await.unwrap(), "ready");
+    let text = ready.text().await.unwrap();
+    assert!(text.starts_with("ready\ndatabase: ok\n"), "{text}");
+    for worker in ["cleanup", "delivery", "on-call"] {
+        assert!(text.contains(&format!("worker {worker}: ok")), "{text}");
+    }
+    // A worker that has not finished a look in its expected time makes the instance not ready,
+    // and the answer says which.
+    let stalled_since = std::time::Instant::now() - std::time::Duration::from_secs(5);
+    app.state().workers.register("test worker", std::time::Duration::from_secs(1), stalled_since);
+    let stalled = app.get(&client(), "/readyz").await;
+    assert_eq!(stalled.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = stalled.text().await.unwrap();
+    assert!(text.starts_with("not ready\n") && text.contains("worker test worker: stalled"), "{text}");
+    app.state().workers.finished("test worker", None, std::time::Instant::now());
+    assert_eq!(app.get(&client(), "/readyz").await.status(), StatusCode::OK, "ready again after its next look");
     app.db.store.close().await;
     let not_ready = app.get(&client(), "/readyz").await;
     assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(not_ready.text().await.unwrap().contains("database: unreachable"));
 }
 
 async fn a_form_posted_without_javascript_comes_back_with_the_error_beside_the_field(app: &TestApp) {
@@ -366,6 +423,7 @@ http_tests!(
     a_viewer_gets_a_403_page_for_user_administration,
     a_cross_site_post_is_refused,
     an_oversized_body_gets_413,
+    arguments_that_do_not_decode_get_400_with_a_message,
     deactivating_a_user_ends_their_sessions_at_once,
     an_admin_cannot_remove_the_last_admin,
     duplicate_emails_are_reported_on_the_email_field,

@@ -369,7 +369,57 @@ async fn the_incoming_person_is_told_once_before_their_shift(app: &TestApp) {
     assert_eq!(outbox(app).await.len(), 1, "once");
 }
 
+/// A schedule whose stored rotation starts in a year no form accepts (written before dates were
+/// bounded, or straight into the database) is read as having nobody on call; the on-call worker
+/// keeps escalating every other page, and a form refuses such a date beside its field.
+async fn a_schedule_with_a_date_at_the_edge_of_time_cannot_stop_paging(app: &TestApp) {
+    let admin = app.admin().await;
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let (_bob, bob_id) = pager(app, &admin, "bob@example.com", "http://127.0.0.1:9/bob").await;
+    let poisoned = schedule_of(app, &admin, "Poisoned", &ada_id).await;
+    for far in ["+262142-12-31", "-262143-01-01"] {
+        let form = [
+            ("schedule_id", poisoned.as_str()),
+            ("revision", "2"),
+            ("layer_id", "0"),
+            ("name", "Far"),
+            ("shift_count", "1"),
+            ("shift_unit", "hours"),
+            ("handoff_time", "00:00"),
+            ("start_date", far),
+            ("participants[0]", ada_id.as_str()),
+        ];
+        let refused = app.post(&admin, "/api/schedules/layers/save", &form).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["Invalid"]["field"], "start_date", "{body}");
+        assert_eq!(body["Invalid"]["message"], "Give a date between 1970 and 2200.");
+    }
+    app.db.store.execute_for_test(&format!("update schedule_layers set start_date = '+262142-12-31', shift_unit = 'hours' where schedule_id = {poisoned}")).await.unwrap();
+    let healthy = schedule_of(app, &admin, "Healthy", &bob_id).await;
+    for schedule in [&poisoned, &healthy] {
+        let policy = ok(
+            app.post(&admin, "/api/policies/create", &[("name", &format!("Policy {schedule}")), ("repeats", "0"), ("schedule_ids[0]", schedule), ("delay_minutes", "5")]).await,
+            "policy",
+        )
+        .await;
+        let policy = id_of(&policy);
+        ok(app.post(&admin, "/api/pages/open", &[("incident_id", "0"), ("target", &format!("policy:{policy}")), ("message", "Disk full")]).await, "page").await;
+    }
+    app.look_on_call().await;
+    let rows = outbox(app).await;
+    assert_eq!(sent_to(&rows, "http://127.0.0.1:9/bob").len(), 1, "the healthy schedule's person is paged: {rows:?}");
+    assert!(sent_to(&rows, "http://127.0.0.1:9/ada").is_empty(), "nobody is on call on the poisoned schedule");
+    let ready = app.get(&client(), "/readyz").await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert!(ready.text().await.unwrap().contains("worker on-call: ok"));
+    // Its page is shown on the schedule page without failing it.
+    let page = app.get(&admin, &format!("/on-call/schedules/{poisoned}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+}
+
 http_tests!(
+    a_schedule_with_a_date_at_the_edge_of_time_cannot_stop_paging,
     a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link,
     a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_step,
     two_instances_take_each_step_once,

@@ -98,6 +98,9 @@ async fn a_post_mortem_is_changed_only_by_the_right_people_at_each_step(app: &Te
 
     // Review: the owner sends it; only the owner, reviewers and admins write now.
     refused(move_to(app, &ada, &pm, "draft", "in_review").await, StatusCode::CONFLICT, "no reviewer yet").await;
+    let own = app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", &ada_id), ("add", "true")]).await;
+    let own = refused(own, StatusCode::UNPROCESSABLE_ENTITY, "the owner can't review their own post-mortem").await;
+    assert_eq!(own["Invalid"]["field"], "user_id");
     ok(app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", &bob_id), ("add", "true")]).await, "reviewer").await;
     refused(move_to(app, &cy, &pm, "draft", "in_review").await, StatusCode::FORBIDDEN, "only the owner moves it").await;
     ok(move_to(app, &ada, &pm, "draft", "in_review").await, "to review").await;
@@ -112,6 +115,7 @@ async fn a_post_mortem_is_changed_only_by_the_right_people_at_each_step(app: &Te
     let not_yet = refused(move_to(app, &ada, &pm, "in_review", "published").await, StatusCode::CONFLICT, "no approval").await;
     assert!(not_yet.to_string().contains("Publishing needs 1 approval; it has 0."), "{not_yet}");
     refused(app.post(&cy, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, StatusCode::FORBIDDEN, "not a reviewer").await;
+    refused(app.post(&ada, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, StatusCode::FORBIDDEN, "the owner").await;
     let no_reason = app.post(&bob, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "changes_requested"), ("comment", " ")]).await;
     assert_eq!(refused(no_reason, StatusCode::UNPROCESSABLE_ENTITY, "changes need a comment").await["Invalid"]["field"], "comment");
     ok(app.post(&bob, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, "approve").await;
@@ -132,6 +136,10 @@ async fn a_post_mortem_is_changed_only_by_the_right_people_at_each_step(app: &Te
     // Listed and found by its text.
     let listed = ok(app.post(&viewer, "/api/post-mortems/list", &[("status", "published"), ("owner_id", "0"), ("severity_id", "0"), ("service_id", "0"), ("from", ""), ("to", ""), ("q", "connection pool"), ("page", "1")]).await, "list").await;
     assert_eq!(listed["total"], 1);
+    for far in ["+262142-12-31", "-262143-01-01", "2201-01-01"] {
+        let list = app.post(&viewer, "/api/post-mortems/list", &[("status", ""), ("owner_id", "0"), ("severity_id", "0"), ("service_id", "0"), ("from", ""), ("to", far), ("q", ""), ("page", "1")]).await;
+        assert_eq!(refused(list, StatusCode::UNPROCESSABLE_ENTITY, "a date at the edge of time").await["Invalid"]["field"], "to");
+    }
     let none = ok(app.post(&viewer, "/api/post-mortems/list", &[("status", "draft"), ("owner_id", "0"), ("severity_id", "0"), ("service_id", "0"), ("from", ""), ("to", ""), ("q", ""), ("page", "1")]).await, "list").await;
     assert_eq!(none["total"], 0);
 }

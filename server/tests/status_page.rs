@@ -307,7 +307,25 @@ async fn an_update_is_published_without_javascript(app: &TestApp) {
     assert!(shown.contains("Choose who the update is for"), "the error is on the page");
 }
 
+async fn control_characters_in_a_public_update_never_break_the_feed(app: &TestApp) {
+    let admin = app.admin().await;
+    let id = app.declare_incident(&admin, "Disk full", &[]).await.to_string();
+    let form = [("incident_id", id.as_str()), ("message", "Fixed\u{1} it\u{c}\u{0}\nfor good"), ("public", "true"), ("public_title", "Slow\u{1} pages\u{85}")];
+    let published = publish(app, &admin, &form).await;
+    assert_eq!(published.status(), StatusCode::OK, "{:?}", published.text().await);
+    // Text stored before forms dropped control characters (written straight into the database).
+    let control = if app.db.store.is_postgres() { "chr(1)" } else { "char(1)" };
+    app.db.store.execute_for_test(&format!("update updates set body_html = body_html || {control}, public_title = public_title || {control}")).await.unwrap();
+    let response = bare_client().get(app.url("/status/feed.atom")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let feed = feed_rs::parser::parse(response.bytes().await.unwrap().as_ref()).expect("the Atom feed parses");
+    assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "Triage: Slow pages");
+    let summary = bare_client().get(app.url("/status/summary.json")).send().await.unwrap().text().await.unwrap();
+    assert!(summary.contains("Fixed it"), "{summary}");
+}
+
 http_tests!(
+    control_characters_in_a_public_update_never_break_the_feed,
     an_update_is_published_without_javascript,
     updates_and_status_page_settings_check_who_is_asking,
     a_public_update_reaches_the_status_page_and_an_internal_one_never_does,

@@ -90,8 +90,19 @@ pub async fn create_first_admin(
 /// Where to go after signing in: a path on this site, or the home page.
 pub fn safe_next_path(next: &str) -> String {
     let next = next.trim();
-    let on_this_site = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if on_this_site && !next.starts_with("/login") && !next.starts_with("/api/") {
+    // Browsers drop tabs and newlines from addresses and read `\` as `/`, so `/\t/evil.example`
+    // would be `//evil.example`; the path is checked as sent and percent-decoded (once and twice).
+    let decoded = crate::domain::text::percent_decode(next);
+    let twice = crate::domain::text::percent_decode(&decoded);
+    // A decoded space is only a space (`?q=db%20down`); as sent, none is allowed.
+    let same_origin = |path: &str, spaces: bool| {
+        let mut chars = path.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/') | Some('\\'))
+            && !path.chars().any(|c| c.is_control() || (c.is_whitespace() && !(spaces && c == ' ')) || c == '\\')
+    };
+    let on_this_site = same_origin(next, false) && same_origin(&decoded, true) && same_origin(&twice, true);
+    if on_this_site && !decoded.starts_with("/login") && !decoded.starts_with("/api/") {
         next.to_string()
     } else {
         "/".to_string()
@@ -121,11 +132,12 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
         let client_key = ThrottleScope::Client.key(&client);
         let now = state.now();
 
-        let counts = state.store.failure_counts([&account_key, &client_key]).await.or_internal()?;
-        let count_for = |key: &str| counts.iter().find(|(k, _)| k == key).map(|(_, count)| *count);
+        // Each attempt is counted before the password is checked, so a burst of attempts sent at
+        // once can't all be checked before any is counted.
         let mut delay = chrono::Duration::zero();
         for (scope, key) in [(ThrottleScope::Account, &account_key), (ThrottleScope::Client, &client_key)] {
-            match scope.policy().judge(count_for(key).as_ref(), now) {
+            let count = state.store.count_attempt(key, &scope.policy(), now).await.or_internal()?;
+            match scope.policy().judge_counted(&count, now) {
                 Verdict::Refuse { until } => {
                     tracing::warn!(scope = ?scope, "sign-in refused: too many failures");
                     return Err(AppError::TooManyRequests { message: retry_message(until, now) });
@@ -142,14 +154,12 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
         let record = state.store.user_by_email(&email_key).await.or_internal()?;
         let hash = record.as_ref().filter(|r| r.user.active).map(|r| r.password_hash.clone());
         if !crate::auth::verify_password(password, hash).await {
-            for (scope, key) in [(ThrottleScope::Account, &account_key), (ThrottleScope::Client, &client_key)] {
-                state.store.record_failure(key, &scope.policy(), now).await.or_internal()?;
-            }
             tracing::info!("sign-in failed");
             return Err(AppError::invalid("password", "The email or password is incorrect."));
         }
         let record = record.ok_or(AppError::Internal)?;
         state.store.clear_failures(&account_key).await.or_internal()?;
+        state.store.forgive_attempt(&client_key).await.or_internal()?;
         let session = crate::auth::session().await?;
         crate::auth::start_session(&session, &record, now).await?;
         state.store.record_login(record.user.id, now).await.or_internal()?;
@@ -180,7 +190,27 @@ mod tests {
     #[test]
     fn only_paths_on_this_site_are_followed_after_sign_in() {
         assert_eq!(safe_next_path("/settings/profile"), "/settings/profile");
-        for unsafe_next in ["", "https://evil.example", "//evil.example", "/\\evil", "/login", "/api/auth/logout"] {
+        assert_eq!(safe_next_path("/incidents?status=open&q=db%20down"), "/incidents?status=open&q=db%20down");
+        for unsafe_next in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "/login",
+            "/api/auth/logout",
+            "/%09/evil.example/",
+            "/\t/evil.example/",
+            "/%0a/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/%2f/evil.example",
+            "/%5c/evil.example",
+            "/%252f/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil",
+            "javascript:alert(1)",
+            "/%61pi/auth/logout",
+        ] {
             assert_eq!(safe_next_path(unsafe_next), "/", "{unsafe_next:?}");
         }
     }

@@ -29,6 +29,10 @@ pub async fn add_contact_method(kind: String, label: String, target: String) -> 
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let (kind, label, target) = normalize_contact(&kind, &label, &target)?;
+        if kind == crate::domain::contact::ContactKind::Webhook {
+            let example = crate::domain::contact::fill_url_template(&target, "test");
+            state.settings.outbound.check_url(&example).await.map_err(|refused| AppError::invalid("target", refused.to_string()))?;
+        }
         match state.store.add_contact_method(viewer.id, kind, &label, &target, MAX_CONTACT_METHODS, state.now()).await {
             Ok(_) => Ok(crate::api::support::redirect_form_post("/settings/profile?saved=contact")),
             Err(StoreError::Stale) => Err(AppError::invalid("label", format!("You have {MAX_CONTACT_METHODS} contact methods already: remove one first."))),

@@ -300,6 +300,7 @@ async fn webhook_fields(
     if !valid_url {
         return Err(AppError::invalid("url", "Enter the address to post to, starting with https:// (or http://)."));
     }
+    state.settings.outbound.check_url(&url).await.map_err(|refused| AppError::invalid("url", refused.to_string()))?;
     if !matches!(format, "json" | "slack") {
         return Err(AppError::invalid("format", "Choose a payload format from the list."));
     }

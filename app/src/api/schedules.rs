@@ -454,15 +454,14 @@ async fn layer_fields(
     active_to: &str,
 ) -> Result<crate::store::schedules::LayerFields, AppError> {
     use crate::domain::schedule::{validate_layer, Layer, Restriction, ShiftLength};
-    use chrono::{NaiveDate, NaiveTime, Weekday};
+    use chrono::{NaiveTime, Weekday};
     let name = crate::domain::incident::normalize_name(name)?;
     let shift = ShiftLength::parse(shift_count, shift_unit)?;
     let time = |field: &'static str, value: &str| {
         NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| AppError::invalid(field, "Enter a time like 09:00."))
     };
     let handoff = time("handoff_time", handoff_time)?;
-    let start_date = NaiveDate::parse_from_str(start_date.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("start_date", "Enter a date like 2026-06-01."))?;
+    let start_date = crate::domain::dates::parse_date("start_date", start_date, "2026-06-01")?;
     let participants: Vec<i64> = participants.iter().copied().filter(|id| *id > 0).collect();
     let known = state.store.people_by_ids(&participants, true).await.or_internal()?;
     if participants.iter().any(|id| !known.iter().any(|p| p.id == *id)) {

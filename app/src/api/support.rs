@@ -12,7 +12,7 @@ use crate::errors::AppError;
 use crate::state::AppState;
 pub(crate) use crate::store::incidents::NewEvent;
 use crate::store::StoreError;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::use_context;
@@ -105,6 +105,9 @@ pub(crate) fn is_html_form_post(parts: &Parts) -> bool {
 /// `components::session::load_page`), so that everything is rendered afresh for the new
 /// session.
 pub(crate) fn redirect_form_post(target: &str) -> String {
+    // A target that can't be a header value (never expected: targets are Quell's own paths or
+    // checked ones) goes home instead of failing the request.
+    let target = if http::HeaderValue::from_str(target).is_ok() { target } else { "/" };
     if use_context::<Parts>().is_some_and(|parts| is_html_form_post(&parts)) {
         leptos_axum::redirect(target);
     }
@@ -123,16 +126,10 @@ pub(crate) fn update_error(err: StoreError, what: &str) -> AppError {
     }
 }
 
-/// The address Quell is reached at, for links in notifications: `QUELL_PUBLIC_URL`, else
-/// the request's `Host`.
+/// The address Quell is reached at, for links in notifications: `QUELL_PUBLIC_URL`, else the
+/// listen address (from the settings, never from the request's `Host`).
 pub(crate) fn base_url(settings: &crate::state::Settings) -> String {
-    if let Some(url) = &settings.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string))
-        .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-    format!("http://{host}")
+    settings.base_url.trim_end_matches('/').to_string()
 }
 
 /// Checks that a time zone is a known IANA name.
@@ -167,9 +164,9 @@ pub(crate) fn parse_local(field: &str, value: &str, user: &User) -> Result<Optio
     if value.is_empty() {
         return Ok(None);
     }
-    let naive = NaiveDateTime::parse_from_str(value, INPUT_FORMAT)
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| AppError::invalid(field, "Enter a date and time like 2026-05-04 14:30."))?;
+    let naive = crate::domain::dates::parse_local_input(value)
+        .ok_or_else(|| AppError::invalid(field, "Enter a date and time like 2026-05-04 14:30."))?
+        .map_err(|err| AppError::invalid(field, err.message))?;
     // In a DST gap there is no such local time; in an overlap, take the earlier one.
     zone(user)
         .from_local_datetime(&naive)

@@ -205,7 +205,13 @@ pub async fn publish_update(
         };
         let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
         let recipients = state.store.recipients(incident_id, incident.severity_id, &service_ids).await.or_internal()?;
-        let public_subscribers = if public { state.store.confirmed_status_subscribers().await.or_internal()? } else { Vec::new() };
+        let public_subscribers: Vec<(String, String)> = if public {
+            let secret = crate::engine::notify::unsubscribe_secret(&state.store).await.or_internal()?;
+            let subscribers = state.store.confirmed_status_subscribers().await.or_internal()?;
+            subscribers.into_iter().map(|(id, email)| (email, crate::auth::unsubscribe_token(&secret, id))).collect()
+        } else {
+            Vec::new()
+        };
         let base_url = crate::api::support::base_url(&state.settings);
         let notice = crate::engine::notify::UpdateNotice { incident: &incident, update: &new, author: &viewer.display_name, published_at: now, base_url: &base_url };
         let deliveries = crate::engine::notify::update_deliveries(&notice, &recipients, &public_subscribers);

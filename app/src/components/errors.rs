@@ -2,7 +2,7 @@
 
 use crate::errors::AppError;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -20,7 +20,7 @@ pub fn set_page_status(status: u16) {
 pub fn ErrorPage(status: u16, title: &'static str, message: String) -> impl IntoView {
     set_page_status(status);
     view! {
-        <Title text=format!("{title} · Quell") />
+        <PageTitle text=format!("{title} · Quell") />
         <section class="error-page" aria-labelledby="error-title">
             <p class="error-code">{status}</p>
             <h1 id="error-title">{title}</h1>

@@ -7,3 +7,4 @@ pub mod form;
 pub mod layout;
 pub mod pagination;
 pub mod session;
+pub mod title;

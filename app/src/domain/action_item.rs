@@ -207,7 +207,9 @@ pub fn validate_item(input: &ItemInput, today: NaiveDate, previous_due_on: Optio
         return Err(FieldError::new("owner_id", "Choose who owns this item."));
     }
     let due_on = NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new("due_on", "Give a deadline as a date, e.g. 2026-12-31."))?;
+        .ok()
+        .filter(|date| super::dates::date_in_range(*date))
+        .ok_or_else(|| FieldError::new("due_on", "Give a deadline as a date, e.g. 2026-12-31."))?;
     let in_range = (due_on - today).num_days() >= -EARLIEST_DEADLINE_DAYS && (due_on - today).num_days() <= LATEST_DEADLINE_DAYS;
     if !in_range && previous_due_on != Some(due_on) {
         return Err(FieldError::new("due_on", "Choose a deadline between a year ago and five years from now."));

@@ -522,7 +522,7 @@ pub fn parse_reference(input: &str) -> Option<i64> {
 }
 
 pub fn normalize_title(input: &str) -> Result<String, FieldError> {
-    let title = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = super::text::strip_controls(input, true).split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
         return Err(FieldError::new("title", "Give the incident a title: what is wrong, in a few words."));
     }
@@ -533,7 +533,7 @@ pub fn normalize_title(input: &str) -> Result<String, FieldError> {
 }
 
 pub fn normalize_summary(input: &str) -> Result<String, FieldError> {
-    let summary = input.trim().to_string();
+    let summary = super::text::strip_controls(input, true).trim().to_string();
     if summary.chars().count() > MAX_SUMMARY_LENGTH {
         return Err(FieldError::new("summary", format!("Keep the summary under {MAX_SUMMARY_LENGTH} characters.")));
     }
@@ -541,7 +541,7 @@ pub fn normalize_summary(input: &str) -> Result<String, FieldError> {
 }
 
 pub fn normalize_note(input: &str) -> Result<String, FieldError> {
-    let body = input.trim().to_string();
+    let body = super::text::strip_controls(input, true).trim().to_string();
     if body.is_empty() {
         return Err(FieldError::new("body", "Write something in the note."));
     }
@@ -554,7 +554,7 @@ pub fn normalize_note(input: &str) -> Result<String, FieldError> {
 /// A name in the configuration (severity, service, role type, incident type): trimmed, 1–80
 /// characters.
 pub fn normalize_name(input: &str) -> Result<String, FieldError> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = super::text::strip_controls(input, true).split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(FieldError::new("name", "Enter a name."));
     }

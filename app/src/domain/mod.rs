@@ -11,6 +11,7 @@ pub mod account;
 pub mod action_item;
 pub mod catalog;
 pub mod contact;
+pub mod dates;
 pub mod delivery;
 pub mod incident;
 pub mod paging;

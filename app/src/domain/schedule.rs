@@ -20,7 +20,7 @@
 //! - Higher layers override lower ones wherever they have someone on call. Overrides apply on
 //!   top of the layers in the order they were made.
 
-use super::FieldError;
+use super::{dates, FieldError};
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -207,10 +207,11 @@ pub fn local_instant<Tz: TimeZone>(tz: &Tz, local: NaiveDateTime) -> DateTime<Ut
             // Find a local time before the gap (gaps are at most a day long) and use its offset.
             let mut before = local;
             for _ in 0..48 {
-                before -= Duration::hours(1);
+                let Some(earlier) = before.checked_sub_signed(Duration::hours(1)) else { break };
+                before = earlier;
                 if let Some(at) = tz.from_local_datetime(&before).latest() {
                     let offset = at.offset().fix();
-                    return (local - offset).and_utc();
+                    return local.checked_sub_offset(offset).unwrap_or(local).and_utc();
                 }
             }
             // No zone has a gap this long; read it as UTC rather than fail.
@@ -230,13 +231,24 @@ impl Layer {
         local_instant(tz, self.start_date.and_time(self.handoff))
     }
 
-    /// The start of turn `k` (turn 0 starts at the epoch).
+    /// The start of turn `k` (turn 0 starts at the epoch); `latest()` for a turn past the range
+    /// of dates, so a rotation ends there instead of overflowing.
     fn turn_start<Tz: TimeZone>(&self, tz: &Tz, epoch: DateTime<Utc>, k: i64) -> DateTime<Utc> {
-        match self.shift {
-            ShiftLength::Hours(n) => epoch + Duration::hours(k * n as i64),
-            ShiftLength::Days(n) => local_instant(tz, (self.start_date + Duration::days(k * n as i64)).and_time(self.handoff)),
-            ShiftLength::Weeks(n) => local_instant(tz, (self.start_date + Duration::days(k * 7 * n as i64)).and_time(self.handoff)),
-        }
+        let days = |per_turn: i64| {
+            k.checked_mul(per_turn)
+                .and_then(Duration::try_days)
+                .and_then(|offset| self.start_date.checked_add_signed(offset))
+                .filter(|date| dates::date_in_range(*date))
+                .map(|date| local_instant(tz, date.and_time(self.handoff)))
+        };
+        let start = match self.shift {
+            ShiftLength::Hours(n) => {
+                k.checked_mul(n as i64).and_then(Duration::try_hours).and_then(|offset| epoch.checked_add_signed(offset))
+            }
+            ShiftLength::Days(n) => days(n as i64),
+            ShiftLength::Weeks(n) => days(7 * n as i64),
+        };
+        start.map_or_else(dates::latest, dates::clamp)
     }
 
     /// A turn that starts at or before `at` (never after), close to it, for `at` after the epoch.
@@ -261,8 +273,14 @@ impl Layer {
         if self.participants.is_empty() {
             return shifts;
         }
+        // A layer starting outside the range of dates (stored before it was checked) has no
+        // turns; asked-for times outside it are clamped to it.
+        if !dates::date_in_range(self.start_date) {
+            return shifts;
+        }
         let epoch = self.epoch(tz);
-        let from = from.max(epoch);
+        let from = dates::clamp(from).max(epoch);
+        let to = dates::clamp(to);
         if from >= to {
             return shifts;
         }
@@ -285,23 +303,25 @@ impl Layer {
         if self.restrictions.is_empty() {
             return vec![(from, to)];
         }
+        let (from, to) = (dates::clamp(from), dates::clamp(to));
         let mut spans = Vec::new();
         // A window can start the day before `from` and run past midnight into it.
-        let mut day = local_date(tz, from) - Duration::days(1);
+        let mut day = local_date(tz, from).pred_opt().unwrap_or(NaiveDate::MIN);
         let last = local_date(tz, to);
         while day <= last {
             for restriction in &self.restrictions {
                 if !restriction.weekdays.contains(&day.weekday()) {
                     continue;
                 }
-                let end_day = if restriction.end <= restriction.start { day + Duration::days(1) } else { day };
+                let end_day = if restriction.end <= restriction.start { day.succ_opt().unwrap_or(day) } else { day };
                 let start = local_instant(tz, day.and_time(restriction.start)).max(from);
                 let end = local_instant(tz, end_day.and_time(restriction.end)).min(to);
                 if start < end {
                     spans.push((start, end));
                 }
             }
-            day += Duration::days(1);
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
         }
         merge_spans(spans)
     }
@@ -460,6 +480,9 @@ pub fn validate_layer(layer: &Layer) -> Result<(), FieldError> {
     if layer.participants.is_empty() {
         return Err(FieldError::new("participants", "Add at least one person to the rotation."));
     }
+    if !dates::date_in_range(layer.start_date) {
+        return Err(FieldError::new("start_date", dates::out_of_range_message()));
+    }
     if layer.participants.len() > MAX_PARTICIPANTS {
         return Err(FieldError::new("participants", format!("A rotation takes at most {MAX_PARTICIPANTS} people.")));
     }
@@ -473,6 +496,12 @@ pub fn validate_layer(layer: &Layer) -> Result<(), FieldError> {
 
 /// Checks an override's range: it must end after it starts, and not lie wholly in the past.
 pub fn validate_override(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), FieldError> {
+    if !dates::instant_in_range(start) {
+        return Err(FieldError::new("starts", dates::out_of_range_message()));
+    }
+    if !dates::instant_in_range(end) {
+        return Err(FieldError::new("ends", dates::out_of_range_message()));
+    }
     if end <= start {
         return Err(FieldError::new("ends", "The override must end after it starts."));
     }
@@ -802,5 +831,82 @@ mod tests {
         assert_eq!(validate_override(now - Duration::hours(2), now - Duration::hours(1), now).unwrap_err().field, "ends");
         assert!(validate_override(now - Duration::hours(2), now + Duration::hours(1), now).is_ok());
         assert_eq!(Restriction::business_hours().label(), "Mon, Tue, Wed, Thu, Fri 09:00–17:00");
+    }
+
+    mod never_panics {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn date(days: i32) -> NaiveDate {
+            NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+        }
+
+        fn instant(seconds: i64) -> DateTime<Utc> {
+            DateTime::from_timestamp(seconds, 0).unwrap_or(if seconds < 0 { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC })
+        }
+
+        fn zone(index: usize) -> chrono_tz::Tz {
+            chrono_tz::TZ_VARIANTS[index % chrono_tz::TZ_VARIANTS.len()]
+        }
+
+        /// A day count that is often near chrono's ends and Quell's, sometimes anywhere.
+        fn days() -> impl Strategy<Value = i32> {
+            prop_oneof![
+                1 => any::<i32>(),
+                1 => (-2_000..2_000i32).prop_map(|d| NaiveDate::MAX.num_days_from_ce() - d.abs()),
+                1 => (-2_000..2_000i32).prop_map(|d| NaiveDate::MIN.num_days_from_ce() + d.abs()),
+                5 => (0..100_000i32).prop_map(|d| 719_000 + d),
+            ]
+        }
+
+        fn seconds() -> impl Strategy<Value = i64> {
+            prop_oneof![
+                1 => any::<i64>(),
+                1 => (-10_000_000..10_000_000i64).prop_map(|s| DateTime::<Utc>::MAX_UTC.timestamp() - s.abs()),
+                1 => (-10_000_000..10_000_000i64).prop_map(|s| DateTime::<Utc>::MIN_UTC.timestamp() + s.abs()),
+                5 => 0..7_000_000_000i64,
+            ]
+        }
+
+        prop_compose! {
+            fn layer()(start in days(), handoff in 0u32..86_400, unit in 0..3u8, count in 1u32..=1000,
+                       people in 1usize..4, restricted in any::<bool>(), window in (0u32..86_400, 0u32..86_400)) -> Layer {
+                let shift = match unit { 0 => ShiftLength::Hours(count), 1 => ShiftLength::Days(count), _ => ShiftLength::Weeks(count) };
+                let time = |s: u32| NaiveTime::from_num_seconds_from_midnight_opt(s, 0).unwrap_or(NaiveTime::MIN);
+                let restrictions = if restricted {
+                    vec![Restriction { weekdays: vec![Weekday::Mon, Weekday::Sat], start: time(window.0), end: time(window.1) }]
+                } else {
+                    Vec::new()
+                };
+                Layer { participants: (1..=people as i64).collect(), shift, handoff: time(handoff), start_date: date(start), restrictions }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+            /// Any stored layers, overrides, zone and asked-for range give an answer (maybe empty),
+            /// never a panic, and the answer lies within the range asked for.
+            #[test]
+            fn schedule_arithmetic_answers_for_any_dates_zones_and_layers(
+                layers in proptest::collection::vec(layer(), 1..3),
+                zone_index in any::<usize>(),
+                from in seconds(),
+                span in 0i64..(40 * 86_400),
+                over in (seconds(), 0i64..(10 * 86_400)),
+            ) {
+                let tz = zone(zone_index);
+                let from = instant(from);
+                let to = from.checked_add_signed(Duration::seconds(span)).unwrap_or(DateTime::<Utc>::MAX_UTC);
+                let cover = Override { user_id: 9, start: instant(over.0), end: instant(over.0.saturating_add(over.1)), kind: OverrideKind::Add };
+                let shifts = final_schedule(&tz, &layers, &[cover], from, to);
+                for shift in &shifts {
+                    prop_assert!(shift.start >= from && shift.end <= to && shift.start < shift.end, "{shift:?} outside {from}..{to}");
+                }
+                let _ = on_call_at(&shifts, from);
+                let _ = upcoming_handoffs(&shifts, from, to);
+                let _ = local_instant(&tz, date(zone_index as i32).and_time(NaiveTime::MIN));
+            }
+        }
     }
 }

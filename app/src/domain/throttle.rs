@@ -96,6 +96,17 @@ impl ThrottlePolicy {
         Verdict::Allow { delay: delay.min(self.max_delay) }
     }
 
+    /// Judges an attempt that has already been counted: `count` includes it. The first
+    /// `lock_after` attempts in a window are checked (slowed after `free_failures`); later ones are
+    /// refused until the lock ends.
+    pub fn judge_counted(&self, count: &FailureCount, now: DateTime<Utc>) -> Verdict {
+        if count.failures > self.lock_after {
+            return Verdict::Refuse { until: count.locked_until.filter(|until| *until > now).unwrap_or(now + self.lock_for) };
+        }
+        let earlier = FailureCount { failures: count.failures - 1, locked_until: None, ..*count };
+        self.judge(Some(&earlier), now)
+    }
+
     /// The counter after one more failure.
     pub fn record_failure(&self, count: Option<&FailureCount>, now: DateTime<Utc>) -> FailureCount {
         let fresh = match count {
@@ -124,6 +135,24 @@ pub fn retry_message(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn counted_attempts_past_the_limit_are_refused_and_earlier_ones_slowed() {
+        let policy = ThrottleScope::Account.policy();
+        let now = at(0, 0);
+        let mut count = None;
+        let mut verdicts = Vec::new();
+        for _ in 0..12 {
+            count = Some(policy.record_failure(count.as_ref(), now));
+            verdicts.push(policy.judge_counted(count.as_ref().unwrap(), now));
+        }
+        assert_eq!(verdicts[0], Verdict::Allow { delay: Duration::zero() });
+        assert_eq!(verdicts[3], Verdict::Allow { delay: Duration::zero() }, "three failures before it are free");
+        assert_eq!(verdicts[4], Verdict::Allow { delay: Duration::milliseconds(250) });
+        assert!(matches!(verdicts[9], Verdict::Allow { .. }), "the tenth attempt is checked");
+        assert_eq!(verdicts[10], Verdict::Refuse { until: now + Duration::minutes(15) });
+        assert!(matches!(verdicts[11], Verdict::Refuse { .. }));
+    }
 
     fn at(minute: u32, second: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 1, 12, minute, second).unwrap()

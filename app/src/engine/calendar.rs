@@ -52,13 +52,13 @@ pub async fn feed(state: &AppState, token_hash: &str, now: DateTime<Utc>) -> Res
         .collect();
     let people = names_for(&state.store, shifts.iter().map(|(_, _, s)| s.user_id)).await.or_internal()?;
     let mut calendar = Calendar::new();
-    calendar.name(&title);
+    calendar.name(&crate::domain::text::strip_controls(&title, false));
     for (schedule_id, schedule, shift) in &shifts {
         let person = name_of(&people, shift.user_id);
         calendar.push(
             Event::new()
                 .uid(&format!("quell-shift-{schedule_id}-{}-{}", shift.user_id, shift.start.timestamp()))
-                .summary(&format!("On call: {schedule} ({person})"))
+                .summary(&crate::domain::text::strip_controls(&format!("On call: {schedule} ({person})"), false))
                 .starts(shift.start)
                 .ends(shift.end)
                 .timestamp(now)

@@ -25,6 +25,11 @@ pub struct UpdateNotice<'a> {
 /// The notifications an update sends: internal updates to subscribers' emails, every update to
 /// matching webhooks (the payload says who it was for), public updates to confirmed public
 /// subscribers (with an unsubscribe link each).
+/// The install secret unsubscribe links are signed with (`auth::unsubscribe_token`).
+pub async fn unsubscribe_secret(store: &crate::store::Store) -> Result<String, crate::store::StoreError> {
+    store.install_secret("unsubscribe", &crate::auth::new_secret_token()).await
+}
+
 pub fn update_deliveries(notice: &UpdateNotice<'_>, recipients: &Recipients, public_subscribers: &[(String, String)]) -> Vec<NewDelivery> {
     let incident = notice.incident;
     let update = notice.update;

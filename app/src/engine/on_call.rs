@@ -13,11 +13,16 @@ pub fn schedule_zone(schedule: &Schedule) -> chrono_tz::Tz {
     super::zone::named(&schedule.time_zone)
 }
 
-/// The final schedule of a plan from `from` to `to`.
+/// The final schedule of a plan from `from` to `to`. Should working it out fail, the schedule
+/// is logged, counted and read as having nobody on call, so one bad schedule never stops the
+/// worker (or the page) that asked about it and others.
 pub fn final_shifts(plan: &SchedulePlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
     let layers: Vec<Layer> = plan.layers.iter().map(|l| l.layer.clone()).collect();
     let overrides: Vec<Override> = plan.overrides.iter().map(|o| o.rule).collect();
-    rules::final_schedule(&schedule_zone(&plan.schedule), &layers, &overrides, from, to)
+    super::guard::isolated("schedule", plan.schedule.id, || {
+        rules::final_schedule(&schedule_zone(&plan.schedule), &layers, &overrides, from, to)
+    })
+    .unwrap_or_default()
 }
 
 /// Names for every person the given ids mention (one query), deactivated people included.

@@ -9,7 +9,7 @@ use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
 use crate::components::action_items::{people_options, priority_options, status_options, ItemList};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -27,7 +27,7 @@ pub fn ActionItemsPage() -> impl IntoView {
     );
     let mine = move || get("all") != "true";
     view! {
-        <Title text="Action items · Quell" />
+        <PageTitle text="Action items · Quell" />
         <RequireUser>
             <h1>"Action items"</h1>
             <nav class="status-tabs" aria-label="Whose action items">
@@ -122,7 +122,7 @@ fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> imp
     let item = row.item.clone();
     let back_to = format!("/action-items/{}", item.id);
     view! {
-        <Title text=format!("{} · Action items · Quell", item.title) />
+        <PageTitle text=format!("{} · Action items · Quell", item.title) />
         <header class="page-head">
             <p class="reference">
                 "Action item from "<a href=format!("/incidents/{}", item.incident_id)>{crate::domain::incident::reference(item.incident_id)}" "{item.incident_title.clone()}</a>

@@ -12,7 +12,7 @@ use crate::components::layout::RequireUser;
 use crate::domain::catalog::{IncidentType, RoleType, Service, Severity};
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 fn page_param() -> Memo<i64> {
@@ -29,7 +29,7 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Title text=format!("{title} · Quell") />
+        <PageTitle text=format!("{title} · Quell") />
         <RequireUser>
             <p><a href="/settings">"← Settings"</a></p>
             <h1>{title}</h1>

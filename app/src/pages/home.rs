@@ -4,13 +4,13 @@ use crate::components::layout::{RequireUser, SECTIONS};
 use crate::components::session::use_session;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
     view! {
-        <Title text="Home · Quell" />
+        <PageTitle text="Home · Quell" />
         <RequireUser>
             {move || {
                 session

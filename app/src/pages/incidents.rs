@@ -9,7 +9,7 @@ use crate::components::layout::RequireUser;
 use crate::domain::incident::Status;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
@@ -29,7 +29,7 @@ pub fn IncidentsPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Incidents · Quell" />
+        <PageTitle text="Incidents · Quell" />
         <RequireUser>
             <div class="page-head">
                 <h1>"Incidents"</h1>
@@ -258,7 +258,7 @@ fn IncidentTable(rows: Vec<IncidentRow>) -> impl IntoView {
 pub fn DeclarePage() -> impl IntoView {
     let form = Resource::new(|| (), |_| get_declare_form());
     view! {
-        <Title text="Declare an incident · Quell" />
+        <PageTitle text="Declare an incident · Quell" />
         <RequireUser permission=Permission::Respond>
             <p><A href="/incidents">"← Incidents"</A></p>
             <h1>"Declare an incident"</h1>

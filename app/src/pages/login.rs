@@ -4,7 +4,7 @@ use crate::api::auth::Login;
 use crate::components::form::{action_error, Field, FormError, SubmitButton};
 use crate::components::session::load_page_after;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -15,7 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     view! {
-        <Title text="Sign in · Quell" />
+        <PageTitle text="Sign in · Quell" />
         <section class="auth-card" aria-labelledby="login-title">
             <h1 id="login-title">"Sign in to Quell"</h1>
             <ActionForm action=login>

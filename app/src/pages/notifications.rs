@@ -10,7 +10,7 @@ use crate::components::form::{action_error, CheckboxField, Field, FormError, Sel
 use crate::components::layout::RequireUser;
 use crate::domain::delivery::DeliveryStatus;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 #[derive(Clone, Copy)]
@@ -49,7 +49,7 @@ pub fn NotificationsPage() -> impl IntoView {
         |(status, page, _)| get_notifications(status, page),
     );
     view! {
-        <Title text="Notifications · Quell" />
+        <PageTitle text="Notifications · Quell" />
         <RequireUser>
             <p><a href="/settings">"← Settings"</a></p>
             <h1>"Notifications"</h1>

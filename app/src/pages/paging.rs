@@ -12,7 +12,7 @@ use crate::components::layout::RequireUser;
 use crate::domain::paging::PageStatus;
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -43,7 +43,7 @@ pub fn PoliciesPage() -> impl IntoView {
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || page.get(), list_policies);
     view! {
-        <Title text="Escalation policies · On-call · Quell" />
+        <PageTitle text="Escalation policies · On-call · Quell" />
         <RequireUser>
             <h1>"On-call"</h1>
             <OnCallTabs current="/on-call/policies" />
@@ -195,7 +195,7 @@ fn PolicyBody(data: PolicyView, actions: PolicyActions) -> impl IntoView {
     let remove_error = action_error(actions.remove_level);
     let add_error = action_error(actions.save_level);
     view! {
-        <Title text=format!("{} · Escalation policies · Quell", policy.name) />
+        <PageTitle text=format!("{} · Escalation policies · Quell", policy.name) />
         <header class="page-head">
             <h1>{policy.name.clone()}</h1>
             {(!policy.description.is_empty()).then(|| view! { <p>{policy.description.clone()}</p> })}
@@ -344,7 +344,7 @@ pub fn PagesPage() -> impl IntoView {
     let live = crate::live::use_live_changes(None);
     let data = Resource::new(move || (page.get(), done.iter().map(|m| m.get()).sum::<usize>(), live.get()), |(page, ..)| list_pages(page));
     view! {
-        <Title text="Pages · On-call · Quell" />
+        <PageTitle text="Pages · On-call · Quell" />
         <RequireUser>
             <h1>"On-call"</h1>
             <OnCallTabs current="/on-call/pages" />

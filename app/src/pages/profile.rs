@@ -8,7 +8,7 @@ use crate::components::layout::RequireUser;
 use crate::components::session::load_page_after;
 use crate::domain::contact::ContactKind;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 /// Whether the page was reached after saving `what`: both forms end by loading
@@ -24,7 +24,7 @@ pub fn ProfilePage() -> impl IntoView {
     load_page_after(update);
     let profile = Resource::new(|| (), |_| get_profile());
     view! {
-        <Title text="Your profile · Quell" />
+        <PageTitle text="Your profile · Quell" />
         <RequireUser>
             <h1>"Your profile"</h1>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>

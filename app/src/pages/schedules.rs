@@ -14,7 +14,7 @@ use crate::domain::schedule::{weekday_short, ScheduleLayer};
 use crate::components::pagination::Pagination;
 use chrono::Weekday;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -29,7 +29,7 @@ pub fn OnCallPage() -> impl IntoView {
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || (page.get(), feed.version().get()), |(page, _)| list_schedules(page));
     view! {
-        <Title text="On-call · Quell" />
+        <PageTitle text="On-call · Quell" />
         <RequireUser>
             <h1>"On-call"</h1>
             <crate::pages::paging::OnCallTabs current="/on-call" />
@@ -188,7 +188,7 @@ fn ScheduleBody(data: ScheduleView, actions: Actions) -> impl IntoView {
     let data = StoredValue::new(data);
     let can_edit = data.with_value(|d| d.can_edit);
     view! {
-        <Title text=format!("{} · On-call · Quell", schedule.name) />
+        <PageTitle text=format!("{} · On-call · Quell", schedule.name) />
         <header class="page-head">
             <h1>{schedule.name.clone()}</h1>
             <p class="muted">{format!("Time zone: {}", schedule.time_zone)}</p>

@@ -4,13 +4,13 @@ use crate::components::layout::RequireUser;
 use crate::components::session::use_session;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
     view! {
-        <Title text="Settings · Quell" />
+        <PageTitle text="Settings · Quell" />
         <RequireUser>
             <h1>"Settings"</h1>
             <ul class="card-grid">

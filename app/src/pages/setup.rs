@@ -5,13 +5,13 @@ use crate::components::errors::{AppErrorView, NotFound};
 use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
 use crate::components::session::load_page_after;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let form = Resource::new(|| (), |_| get_setup_form());
     view! {
-        <Title text="Set up Quell" />
+        <PageTitle text="Set up Quell" />
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || {
                 form.get()

@@ -11,7 +11,7 @@ use crate::components::layout::RequireUser;
 use crate::domain::status_page::MaintenancePhase;
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -27,7 +27,7 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
         |(page, ..)| get_status_page_admin(page),
     );
     view! {
-        <Title text="Status page · Quell" />
+        <PageTitle text="Status page · Quell" />
         <RequireUser>
             <h1>"Status page"</h1>
             <p class="muted">

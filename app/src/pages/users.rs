@@ -7,7 +7,7 @@ use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
 use crate::domain::permissions::{OrgRole, Permission};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 fn role_options() -> Vec<(String, String)> {
@@ -29,7 +29,7 @@ pub fn UsersPage() -> impl IntoView {
         action_error(change_role).get().or_else(|| action_error(set_active).get()).map(|err| err.to_string())
     });
     view! {
-        <Title text="Users · Quell" />
+        <PageTitle text="Users · Quell" />
         <RequireUser permission=Permission::ManageUsers>
             <h1>"Users"</h1>
             <CreateUserForm create />

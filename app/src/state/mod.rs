@@ -1,8 +1,12 @@
 //! What every server function, page render and engine can reach on the server: the store, the
-//! clock, settings, the live hub and the rendered status page bodies (`status_page_cache`).
+//! clock, settings, the live hub, the rendered status page bodies (`status_page_cache`) and how
+//! the background workers are doing (`workers`), and where outbound requests may go
+//! (`outbound`).
 //! Provided as Leptos context by `leptos_routes` (server only).
 
+pub mod outbound;
 pub mod status_page_cache;
+pub mod workers;
 
 use crate::store::Store;
 use axum::extract::FromRef;
@@ -63,6 +67,9 @@ impl Clock for ManualClock {
 pub struct Settings {
     /// The address people use to reach Quell, such as `https://quell.example.com`.
     pub public_url: Option<String>,
+    /// The address links in notifications start with: `public_url`, else the listen address.
+    /// Never taken from a request.
+    pub base_url: String,
     /// Whether the session cookie is marked Secure (true when `public_url` is https).
     pub secure_cookies: bool,
     /// Whether to believe `X-Forwarded-For` for the client address (behind a trusted proxy).
@@ -71,16 +78,20 @@ pub struct Settings {
     pub session_absolute_lifetime: chrono::Duration,
     /// A session ends after this long without a request.
     pub session_idle_timeout: chrono::Duration,
+    /// Where outbound requests (webhooks, contact methods) may go beyond public addresses.
+    pub outbound: outbound::OutboundPolicy,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             public_url: None,
+            base_url: "http://127.0.0.1:3000".to_string(),
             secure_cookies: false,
             trust_proxy_headers: false,
             session_absolute_lifetime: chrono::Duration::days(7),
             session_idle_timeout: chrono::Duration::hours(12),
+            outbound: Default::default(),
         }
     }
 }
@@ -102,6 +113,9 @@ pub struct AppState {
     /// Wakes the on-call worker when a page was opened, so its first step goes out at once.
     #[from_ref(skip)]
     pub pages_opened: Arc<tokio::sync::Notify>,
+    /// How the background workers are doing (for `/readyz`).
+    #[from_ref(skip)]
+    pub workers: workers::Workers,
 }
 
 impl AppState {
@@ -116,6 +130,7 @@ impl AppState {
             status_page: Default::default(),
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             pages_opened: Arc::new(tokio::sync::Notify::new()),
+            workers: workers::Workers::default(),
         }
     }
 

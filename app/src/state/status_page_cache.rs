@@ -71,10 +71,16 @@ struct Entry {
     body: Arc<Body>,
 }
 
+/// One key's body; its lock is held while the body is rendered, so one request renders it and
+/// the others for that key wait for it.
+type Slot = Arc<tokio::sync::Mutex<Option<Entry>>>;
+
 #[derive(Clone, Default)]
 pub struct StatusPageCache {
     generation: Arc<AtomicU64>,
-    entries: Arc<tokio::sync::Mutex<HashMap<String, Entry>>>,
+    /// Held only to find a key's slot, never across a render: renders of different keys run at
+    /// the same time.
+    slots: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
 }
 
 impl StatusPageCache {
@@ -84,25 +90,36 @@ impl StatusPageCache {
     }
 
     /// The body cached under `key`, or the one `make` renders (which is then cached). Requests
-    /// for the same key wait for one render instead of each rendering.
+    /// for the same key wait for one render instead of each rendering; requests for other keys
+    /// don't wait. At most `MAX_ENTRIES` keys are kept (all are dropped when a new key would pass
+    /// that; renders under way finish).
     pub async fn get_or_make<F, E>(&self, key: &str, now: DateTime<Utc>, make: F) -> Result<Arc<Body>, E>
     where
         F: Future<Output = Result<Body, E>>,
     {
         let generation = self.generation.load(Ordering::Relaxed);
-        let mut entries = self.entries.lock().await;
-        if let Some(entry) = entries.get(key) {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if !slots.contains_key(key) && slots.len() >= MAX_ENTRIES {
+                slots.clear();
+            }
+            slots.entry(key.to_string()).or_default().clone()
+        };
+        let mut entry = slot.lock().await;
+        if let Some(entry) = entry.as_ref() {
             let fresh = entry.body.fresh_until.is_none_or(|until| now < until);
             if entry.generation == generation && entry.made.elapsed() < MAX_AGE && fresh {
                 return Ok(entry.body.clone());
             }
         }
         let body = Arc::new(make.await?);
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(key.to_string(), Entry { generation, made: Instant::now(), body: body.clone() });
+        *entry = Some(Entry { generation, made: Instant::now(), body: body.clone() });
         Ok(body)
+    }
+
+    /// Keys held now (for tests).
+    pub fn key_count(&self) -> usize {
+        self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
     }
 }
 
@@ -143,5 +160,45 @@ mod tests {
         assert_eq!(&early.bytes[..], b"before");
         let later = cache.get_or_make("/status", until, make("after")).await.unwrap();
         assert_eq!(&later.bytes[..], b"after");
+    }
+
+    #[tokio::test]
+    async fn a_slow_render_holds_up_only_requests_for_its_own_key() {
+        let cache = StatusPageCache::default();
+        let now = Utc::now();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let slow_cache = cache.clone();
+        let slow = tokio::spawn(async move {
+            slow_cache
+                .get_or_make("history:1", now, async {
+                    let _ = released.await;
+                    Ok::<_, ()>(Body::new("slow".into(), "text/html"))
+                })
+                .await
+        });
+        tokio::task::yield_now().await;
+        let other = tokio::time::timeout(Duration::from_secs(5), cache.get_or_make("page", now, async { Ok::<_, ()>(Body::new("page".into(), "text/html")) }))
+            .await
+            .expect("another key is not held up by a render under way");
+        assert_eq!(&other.unwrap().bytes[..], b"page");
+        // Requests for the slow key wait for its one render rather than render again.
+        let waiting_cache = cache.clone();
+        let waiting = tokio::spawn(async move {
+            waiting_cache.get_or_make("history:1", now, async { Ok::<_, ()>(Body::new("second render".into(), "text/html")) }).await
+        });
+        tokio::task::yield_now().await;
+        release.send(()).unwrap();
+        assert_eq!(&slow.await.unwrap().unwrap().bytes[..], b"slow");
+        assert_eq!(&waiting.await.unwrap().unwrap().bytes[..], b"slow");
+    }
+
+    #[tokio::test]
+    async fn the_cache_holds_a_bounded_number_of_keys() {
+        let cache = StatusPageCache::default();
+        let now = Utc::now();
+        for n in 0..(MAX_ENTRIES * 3) {
+            cache.get_or_make(&format!("history:{n}"), now, async { Ok::<_, ()>(Body::new("h".into(), "text/html")) }).await.unwrap();
+            assert!(cache.key_count() <= MAX_ENTRIES);
+        }
     }
 }

@@ -23,6 +23,10 @@ pub enum StoreError {
     Config(String),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database can't be reached or is busy right now (no connection within the acquire
+    /// timeout, a connection lost, Postgres shutting down or starting): try again shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
     Database(sqlx::Error),
 }
@@ -56,6 +60,16 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::ForeignKey(db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()))
             }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
+                StoreError::Unavailable(err)
+            }
+            // Postgres: connection exceptions (08…), shutting down or starting (57P01–57P03);
+            // SQLite: busy or locked past the busy timeout (5, 6).
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "6" | "261" | "262" | "517" | "518" | "773")) =>
+            {
+                StoreError::Unavailable(err)
+            }
             _ => StoreError::Database(err),
         }
     }
@@ -66,6 +80,10 @@ impl StoreError {
     pub fn into_internal(self) -> AppError {
         match self {
             StoreError::NotFound => AppError::not_found("That record"),
+            StoreError::Unavailable(err) => {
+                tracing::warn!(error = %err, "the database is unavailable");
+                AppError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, error_debug = ?other, "store error");
                 AppError::Internal

@@ -497,72 +497,91 @@ impl Store {
 
     // ---- public subscribers ----
 
-    /// Adds an unconfirmed public subscriber and gives the token to send in a confirmation
-    /// email. Asking again for an unconfirmed address gives its token again, but at most once an
-    /// hour (so the form can't be used to flood someone's inbox); a confirmed address gets `None`.
-    pub async fn add_status_subscriber(
-        &self,
-        email: &str,
-        confirm_token: &str,
-        unsubscribe_token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
+    /// Adds an unconfirmed public subscriber whose confirmation token hashes to `confirm_hash`;
+    /// returns whether to send the confirmation. An address already waiting for confirmation
+    /// gets a new token (and another email) at most once an hour; a confirmed one gets nothing.
+    pub async fn add_status_subscriber(&self, email: &str, confirm_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let inserted = on_pool!(self, |pool| sqlx::query(
-            "insert into status_subscribers (email, confirm_token, unsubscribe_token, created_at) values ($1, $2, $3, $4) \
+            "insert into status_subscribers (email, confirm_token, unsubscribe_token, created_at) values ($1, $2, '', $3) \
              on conflict do nothing"
         )
         .bind(email)
-        .bind(confirm_token)
-        .bind(unsubscribe_token)
+        .bind(confirm_hash)
         .bind(now)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
         if inserted > 0 {
-            return Ok(Some(confirm_token.to_string()));
+            return Ok(true);
         }
         // created_at doubles as "confirmation last sent".
-        let resent: Option<String> = on_pool!(self, |pool| sqlx::query_scalar(
-            "update status_subscribers set created_at = $1 where email = $2 and confirmed_at is null and created_at <= $3 \
-             returning confirm_token"
+        let resent = on_pool!(self, |pool| sqlx::query(
+            "update status_subscribers set created_at = $1, confirm_token = $2 \
+             where email = $3 and confirmed_at is null and created_at <= $4"
         )
         .bind(now)
+        .bind(confirm_hash)
         .bind(email)
         .bind(now - chrono::Duration::hours(1))
-        .fetch_optional(pool)
-        .await)?;
-        Ok(resent)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(resent > 0)
     }
 
-    /// Confirms the subscriber with this token; returns whether there was one.
-    pub async fn confirm_status_subscriber(&self, token: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    /// Whether a subscriber waits for confirmation with the token hashing to `confirm_hash`.
+    pub async fn status_subscriber_to_confirm(&self, confirm_hash: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar("select id from status_subscribers where confirm_token = $1")
+            .bind(confirm_hash)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(found.is_some())
+    }
+
+    /// Confirms the subscriber whose token hashes to `confirm_hash`; returns whether there was one.
+    pub async fn confirm_status_subscriber(&self, confirm_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let touched = on_pool!(self, |pool| sqlx::query(
             "update status_subscribers set confirmed_at = coalesce(confirmed_at, $1) where confirm_token = $2"
         )
         .bind(now)
-        .bind(token)
+        .bind(confirm_hash)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
         Ok(touched > 0)
     }
 
-    /// Removes the subscriber with this unsubscribe token; returns whether there was one.
-    pub async fn remove_status_subscriber(&self, token: &str) -> Result<bool, StoreError> {
-        let touched = on_pool!(self, |pool| sqlx::query("delete from status_subscribers where unsubscribe_token = $1")
-            .bind(token)
+    /// Removes subscriber `id`; returns whether there was one.
+    pub async fn remove_status_subscriber(&self, id: i64) -> Result<bool, StoreError> {
+        let touched = on_pool!(self, |pool| sqlx::query("delete from status_subscribers where id = $1")
+            .bind(id)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()))?;
         Ok(touched > 0)
     }
 
-    /// Confirmed public subscribers: (email, unsubscribe token), at most 100,000.
-    pub async fn confirmed_status_subscribers(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// Confirmed public subscribers: (id, email), at most 100,000.
+    pub async fn confirmed_status_subscribers(&self) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(on_pool!(self, |pool| sqlx::query_as(
-            "select email, unsubscribe_token from status_subscribers where confirmed_at is not null order by id limit 100000"
+            "select id, email from status_subscribers where confirmed_at is not null order by id limit 100000"
         )
         .fetch_all(pool)
         .await)?)
+    }
+
+    /// The install secret for `purpose`: `fresh` the first time it is asked for, the stored one
+    /// after that; every instance sharing the database reads the same one.
+    pub async fn install_secret(&self, purpose: &str, fresh: &str) -> Result<String, StoreError> {
+        on_pool!(self, |pool| sqlx::query("insert into install_secrets (name, value) values ($1, $2) on conflict do nothing")
+            .bind(purpose)
+            .bind(fresh)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(on_pool!(self, |pool| sqlx::query_scalar("select value from install_secrets where name = $1")
+            .bind(purpose)
+            .fetch_one(pool)
+            .await)?)
     }
 }

@@ -39,10 +39,11 @@ impl Store {
         Ok(rows.into_iter().map(|row| (row.key.clone(), row.into_count())).collect())
     }
 
-    /// Adds one failure to the counter under `key` following `policy` (the same rule as
-    /// `ThrottlePolicy::record_failure`), and returns the new count. One atomic upsert, so
-    /// concurrent failures are all counted.
-    pub async fn record_failure(
+    /// Adds one attempt to the counter under `key` following `policy` (the same rule as
+    /// `ThrottlePolicy::record_failure`), and returns the new count. Sign-in counts an attempt
+    /// before it checks the password: one atomic upsert, so concurrent attempts each see their
+    /// own number and a burst can't slip past the limit.
+    pub async fn count_attempt(
         &self,
         key: &str,
         policy: &ThrottlePolicy,
@@ -81,6 +82,18 @@ impl Store {
             count.locked_until = Some(until);
         }
         Ok(count)
+    }
+
+    /// Takes back one attempt counted under `key` (a sign-in from a client that succeeded).
+    pub async fn forgive_attempt(&self, key: &str) -> Result<(), StoreError> {
+        on_pool!(self, |pool| sqlx::query(
+            "update login_attempts set failures = case when failures > 0 then failures - 1 else 0 end where key = $1"
+        )
+        .bind(key)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
     }
 
     /// Forgets the failures under `key` (after a successful sign-in).

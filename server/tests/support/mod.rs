@@ -36,29 +36,45 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
 
 /// A server whose delivery worker sends email through `smtp`.
 pub async fn spawn_app_with_smtp(db: TestDatabase, smtp: Option<server::delivery::SmtpSettings>) -> TestApp {
+    spawn_app_with(db, smtp, test_settings()).await
+}
+
+/// A server with these settings (tests of what the defaults refuse use `Settings::default()`).
+pub async fn spawn_app_with(db: TestDatabase, smtp: Option<server::delivery::SmtpSettings>, settings: Settings) -> TestApp {
     // Server logs are captured per test and shown when it fails (QUELL_TEST_LOG sets the filter).
     let filter = std::env::var("QUELL_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
-    let state = AppState::new(options, db.store.clone(), clock.clone(), Settings::default());
-    let (address, running) = serve(state, smtp.clone()).await;
+    let (address, running) = serve(db.store.clone(), clock.clone(), settings, smtp.clone()).await;
     TestApp { address, clock, db, running, smtp }
 }
 
-/// Serves `state` on port 0 through the same start-up as `quell serve` (server, live relay,
-/// delivery and on-call workers), with the tests' shorter polls; returns the address.
-async fn serve(state: AppState, smtp: Option<server::delivery::SmtpSettings>) -> (String, server::start::Running) {
+/// Serves `store` on port 0 through the same start-up as `quell serve` (server, live relay,
+/// delivery and on-call workers), with the tests' shorter polls; returns the address, which links
+/// in notifications start with (as `QUELL_PUBLIC_URL` would say).
+async fn serve(
+    store: app::store::Store,
+    clock: Arc<ManualClock>,
+    settings: Settings,
+    smtp: Option<server::delivery::SmtpSettings>,
+) -> (String, server::start::Running) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
+    let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
+    let state = AppState::new(options, store, clock, Settings { base_url: address.clone(), ..settings });
     let background = server::start::Background {
         smtp,
-        base_url: address.clone(),
         on_call_poll: ON_CALL_POLL,
         delivery_poll: DELIVERY_POLL,
     };
     let running = server::start::start(state, listener, background);
     (address, running)
+}
+
+/// The settings test servers run with: as by default, except that outbound requests may reach
+/// this machine, where the tests' receivers listen.
+pub fn test_settings() -> Settings {
+    Settings { outbound: app::state::outbound::OutboundPolicy::loopback_allowed(), ..Settings::default() }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -189,9 +205,7 @@ impl TestApp {
     /// A second server on the same database whose worker sends email through `smtp`.
     pub async fn another_instance_with_smtp(&self, smtp: Option<server::delivery::SmtpSettings>) -> Instance {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
-        let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
-        let state = AppState::new(options, store, self.clock.clone(), Settings::default());
-        let (address, running) = serve(state, smtp.clone()).await;
+        let (address, running) = serve(store, self.clock.clone(), test_settings(), smtp.clone()).await;
         Instance { address, running, smtp }
     }
 
@@ -199,7 +213,7 @@ impl TestApp {
     /// hand-off notice and reminder due by the clock has been written. Tests assert "nothing
     /// happened" after this, never after a sleep.
     pub async fn look_on_call(&self) {
-        look_on_call(&self.running.state, &self.address).await;
+        look_on_call(&self.running.state).await;
     }
 
     /// One look of the delivery worker, run here and now: when it returns, every delivery due by
@@ -207,6 +221,11 @@ impl TestApp {
     /// sent" after this, never after a sleep.
     pub async fn look_for_deliveries(&self) {
         look_for_deliveries(&self.running.state, self.smtp.as_ref()).await;
+    }
+
+    /// The server's application state.
+    pub fn state(&self) -> &AppState {
+        &self.running.state
     }
 
     /// Stops this server and its background work, as a crash or a restart would; the database
@@ -240,7 +259,7 @@ impl Instance {
 
     /// One look of this instance's on-call worker (see `TestApp::look_on_call`).
     pub async fn look_on_call(&self) {
-        look_on_call(&self.running.state, &self.address).await;
+        look_on_call(&self.running.state).await;
     }
 
     /// This instance's application state.
@@ -254,15 +273,17 @@ impl Instance {
     }
 }
 
-async fn look_on_call(state: &AppState, base_url: &str) {
-    server::workers::on_call_step(state, base_url, &mut server::workers::OnCallChecks::default()).await;
+async fn look_on_call(state: &AppState) {
+    server::workers::on_call_step(state, &mut server::workers::OnCallChecks::default())
+        .await
+        .expect("a look of the on-call worker");
 }
 
 async fn look_for_deliveries(state: &AppState, smtp: Option<&server::delivery::SmtpSettings>) {
     // A delivery in flight finishes first: a clock the test moved on would otherwise make its
     // lease look run out, and this look would take it over and send it again.
     nothing_sending(state).await;
-    let sender = server::delivery::Sender::new(smtp);
+    let sender = server::delivery::Sender::new(smtp, state.settings.outbound.clone());
     server::delivery::deliver_due(state, &sender).await.expect("claim due deliveries");
     // So does one the background worker claimed meanwhile.
     nothing_sending(state).await;

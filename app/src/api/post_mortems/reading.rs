@@ -131,18 +131,19 @@ pub async fn list_post_mortems(
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::PostMortemStatus;
     use crate::store::post_mortems::PostMortemFilter;
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::TimeZone;
     crate::api::support::respond(server_span!(service_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let zone = zone(&viewer);
-        let day_start = |text: &str, field: &str, add_days: i64| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+        let day_start = |text: &str, field: &'static str, add_days: u64| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| AppError::invalid(field, "Give a date, e.g. 2026-11-01."))?
-                + chrono::Duration::days(add_days);
-            let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+            let date = crate::domain::dates::parse_date(field, text, "2026-11-01")
+                .map_err(|err| AppError::invalid(field, err.message))?
+                .checked_add_days(chrono::Days::new(add_days))
+                .ok_or_else(|| AppError::invalid(field, crate::domain::dates::out_of_range_message()))?;
+            let local = date.and_time(chrono::NaiveTime::MIN);
             Ok(zone.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&chrono::Utc)))
         };
         let some = |id: i64| (id > 0).then_some(id);

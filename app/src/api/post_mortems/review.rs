@@ -17,6 +17,9 @@ pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Resul
         let post_mortem = load_for_edit(&state, post_mortem_id, &viewer).await?;
         let result = if add {
             check_person(&state, user_id, "user_id").await?;
+            if user_id == post_mortem.owner_id {
+                return Err(AppError::invalid("user_id", "The owner can't review their own post-mortem: choose someone else."));
+            }
             state.store.add_post_mortem_reviewer(post_mortem_id, user_id, viewer.id, state.now()).await
         } else {
             state.store.remove_post_mortem_reviewer(post_mortem_id, user_id).await
@@ -42,7 +45,8 @@ pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: 
     crate::api::support::respond(server_span!(post_mortem_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
         let post_mortem = load(&state, post_mortem_id).await?;
-        if !is_reviewer(&state, post_mortem_id, &viewer).await? {
+        // An owner who was a reviewer before taking the post-mortem over can't review it either.
+        if post_mortem.owner_id == viewer.id || !is_reviewer(&state, post_mortem_id, &viewer).await? {
             return Err(AppError::Forbidden);
         }
         let decision = match Decision::parse(&decision) {

@@ -3,6 +3,7 @@
 
 use super::{public_time, Snapshot};
 use crate::domain::incident::reference;
+use crate::domain::text::strip_controls;
 use crate::domain::updates::Update;
 use crate::store::status_page::StatusPageSettings;
 use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
@@ -12,6 +13,9 @@ use serde_json::json;
 /// The Atom feed of the newest public updates. `base` is the address the page is reached at
 /// (for absolute links), such as `https://status.example.com`.
 pub fn atom(settings: &StatusPageSettings, updates: &[Update], base: &str, now: DateTime<Utc>) -> String {
+    // XML allows no control characters but tab and newline; text stored before forms dropped
+    // them must not break the feed for everyone.
+    let text = |value: &str| strip_controls(value, false);
     let link = |href: String, rel: &str| Link { href, rel: rel.to_string(), ..Link::default() };
     let entries: Vec<Entry> = updates
         .iter()
@@ -19,12 +23,12 @@ pub fn atom(settings: &StatusPageSettings, updates: &[Update], base: &str, now: 
             let page = format!("{base}/status/incidents/{}", update.incident_id);
             Entry {
                 id: format!("{page}#update-{}", update.id),
-                title: Text::plain(format!("{}: {}", update.status.label(), update.public_title)),
+                title: Text::plain(format!("{}: {}", update.status.label(), text(&update.public_title))),
                 updated: update.published_at.fixed_offset(),
                 published: Some(update.published_at.fixed_offset()),
                 links: vec![link(page, "alternate")],
                 content: Some(Content {
-                    value: Some(format!("<p><small>{}</small></p>{}", public_time(update.published_at), update.body_html)),
+                    value: Some(format!("<p><small>{}</small></p>{}", public_time(update.published_at), strip_controls(&update.body_html, true))),
                     content_type: Some("html".to_string()),
                     ..Content::default()
                 }),
@@ -35,9 +39,9 @@ pub fn atom(settings: &StatusPageSettings, updates: &[Update], base: &str, now: 
     let updated = updates.first().map(|u| u.published_at).unwrap_or(now);
     let feed = Feed {
         id: format!("{base}/status"),
-        title: Text::plain(settings.title.clone()),
+        title: Text::plain(text(&settings.title)),
         updated: updated.fixed_offset(),
-        authors: vec![Person { name: settings.logo_text.clone(), ..Person::default() }],
+        authors: vec![Person { name: text(&settings.logo_text), ..Person::default() }],
         links: vec![link(format!("{base}/status"), "alternate"), link(format!("{base}/status/feed.atom"), "self")],
         entries,
         ..Feed::default()

@@ -15,7 +15,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::layout::RequireUser;
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -155,7 +155,7 @@ fn IncidentBody(
     let data = StoredValue::new(data);
     let can_respond = data.with_value(|d| d.can_respond);
     view! {
-        <Title text=title />
+        <PageTitle text=title />
         <IncidentHeader data=data.get_value() />
         <div class="incident-grid">
             <div class="incident-main">

@@ -9,7 +9,7 @@ use crate::components::pagination::Pagination;
 use crate::domain::post_mortem::PostMortemStatus;
 use crate::components::action_items::people_options;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -23,7 +23,7 @@ pub fn PostMortemsPage() -> impl IntoView {
         |(status, owner, severity, service, from, to, q, page)| list_post_mortems(status, owner, severity, service, from, to, q, page),
     );
     view! {
-        <Title text="Post-mortems · Quell" />
+        <PageTitle text="Post-mortems · Quell" />
         <RequireUser>
             <h1>"Post-mortems"</h1>
             <p class="muted">"Blameless reviews of resolved incidents. Start one from a resolved incident's page."</p>

@@ -12,7 +12,7 @@ use crate::components::layout::RequireUser;
 use crate::domain::post_mortem::{Decision, PostMortemStatus};
 use crate::components::action_items::{people_options, ItemList, NewItemForm};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -69,7 +69,7 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
     let back_to = format!("/post-mortems/{}", pm.id);
     let add_item_error = action_error(actions.add_item);
     view! {
-        <Title text=format!("Post-mortem {reference} {} · Quell", pm.incident_title) />
+        <PageTitle text=format!("Post-mortem {reference} {} · Quell", pm.incident_title) />
         <header class="page-head">
             <p class="reference">"Post-mortem of "<a href=format!("/incidents/{}", pm.incident_id)>{reference.clone()}</a></p>
             <h1>{pm.incident_title.clone()}</h1>

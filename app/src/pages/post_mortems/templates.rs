@@ -5,7 +5,7 @@ use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, successes, Field, FormError, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::title::PageTitle;
 use leptos_router::components::A;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn TemplatesPage() -> impl IntoView {
     let last = RwSignal::new(0i64);
     let data = Resource::new(move || done.iter().map(|m| m.get()).sum::<usize>(), |_| list_templates());
     view! {
-        <Title text="Post-mortem templates · Settings · Quell" />
+        <PageTitle text="Post-mortem templates · Settings · Quell" />
         <RequireUser>
             <p><A href="/settings">"← Settings"</A></p>
             <h1>"Post-mortem templates"</h1>

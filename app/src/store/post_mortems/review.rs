@@ -168,7 +168,11 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await
                 ?;
-            let decisions: Vec<String> = sqlx::query_scalar("select decision from post_mortem_reviewers where post_mortem_id = $1")
+            // Only reviewers other than the owner count (one who became owner later included).
+            let decisions: Vec<String> = sqlx::query_scalar(
+                "select r.decision from post_mortem_reviewers r join post_mortems p on p.id = r.post_mortem_id \
+                 where r.post_mortem_id = $1 and r.user_id <> p.owner_id",
+            )
                 .bind(post_mortem_id)
                 .fetch_all(&mut *tx)
                 .await
