@@ -35,27 +35,29 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The token in subscriber `id`'s unsubscribe links: `<id>-<HMAC-SHA256 of the id, hex>`, signed
-/// with the install's unsubscribe secret, so nothing per subscriber is kept that could be read
-/// back as a link.
-pub fn unsubscribe_token(secret: &str, id: i64) -> String {
-    format!("{id}-{}", unsubscribe_mac(secret, id))
+/// The token in subscriber `id`'s unsubscribe links: `<id>-<HMAC-SHA256 of the id and address,
+/// hex>`, signed with the install's unsubscribe secret, so nothing per subscriber is kept that
+/// could be read back as a link, and a link stops working for an id that is later given to
+/// another address.
+pub fn unsubscribe_token(secret: &str, id: i64, email: &str) -> String {
+    format!("{id}-{}", unsubscribe_mac(secret, id, email))
 }
 
-/// The subscriber an unsubscribe token is for, if its signature holds.
-pub fn unsubscribe_id(secret: &str, token: &str) -> Option<i64> {
-    let (id, mac) = token.split_once('-')?;
-    let id: i64 = id.parse().ok()?;
-    let expected = unsubscribe_mac(secret, id);
-    // Compared in constant time.
-    let same = expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0;
-    same.then_some(id)
+/// The subscriber id an unsubscribe token names (not yet checked: see `unsubscribe_token_holds`).
+pub fn unsubscribe_token_id(token: &str) -> Option<i64> {
+    token.split_once('-')?.0.parse().ok()
 }
 
-fn unsubscribe_mac(secret: &str, id: i64) -> String {
+/// Whether `token` is subscriber `id`'s (at `email`) under `secret`; compared in constant time.
+pub fn unsubscribe_token_holds(secret: &str, token: &str, id: i64, email: &str) -> bool {
+    let expected = unsubscribe_token(secret, id, email);
+    expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+}
+
+fn unsubscribe_mac(secret: &str, id: i64, email: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(format!("unsubscribe:{id}").as_bytes());
+    mac.update(format!("unsubscribe:{id}:{email}").as_bytes());
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -74,8 +76,10 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes a password off the async runtime (it takes tens of milliseconds on purpose).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    let _turn = hashing_turns().acquire().await.map_err(|err| internal("password hashing turn", err))?;
+    let turn = hashing_turns().clone().acquire_owned().await.map_err(|err| internal("password hashing turn", err))?;
     tokio::task::spawn_blocking(move || {
+        // The turn is held until the hash is done, even if the request is dropped meanwhile.
+        let _turn = turn;
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
     })
@@ -91,8 +95,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
-    let Ok(_turn) = hashing_turns().acquire().await else { return false };
+    let Ok(turn) = hashing_turns().clone().acquire_owned().await else { return false };
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let Ok(parsed) = PasswordHash::new(&hash) else { return false };
         argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
     })
@@ -101,9 +106,9 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 }
 
 /// Turns for password checks: one per core.
-fn hashing_turns() -> &'static tokio::sync::Semaphore {
-    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    TURNS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+fn hashing_turns() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static TURNS: OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    TURNS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))))
 }
 
 fn dummy_hash() -> &'static str {
@@ -201,14 +206,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsubscribe_tokens_name_their_subscriber_only_with_the_right_secret() {
-        let token = unsubscribe_token("secret", 42);
+    fn unsubscribe_tokens_hold_only_for_their_subscriber_and_secret() {
+        let token = unsubscribe_token("secret", 42, "fan@example.org");
         assert!(token.starts_with("42-") && token.len() == 3 + 64, "{token}");
-        assert_eq!(unsubscribe_id("secret", &token), Some(42));
-        assert_eq!(unsubscribe_id("another secret", &token), None);
-        assert_eq!(unsubscribe_id("secret", &token.replacen("42-", "43-", 1)), None, "another subscriber's id");
+        assert_eq!(unsubscribe_token_id(&token), Some(42));
+        assert!(unsubscribe_token_holds("secret", &token, 42, "fan@example.org"));
+        assert!(!unsubscribe_token_holds("another secret", &token, 42, "fan@example.org"));
+        assert!(!unsubscribe_token_holds("secret", &token, 42, "new@example.org"), "the id given to another address later");
+        assert!(!unsubscribe_token_holds("secret", &token.replacen("42-", "43-", 1), 43, "fan@example.org"));
         for bad in ["", "42", "42-", "x-abc", &token[..token.len() - 1]] {
-            assert_eq!(unsubscribe_id("secret", bad), None, "{bad:?}");
+            assert!(!unsubscribe_token_holds("secret", bad, 42, "fan@example.org"), "{bad:?}");
         }
+        assert_eq!(unsubscribe_token_id("x-abc"), None);
     }
 }

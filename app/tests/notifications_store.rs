@@ -164,7 +164,9 @@ async fn public_subscribers_confirm_before_they_receive_and_leave_with_one_click
     assert_eq!(confirmed.iter().map(|(_, email)| email.as_str()).collect::<Vec<_>>(), ["fan@example.org"]);
     assert!(!store.add_status_subscriber("fan@example.org", "hash3", t0()).await.unwrap(), "already confirmed");
     let id = confirmed[0].0;
+    assert_eq!(store.status_subscriber_email(id).await.unwrap().as_deref(), Some("fan@example.org"));
     assert!(store.remove_status_subscriber(id).await.unwrap());
+    assert_eq!(store.status_subscriber_email(id).await.unwrap(), None);
     assert!(!store.remove_status_subscriber(id).await.unwrap());
     assert!(store.confirmed_status_subscribers().await.unwrap().is_empty());
     // One install secret per purpose, the same for every caller.

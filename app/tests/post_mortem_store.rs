@@ -194,6 +194,23 @@ async fn publishing_needs_the_approvals_asked_inside_the_move(store: Store) {
     assert!(matches!(store.add_post_mortem_reviewer(pm, ada, ada, t0()).await, Err(StoreError::Stale)), "no new reviewers once published");
 }
 
+async fn the_owners_own_approval_never_counts(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let id = resolved_incident(&store, "Outage", ada, &[]).await;
+    let pm = start(&store, id, ada, 1).await;
+    use PostMortemStatus::*;
+    // Written straight to the store (the server function refuses it): the owner as a reviewer.
+    store.add_post_mortem_reviewer(pm, ada, ada, t0()).await.unwrap();
+    store.add_post_mortem_reviewer(pm, bob, ada, t0()).await.unwrap();
+    store.move_post_mortem(pm, Draft, InReview, ada, "sent", "<p>sent</p>", t0()).await.unwrap();
+    store.decide_post_mortem(pm, ada, Decision::Approved, "mine", "<p>mine</p>", t0()).await.unwrap();
+    let own = store.move_post_mortem(pm, InReview, Published, ada, "published", "<p>published</p>", t0()).await;
+    assert!(matches!(own, Err(MoveError::Refused(ref s)) if s == "Publishing needs 1 approval; it has 0."), "{own:?}");
+    store.decide_post_mortem(pm, bob, Decision::Approved, "ok", "<p>ok</p>", t0()).await.unwrap();
+    store.move_post_mortem(pm, InReview, Published, ada, "published", "<p>published</p>", t0()).await.unwrap();
+}
+
 async fn post_mortems_are_listed_with_filters_and_completion(store: Store) {
     let ada = person(&store, "Ada").await;
     let bob = person(&store, "Bob").await;
@@ -285,6 +302,7 @@ async fn action_items_are_listed_by_deadline_with_filters_and_overdue(store: Sto
 }
 
 store_contract_tests!(
+    the_owners_own_approval_never_counts,
     the_default_template_is_seeded_and_templates_are_edited_under_revision,
     an_incident_has_one_post_mortem_which_takes_its_earlier_action_items,
     section_edits_are_guarded_by_revision_and_status_and_keep_history,

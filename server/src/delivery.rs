@@ -68,7 +68,9 @@ pub enum SmtpSecurity {
 pub struct Sender {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     smtp_error: Option<String>,
-    http: reqwest::Client,
+    /// `Err` (the reason) if the client could not be built: webhooks then fail with it rather
+    /// than go out through a client without the policy.
+    http: Result<reqwest::Client, String>,
     policy: Arc<OutboundPolicy>,
 }
 
@@ -98,7 +100,10 @@ impl Sender {
             .dns_resolver(Arc::new(PolicyResolver(policy.clone())))
             .user_agent("Quell webhooks")
             .build()
-            .unwrap_or_default();
+            .map_err(|err| format!("the HTTP client could not be built: {err}"));
+        if let Err(err) = &http {
+            tracing::error!(error = %err, "webhooks can't be sent");
+        }
         let (smtp, smtp_error) = match smtp.map(build_smtp) {
             None => (None, Some("Email is not configured: set QUELL_SMTP_HOST and QUELL_SMTP_FROM.".to_string())),
             Some(Ok(transport)) => (Some(transport), None),
@@ -149,8 +154,8 @@ impl Sender {
     async fn post_webhook(&self, delivery: &Delivery, webhook: Option<&Webhook>, now: chrono::DateTime<chrono::Utc>) -> Result<(), String> {
         // An address in the URL is checked here; a name, by the resolver when connecting.
         self.policy.check_form(&delivery.target).map_err(|refused| format!("Refused: {refused}"))?;
-        let mut request = self
-            .http
+        let http = self.http.as_ref().map_err(Clone::clone)?;
+        let mut request = http
             .post(&delivery.target)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("X-Quell-Delivery", delivery.id.to_string());

@@ -39,7 +39,7 @@ pub async fn secure_cookies_behind_https_proxy(State(state): State<AppState>, re
             .headers()
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|proto| proto.split(',').next().is_some_and(|first| first.trim().eq_ignore_ascii_case("https")));
+            .is_some_and(|proto| proto.rsplit(',').next().is_some_and(|last| last.trim().eq_ignore_ascii_case("https")));
     let mut response = next.run(req).await;
     if https {
         let all: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
@@ -145,7 +145,9 @@ fn client_address(req: &Request, trust_proxy_headers: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The right-most entry is the one the trusted proxy added; entries before it are
+            // whatever the client sent.
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty());
         if let Some(address) = forwarded {

@@ -274,9 +274,15 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
 async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Failure> {
     let settings = state.store.status_page_settings().await.map_err(unavailable)?;
     let secret = app::engine::notify::unsubscribe_secret(&state.store).await.map_err(unavailable)?;
-    let removed = match app::auth::unsubscribe_id(&secret, &token) {
-        Some(id) => state.store.remove_status_subscriber(id).await.map_err(unavailable)?,
-        None => false,
+    let subscriber = match app::auth::unsubscribe_token_id(&token) {
+        Some(id) => state.store.status_subscriber_email(id).await.map_err(unavailable)?.map(|email| (id, email)),
+        None => None,
+    };
+    let removed = match subscriber {
+        Some((id, email)) if app::auth::unsubscribe_token_holds(&secret, &token, id, &email) => {
+            state.store.remove_status_subscriber(id).await.map_err(unavailable)?
+        }
+        _ => false,
     };
     let text = if removed { "You won't get any more emails from this status page." } else { "This address was already unsubscribed." };
     Ok(answer(StatusCode::OK, html::message_page(&settings, "Unsubscribed", text, None, None)))

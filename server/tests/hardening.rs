@@ -155,6 +155,25 @@ async fn a_burst_of_wrong_passwords_is_counted_before_any_is_checked(app: &TestA
     assert!(checked <= 10, "{checked} of 30 were checked");
 }
 
+async fn a_client_refused_for_too_many_attempts_adds_nothing_to_an_account(app: &TestApp) {
+    let admin = app.admin().await;
+    app.create_user(&admin, "ada@example.com", "responder").await;
+    let browser = client();
+    let mut refused = 0;
+    for n in 0..105 {
+        let email = format!("guess{n}@example.com");
+        let status = app.post(&browser, "/api/auth/login", &[("email", email.as_str()), ("password", "wrong password"), ("next", "/")]).await.status();
+        refused += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(refused, 5, "past 100 attempts the client is refused");
+    for _ in 0..20 {
+        let status = app.post(&browser, "/api/auth/login", &[("email", "ada@example.com"), ("password", "wrong password"), ("next", "/")]).await.status();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let counts = app.db.store.failure_counts(["account:ada@example.com", "none"]).await.unwrap();
+    assert!(counts.is_empty(), "Ada's account was not counted against: {counts:?}");
+}
+
 async fn after_sign_in_only_a_path_on_this_site_is_followed(app: &TestApp) {
     let admin = app.admin().await;
     app.create_user(&admin, "ada@example.com", "responder").await;
@@ -236,6 +255,7 @@ http_tests!(
     links_in_emails_come_from_the_configuration_not_the_request,
     user_text_in_page_titles_stays_text,
     a_burst_of_wrong_passwords_is_counted_before_any_is_checked,
+    a_client_refused_for_too_many_attempts_adds_nothing_to_an_account,
     after_sign_in_only_a_path_on_this_site_is_followed,
 );
 

@@ -135,7 +135,9 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
         // Each attempt is counted before the password is checked, so a burst of attempts sent at
         // once can't all be checked before any is counted.
         let mut delay = chrono::Duration::zero();
-        for (scope, key) in [(ThrottleScope::Account, &account_key), (ThrottleScope::Client, &client_key)] {
+        // The client first: an address refused as a client adds nothing to the account's count, so
+        // one address can't lock accounts without a password being checked.
+        for (scope, key) in [(ThrottleScope::Client, &client_key), (ThrottleScope::Account, &account_key)] {
             let count = state.store.count_attempt(key, &scope.policy(), now).await.or_internal()?;
             match scope.policy().judge_counted(&count, now) {
                 Verdict::Refuse { until } => {

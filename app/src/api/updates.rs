@@ -208,7 +208,10 @@ pub async fn publish_update(
         let public_subscribers: Vec<(String, String)> = if public {
             let secret = crate::engine::notify::unsubscribe_secret(&state.store).await.or_internal()?;
             let subscribers = state.store.confirmed_status_subscribers().await.or_internal()?;
-            subscribers.into_iter().map(|(id, email)| (email, crate::auth::unsubscribe_token(&secret, id))).collect()
+            subscribers.into_iter().map(|(id, email)| {
+                let token = crate::auth::unsubscribe_token(&secret, id, &email);
+                (email, token)
+            }).collect()
         } else {
             Vec::new()
         };

@@ -111,7 +111,11 @@ impl ThrottlePolicy {
     pub fn record_failure(&self, count: Option<&FailureCount>, now: DateTime<Utc>) -> FailureCount {
         let fresh = match count {
             None => true,
-            Some(c) => now - c.window_started_at >= self.window || c.locked_until.is_some_and(|until| until <= now),
+            Some(c) => match c.locked_until {
+                // A lock runs its course whatever the window.
+                Some(until) => until <= now,
+                None => now - c.window_started_at >= self.window,
+            },
         };
         let (failures, window_started_at) = match count {
             Some(c) if !fresh => (c.failures + 1, c.window_started_at),

@@ -166,7 +166,8 @@ pub fn non_public(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => non_public_v4(v4),
         IpAddr::V6(v6) => match canonical(ip) {
-            Some(v4) => non_public_v4(v4).or_else(|| (v6.segments()[0] == 0x2002 || v6.segments()[0] == 0x64).then_some("tunnelled")),
+            // The IPv4 address it carries decides (DNS64 hands out NAT64 forms of public ones).
+            Some(v4) => non_public_v4(v4),
             None => non_public_v6(v6),
         },
     }
@@ -251,10 +252,18 @@ mod tests {
             ("http://[fe80::1]/", "link-local"),
             ("http://[ff02::1]/", "multicast"),
             ("http://[2001::1]/", "reserved"),
+            ("http://[64:ff9b::7f00:1]/", "loopback"),
+            ("http://[2002:a00:1::]/", "private"),
         ] {
             assert_eq!(refused(&policy, url), Some(kind), "{url}");
         }
-        for url in ["https://93.184.215.14/", "http://8.8.8.8:8080/hook", "https://[2606:4700::1111]/", "https://hooks.example.com/x"] {
+        for url in [
+            "https://93.184.215.14/",
+            "http://8.8.8.8:8080/hook",
+            "https://[2606:4700::1111]/",
+            "https://hooks.example.com/x",
+            "https://[64:ff9b::808:808]/",
+        ] {
             assert_eq!(refused(&policy, url), None, "{url}");
         }
     }

@@ -91,8 +91,9 @@ impl StatusPageCache {
 
     /// The body cached under `key`, or the one `make` renders (which is then cached). Requests
     /// for the same key wait for one render instead of each rendering; requests for other keys
-    /// don't wait. At most `MAX_ENTRIES` keys are kept (all are dropped when a new key would pass
-    /// that; renders under way finish).
+    /// don't wait. About `MAX_ENTRIES` keys are kept: when a new key would pass that, the oldest
+    /// quarter of the bodies nobody is rendering or waiting for is dropped (a key being rendered
+    /// keeps its one slot, so it is never rendered twice at once).
     pub async fn get_or_make<F, E>(&self, key: &str, now: DateTime<Utc>, make: F) -> Result<Arc<Body>, E>
     where
         F: Future<Output = Result<Body, E>>,
@@ -101,7 +102,7 @@ impl StatusPageCache {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             if !slots.contains_key(key) && slots.len() >= MAX_ENTRIES {
-                slots.clear();
+                evict_oldest_idle(&mut slots);
             }
             slots.entry(key.to_string()).or_default().clone()
         };
@@ -120,6 +121,19 @@ impl StatusPageCache {
     /// Keys held now (for tests).
     pub fn key_count(&self) -> usize {
         self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+    }
+}
+
+/// Drops the oldest quarter of the slots that nobody holds (no render or wait under way).
+fn evict_oldest_idle(slots: &mut HashMap<String, Slot>) {
+    let mut idle: Vec<(Option<Instant>, String)> = slots
+        .iter()
+        .filter(|(_, slot)| Arc::strong_count(slot) == 1)
+        .filter_map(|(key, slot)| slot.try_lock().ok().map(|entry| (entry.as_ref().map(|e| e.made), key.clone())))
+        .collect();
+    idle.sort();
+    for (_, key) in idle.into_iter().take(MAX_ENTRIES / 4) {
+        slots.remove(&key);
     }
 }
 
@@ -196,9 +210,13 @@ mod tests {
     async fn the_cache_holds_a_bounded_number_of_keys() {
         let cache = StatusPageCache::default();
         let now = Utc::now();
+        cache.get_or_make("page", now, async { Ok::<_, ()>(Body::new("page".into(), "text/html")) }).await.unwrap();
         for n in 0..(MAX_ENTRIES * 3) {
             cache.get_or_make(&format!("history:{n}"), now, async { Ok::<_, ()>(Body::new("h".into(), "text/html")) }).await.unwrap();
             assert!(cache.key_count() <= MAX_ENTRIES);
         }
+        // The newest keys stay; the oldest went first.
+        let kept = cache.get_or_make(&format!("history:{}", MAX_ENTRIES * 3 - 1), now, async { Ok::<_, ()>(Body::new("again".into(), "text/html")) }).await.unwrap();
+        assert_eq!(&kept.bytes[..], b"h");
     }
 }

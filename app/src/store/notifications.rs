@@ -551,6 +551,14 @@ impl Store {
         Ok(touched > 0)
     }
 
+    /// The address of subscriber `id`, if there is one.
+    pub async fn status_subscriber_email(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar("select email from status_subscribers where id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     /// Removes subscriber `id`; returns whether there was one.
     pub async fn remove_status_subscriber(&self, id: i64) -> Result<bool, StoreError> {
         let touched = on_pool!(self, |pool| sqlx::query("delete from status_subscribers where id = $1")

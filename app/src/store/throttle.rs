@@ -49,8 +49,10 @@ impl Store {
         policy: &ThrottlePolicy,
         now: DateTime<Utc>,
     ) -> Result<FailureCount, StoreError> {
-        // A counter starts again when its window is over or its lock has expired.
-        const RESTART: &str = "(login_attempts.window_started_at_unix <= $4 or login_attempts.locked_until_unix <= $2)";
+        // A counter starts again when its window is over (and it holds no lock), or its lock has
+        // expired: a lock runs its course whatever the window.
+        const RESTART: &str = "((login_attempts.locked_until_unix is null and login_attempts.window_started_at_unix <= $4) \
+                               or login_attempts.locked_until_unix <= $2)";
         let sql = format!(
             "insert into login_attempts (key, failures, window_started_at_unix, locked_until_unix, created_at, updated_at) \
              values ($1, 1, $2, null, $3, $3) \
