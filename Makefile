@@ -33,10 +33,12 @@ test: build browser-tools postgres cargo-tests crash-test e2e
 
 build: tools $(BUILD_STAMP)
 
+# The stamp takes the time the build started, so a source changed during a build is built next time.
 $(BUILD_STAMP): $(BUILD_INPUTS) | tools
+	@mkdir -p target && touch $@.started
 	cargo leptos build --release
 	@ls -l $(SITE_ROOT)/pkg | awk 'NR>1 {printf "  %-16s %8d bytes\n", $$9, $$5}'
-	@touch $@
+	@mv $@.started $@
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown

@@ -129,7 +129,7 @@ impl Sender {
         let mut builder = Message::builder()
             .from(from.clone())
             .to(to)
-            .subject(delivery.subject.clone())
+            .subject(app::domain::text::strip_controls(&delivery.subject, false))
             .message_id(Some(format!("<delivery-{}@{domain}>", delivery.id)))
             .header(ContentType::TEXT_PLAIN);
         if !delivery.unsubscribe_url.is_empty() {
@@ -143,7 +143,7 @@ impl Sender {
                     "List-Unsubscribe=One-Click".to_string(),
                 ));
         }
-        let message = builder.body(delivery.body.clone()).map_err(|err| format!("could not build the email: {err}"))?;
+        let message = builder.body(app::domain::text::strip_controls(&delivery.body, true)).map_err(|err| format!("could not build the email: {err}"))?;
         match tokio::time::timeout(SEND_TIMEOUT, transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(err)) => Err(format!("SMTP: {}", error_chain(&err))),

@@ -45,7 +45,7 @@ test('a webhook contact method for an internal address is refused beside the fie
 
 for (const javaScriptEnabled of [true, false]) {
   test(`after signing in, a next address off the site leads home (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({ browser }) => {
-    const context = await browser.newContext({ javaScriptEnabled });
+    const context = await browser.newContext({ javaScriptEnabled, storageState: { cookies: [], origins: [] } });
     const page = await context.newPage();
     await page.goto('/login?next=' + encodeURIComponent('/\t/evil.example/'));
     if (javaScriptEnabled) await expectHydrated(page);
