@@ -71,9 +71,9 @@ struct Entry {
     body: Arc<Body>,
 }
 
-/// One key's body; its lock is held while the body is rendered, so one request renders it and
-/// the others for that key wait for it.
-type Slot = Arc<tokio::sync::Mutex<Option<Entry>>>;
+/// One key's body. Fresh bodies are read under its read lock, many at once; its write lock is
+/// held while the body is rendered, so one request renders it and the others for that key wait.
+type Slot = Arc<tokio::sync::RwLock<Option<Entry>>>;
 
 #[derive(Clone, Default)]
 pub struct StatusPageCache {
@@ -106,12 +106,16 @@ impl StatusPageCache {
             }
             slots.entry(key.to_string()).or_default().clone()
         };
-        let mut entry = slot.lock().await;
-        if let Some(entry) = entry.as_ref() {
-            let fresh = entry.body.fresh_until.is_none_or(|until| now < until);
-            if entry.generation == generation && entry.made.elapsed() < MAX_AGE && fresh {
-                return Ok(entry.body.clone());
-            }
+        let usable = |entry: &Option<Entry>| {
+            entry.as_ref().filter(|e| e.generation == generation && e.made.elapsed() < MAX_AGE && e.body.fresh_until.is_none_or(|until| now < until)).map(|e| e.body.clone())
+        };
+        if let Some(body) = usable(&*slot.read().await) {
+            return Ok(body);
+        }
+        let mut entry = slot.write().await;
+        // Another request may have rendered it while this one waited.
+        if let Some(body) = usable(&entry) {
+            return Ok(body);
         }
         let body = Arc::new(make.await?);
         *entry = Some(Entry { generation, made: Instant::now(), body: body.clone() });
@@ -129,7 +133,7 @@ fn evict_oldest_idle(slots: &mut HashMap<String, Slot>) {
     let mut idle: Vec<(Option<Instant>, String)> = slots
         .iter()
         .filter(|(_, slot)| Arc::strong_count(slot) == 1)
-        .filter_map(|(key, slot)| slot.try_lock().ok().map(|entry| (entry.as_ref().map(|e| e.made), key.clone())))
+        .filter_map(|(key, slot)| slot.try_read().ok().map(|entry| (entry.as_ref().map(|e| e.made), key.clone())))
         .collect();
     idle.sort();
     for (_, key) in idle.into_iter().take(MAX_ENTRIES / 4) {
