@@ -243,6 +243,40 @@ async fn arguments_that_do_not_decode_get_400_with_a_message(app: &TestApp) {
     assert_eq!(not_utf8.status(), StatusCode::BAD_REQUEST);
 }
 
+async fn an_admin_resets_a_forgotten_password_and_the_old_sessions_end(app: &TestApp) {
+    let admin = app.admin().await;
+    let user = app.create_user(&admin, "forgetful@example.com", "responder").await;
+    let id = user["id"].to_string();
+    let forgetful = client();
+    app.login(&forgetful, "forgetful@example.com", USER_PASSWORD).await;
+    let responder = app.signed_in_as(&admin, "second@example.com", "responder").await;
+    let viewer = app.signed_in_as(&admin, "watcher@example.com", "viewer").await;
+    let new_password = "a brand new temporary passphrase";
+    for (who, client) in [("responder", &responder), ("viewer", &viewer)] {
+        let refused = app.post(client, "/api/users/reset-password", &[("user_id", &id), ("password", new_password)]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    let weak = app.post(&admin, "/api/users/reset-password", &[("user_id", &id), ("password", "short")]).await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_json(weak).await["Invalid"]["field"], "password");
+    let nobody = app.post(&admin, "/api/users/reset-password", &[("user_id", "0"), ("password", new_password)]).await;
+    assert_eq!(error_json(nobody).await["Invalid"]["field"], "user_id");
+    let me: Value = app.post(&admin, "/api/session", &[]).await.json().await.unwrap();
+    let own = app.post(&admin, "/api/users/reset-password", &[("user_id", &me["user"]["id"].to_string()), ("password", new_password)]).await;
+    assert_eq!(error_json(own).await["Invalid"]["field"], "user_id", "one's own password is changed on the profile page");
+    assert_eq!(app.whoami(&forgetful).await.as_deref(), Some("forgetful@example.com"), "nothing changed yet");
+
+    let reset = app.post(&admin, "/api/users/reset-password", &[("user_id", &id), ("password", new_password)]).await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(reset.json::<Value>().await.unwrap(), Value::String(user["display_name"].as_str().unwrap().to_string()));
+    assert_eq!(app.whoami(&forgetful).await, None, "signed out everywhere");
+    let old = app.post(&client(), "/api/auth/login", &[("email", "forgetful@example.com"), ("password", USER_PASSWORD), ("next", "/")]).await;
+    assert_eq!(old.status(), StatusCode::UNPROCESSABLE_ENTITY, "the old password no longer works");
+    let again = client();
+    app.login(&again, "forgetful@example.com", new_password).await;
+    assert_eq!(app.whoami(&again).await.as_deref(), Some("forgetful@example.com"));
+}
+
 async fn deactivating_a_user_ends_their_sessions_at_once(app: &TestApp) {
     let admin = app.admin().await;
     let user = app.create_user(&admin, "leaver@example.com", "responder").await;
@@ -424,6 +458,7 @@ http_tests!(
     a_cross_site_post_is_refused,
     an_oversized_body_gets_413,
     arguments_that_do_not_decode_get_400_with_a_message,
+    an_admin_resets_a_forgotten_password_and_the_old_sessions_end,
     deactivating_a_user_ends_their_sessions_at_once,
     an_admin_cannot_remove_the_last_admin,
     duplicate_emails_are_reported_on_the_email_field,

@@ -131,3 +131,29 @@ pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Resul
     })
     .await
 }
+
+/// An admin sets a new temporary password for someone who forgot theirs. Every session of that
+/// person ends; they sign in with the new password and can change it on their profile page.
+/// Returns the person's name.
+#[server(prefix = "/api", endpoint = "users/reset-password")]
+pub async fn reset_user_password(user_id: i64, password: String) -> Result<String, AppError> {
+    use crate::domain::{password::check_password_policy, permissions::Permission};
+    crate::api::support::respond(server_span!(user_id), async move {
+        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageUsers).await?;
+        if user_id == admin.id {
+            return Err(AppError::invalid("user_id", "Change your own password on your profile page."));
+        }
+        let record = state
+            .store
+            .user_by_id(user_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::invalid("user_id", "Choose a person from the list."))?;
+        check_password_policy(&password, &record.user.email, "password")?;
+        let hash = crate::auth::hash_password(password).await?;
+        state.store.set_password(user_id, &hash, state.now()).await.or_internal()?;
+        tracing::info!(admin_id = admin.id, user_id, "password reset by an admin");
+        Ok(record.user.display_name)
+    })
+    .await
+}

@@ -1,6 +1,7 @@
-//! User administration: add people, change roles, deactivate accounts (admins only).
+//! User administration: add people, change roles, reset a forgotten password, deactivate
+//! accounts (admins only).
 
-use crate::api::users::{list_users, ChangeUserRole, CreateUser, SetUserActive, UserList, UserRow};
+use crate::api::users::{list_users, ChangeUserRole, CreateUser, ResetUserPassword, SetUserActive, UserList, UserRow};
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
@@ -21,6 +22,7 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let change_role = ServerAction::<ChangeUserRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
     let list = Resource::new(
         move || (page(), create.version().get(), change_role.version().get(), set_active.version().get()),
         |(page, ..)| list_users(page),
@@ -31,6 +33,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <PageTitle text="Users · Quell" />
         <RequireUser permission=Permission::ManageUsers>
+            <p><a href="/settings">"← Settings"</a></p>
             <h1>"Users"</h1>
             <CreateUserForm create />
             <section aria-labelledby="people-title">
@@ -42,7 +45,18 @@ pub fn UsersPage() -> impl IntoView {
                     {move || {
                         list.get()
                             .map(|loaded| match loaded {
-                                Ok(list) => view! { <UsersTable list change_role set_active /> }.into_any(),
+                                Ok(list) => {
+                                    let people: Vec<(String, String)> = list
+                                        .rows
+                                        .iter()
+                                        .map(|row| (row.user.id.to_string(), format!("{} ({})", row.user.display_name, row.user.email)))
+                                        .collect();
+                                    view! {
+                                        <UsersTable list change_role set_active />
+                                        <ResetPasswordForm reset people />
+                                    }
+                                    .into_any()
+                                }
                                 Err(error) => view! { <AppErrorView error /> }.into_any(),
                             })
                     }}
@@ -96,6 +110,45 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                     </ActionForm>
                 }
             }}
+        </section>
+    }
+}
+
+/// Sets a new temporary password for someone on this page of the list.
+#[component]
+fn ResetPasswordForm(reset: ServerAction<ResetUserPassword>, people: Vec<(String, String)>) -> impl IntoView {
+    let error = action_error(reset);
+    let done = move || match reset.value().get() {
+        Some(Ok(name)) => Some(name),
+        _ => None,
+    };
+    let mut options = vec![("0".to_string(), "Choose a person".to_string())];
+    options.extend(people);
+    view! {
+        <section class="card" aria-labelledby="reset-password-title">
+            <h2 id="reset-password-title">"Reset a password"</h2>
+            <p class="muted">
+                "For someone who forgot theirs: choose a temporary password and give it to them. They are signed out everywhere and can change it on their profile page."
+            </p>
+            <Show when=move || done().is_some()>
+                <p class="form-success" role="status">
+                    {move || done()} "'s password was reset. Give them the new temporary password."
+                </p>
+            </Show>
+            <ActionForm action=reset attr:class="grid-form">
+                <FormError error fields=&["user_id", "password"] />
+                <SelectField label="Person" name="user_id" error options id_prefix="reset" />
+                <Field
+                    label="New temporary password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 12 characters."
+                    error
+                    id_prefix="reset"
+                />
+                <SubmitButton label="Reset password" pending_label="Resetting…" pending=reset.pending().into() />
+            </ActionForm>
         </section>
     }
 }

@@ -39,3 +39,33 @@ test('an admin changes a role and deactivates a person, whose session ends at on
   await adminContext.close();
   await personContext.close();
 });
+
+test('an admin resets a forgotten password in the browser; the person is signed out and signs in with the new one', async ({ browser }) => {
+  const email = `${unique('forgetful')}@example.com`;
+  const name = `Fran ${unique('F')}`;
+  const adminContext = await browser.newContext({ storageState: ADMIN_STATE });
+  const admin = await adminContext.newPage();
+  await admin.goto('/settings/users');
+  await expectHydrated(admin);
+  await expect(admin.getByRole('link', { name: '← Settings' })).toBeVisible();
+  await addPerson(admin, { email, name, role: 'responder', password: 'first passphrase 2026' });
+
+  const personContext = await browser.newContext();
+  const person = await personContext.newPage();
+  await signIn(person, email, 'first passphrase 2026');
+
+  const card = admin.getByRole('region', { name: 'Reset a password' });
+  await card.getByLabel('Person').selectOption({ label: `${name} (${email})` });
+  await card.getByLabel('New temporary password').fill('short');
+  await card.getByRole('button', { name: 'Reset password' }).click();
+  await expect(card.locator('.field-error')).toBeVisible();
+  await card.getByLabel('New temporary password').fill('temporary passphrase 2026');
+  await card.getByRole('button', { name: 'Reset password' }).click();
+  await expect(card.getByRole('status')).toContainText(`${name}'s password was reset`);
+
+  await person.reload();
+  await expect(person).toHaveURL(/\/login\?next=/);
+  await signIn(person, email, 'temporary passphrase 2026');
+  await adminContext.close();
+  await personContext.close();
+});
