@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/on-call/policies") view=paging::PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call/policies/:id") view=paging::PolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/on-call/pages") view=paging::PagesPage ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/deleted") view=paging::DeletedPage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems") view=post_mortems::PostMortemsPage ssr=SsrMode::Async />
                     <Route path=path!("/post-mortems/:id") view=post_mortems::PostMortemPage ssr=SsrMode::Async />
                     <Route path=path!("/action-items") view=action_items::ActionItemsPage ssr=SsrMode::Async />

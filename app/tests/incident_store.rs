@@ -98,7 +98,7 @@ async fn an_incident_update_from_a_stale_revision_is_refused_and_writes_nothing(
     let incident = store.incident(id).await.unwrap().unwrap();
     let mut change = IncidentChange::from_incident(&incident);
     change.status = Status::Investigating;
-    change.key_times = incident.key_times.after_transition(Status::Triage, Status::Investigating, t0() + Duration::minutes(5));
+    change.key_times = incident.key_times.after_transition(Status::Triage, Status::Investigating, t0() + Duration::minutes(5), false);
     let events = [event(EventKind::StatusChanged, "triage → investigating", t0())];
     let updated = store.update_incident(id, incident.revision, &change, &events, ada, t0()).await.unwrap();
     assert_eq!(updated.status, Status::Investigating);

@@ -22,7 +22,7 @@ async fn resolved_incident(store: &Store, title: &str, by: i64, services: &[i64]
     let incident = store.incident(id).await.unwrap().unwrap();
     let mut change = IncidentChange::from_incident(&incident);
     change.status = Status::Resolved;
-    change.key_times = incident.key_times.after_transition(Status::Triage, Status::Resolved, t0() + Duration::hours(2));
+    change.key_times = incident.key_times.after_transition(Status::Triage, Status::Resolved, t0() + Duration::hours(2), false);
     let events = [event(EventKind::StatusChanged, "resolved", t0() + Duration::hours(2))];
     store.update_incident(id, incident.revision, &change, &events, by, t0() + Duration::hours(2)).await.unwrap();
     id

@@ -8,11 +8,13 @@
 use app::domain::contact::ContactKind;
 use app::domain::schedule::{final_schedule, on_call_at, Layer, Override, OverrideKind, Restriction, ShiftLength};
 use app::domain::delivery::Channel;
-use app::domain::incident::EventKind;
+use app::domain::incident::{AckSource, EventKind};
+use app::store::incidents::NewIncident;
 use app::domain::paging::{Level, PageStatus, Plan, Target};
 use app::store::notifications::NewDelivery;
 use app::store::paging::{Acknowledged, HandoffNotice, NewPage, NewRecipient, PolicyFields, TakenStep};
 use app::store::schedules::{FeedOwner, LayerFields, ScheduleFields};
+use app::store::deleted::SoftDeleted;
 use app::store::{Store, StoreError};
 use app::store_contract_tests;
 use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
@@ -153,17 +155,36 @@ async fn a_calendar_token_opens_one_feed_until_it_is_replaced(store: Store) {
 async fn contact_methods_belong_to_their_person_and_are_capped(store: Store) {
     let ada = person(&store, "Ada").await;
     let bob = person(&store, "Bob").await;
-    let email = store.add_contact_method(ada, ContactKind::Email, "Work", "ada@example.com", 2, t0()).await.unwrap();
-    let phone = store.add_contact_method(ada, ContactKind::Webhook, "Phone", "https://sms.example/{message}", 2, t0()).await.unwrap();
-    assert!(matches!(store.add_contact_method(ada, ContactKind::Email, "Home", "a@example.org", 2, t0()).await, Err(StoreError::Stale)), "two at most here");
-    store.add_contact_method(bob, ContactKind::Email, "Work", "bob@example.com", 2, t0()).await.unwrap();
+    // Every account starts with its email, so it can be paged from the start.
+    let first = store.contact_methods(ada, 10).await.unwrap();
+    assert_eq!(
+        first.iter().map(|m| (m.kind, m.label.as_str(), m.target.as_str())).collect::<Vec<_>>(),
+        [(ContactKind::Email, "Account email", "Ada@example.com")]
+    );
+    let account = first[0].id;
+    let email = store.add_contact_method(ada, ContactKind::Email, "Work", "ada@example.com", 3, t0()).await.unwrap();
+    let phone = store.add_contact_method(ada, ContactKind::Webhook, "Phone", "https://sms.example/{message}", 3, t0()).await.unwrap();
+    assert!(matches!(store.add_contact_method(ada, ContactKind::Email, "Home", "a@example.org", 3, t0()).await, Err(StoreError::Stale)), "three at most here");
     let mine = store.contact_methods(ada, 10).await.unwrap();
-    assert_eq!(mine.iter().map(|m| (m.id, m.kind, m.label.as_str())).collect::<Vec<_>>(), [(email, ContactKind::Email, "Work"), (phone, ContactKind::Webhook, "Phone")]);
+    assert_eq!(
+        mine.iter().map(|m| (m.id, m.kind, m.label.as_str())).collect::<Vec<_>>(),
+        [(account, ContactKind::Email, "Account email"), (email, ContactKind::Email, "Work"), (phone, ContactKind::Webhook, "Phone")]
+    );
     assert!(matches!(store.remove_contact_method(bob, email).await, Err(StoreError::NotFound)), "not Bob's");
     store.remove_contact_method(ada, email).await.unwrap();
-    assert_eq!(store.contact_methods(ada, 10).await.unwrap().len(), 1);
+    assert_eq!(store.contact_methods(ada, 10).await.unwrap().len(), 2);
     assert_eq!(store.contact_method(phone).await.unwrap().unwrap().target, "https://sms.example/{message}");
     assert!(store.contact_method(email).await.unwrap().is_none());
+
+    // Nobody is unreachable until Ada removes her last method.
+    assert_eq!(store.unreachable_people(10).await.unwrap(), (vec![], 0));
+    assert_eq!(store.without_contact_methods(&[ada, bob]).await.unwrap(), Vec::<i64>::new());
+    store.remove_contact_method(ada, account).await.unwrap();
+    store.remove_contact_method(ada, phone).await.unwrap();
+    let (listed, total) = store.unreachable_people(10).await.unwrap();
+    assert_eq!((listed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), total), (vec!["Ada"], 1));
+    assert_eq!(store.without_contact_methods(&[ada, bob]).await.unwrap(), vec![ada]);
+    assert_eq!(store.without_contact_methods(&[]).await.unwrap(), Vec::<i64>::new());
 }
 
 fn webhook(n: usize) -> NewDelivery {
@@ -208,10 +229,10 @@ async fn policies_keep_their_levels_in_order_and_edits_need_the_current_revision
     let checkout = service(&store, "Checkout").await;
     store.set_service_policy(checkout, Some(id), t0()).await.unwrap();
     assert_eq!(store.service_policies(&[checkout]).await.unwrap(), vec![(checkout, id)]);
-    assert!(matches!(store.delete_policy(id, 2).await, Err(StoreError::ForeignKey(_))));
+    assert!(matches!(store.delete_policy(id, 2, t0()).await, Err(StoreError::ForeignKey(_))));
     store.set_service_policy(checkout, None, t0()).await.unwrap();
-    assert!(matches!(store.delete_policy(id, 1).await, Err(StoreError::Stale)));
-    store.delete_policy(id, 2).await.unwrap();
+    assert!(matches!(store.delete_policy(id, 1, t0()).await, Err(StoreError::Stale)));
+    store.delete_policy(id, 2, t0()).await.unwrap();
     assert_eq!(store.policy(id).await.unwrap(), None);
     assert_eq!(store.policies_page(app::store::PageRequest::first(10)).await.unwrap().total, 0);
 }
@@ -279,10 +300,98 @@ async fn a_hand_off_notice_is_queued_once(store: Store) {
     assert_eq!(outbox_size(&store).await, 2);
     assert_eq!(store.schedules_with_handoff_notices(0, 10).await.unwrap().len(), 1);
     let people = store.reachable_people(&[ada]).await.unwrap();
-    assert_eq!((people.len(), people[0].methods.len()), (1, 0));
+    assert_eq!((people.len(), people[0].methods.len()), (1, 1), "the account email");
+}
+
+async fn declaring_opens_its_pages_and_follows_with_the_incident(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let commander = store.commander_role_type().await.unwrap();
+    let page = |name: &str| {
+        let new = NewPage { incident_id: None, target_name: name.into(), plan: Plan::direct(bob), message: "SEV1: Checkout down".into(), created_by: ada };
+        (new, event(EventKind::Paged, &format!("Ada paged {name}"), t0()))
+    };
+    let new = NewIncident {
+        title: "Checkout down".into(),
+        summary: String::new(),
+        severity_id: severity_ids(&store).await[0],
+        incident_type_id: None,
+        is_drill: false,
+        service_ids: vec![],
+        commander_id: bob,
+        declared_by: ada,
+        pages: vec![page("Checkout (Payments)"), page("Search (Search on-call)")],
+        followers: vec![ada, bob],
+    };
+    let incident = store.declare_incident(&new, &event(EventKind::Declared, "declared", t0()), commander.id, t0()).await.unwrap();
+    let mut pages = store.pages_of_incident(incident, 10).await.unwrap();
+    pages.reverse();
+    assert_eq!(
+        pages.iter().map(|p| (p.target_name.as_str(), p.status, p.incident_id, p.next_step_at)).collect::<Vec<_>>(),
+        [
+            ("Checkout (Payments)", PageStatus::Escalating, Some(incident), Some(t0())),
+            ("Search (Search on-call)", PageStatus::Escalating, Some(incident), Some(t0()))
+        ]
+    );
+    assert_eq!(store.due_pages(t0(), 10).await.unwrap().len(), 2, "due at once");
+    for person in [ada, bob] {
+        assert!(store.incident_subscription_of(incident, person).await.unwrap().is_some(), "{person} follows");
+    }
+    assert!(store.has_escalating_page(incident).await.unwrap());
+
+    // The first acknowledged page is the incident's acknowledgement, and says so.
+    let ack = event(EventKind::PageAcknowledged, "Bob acknowledged.", t0() + Duration::minutes(3));
+    store.acknowledge_page(pages[0].id, bob, &ack, t0() + Duration::minutes(3)).await.unwrap();
+    let times = store.incident(incident).await.unwrap().unwrap().key_times;
+    assert_eq!((times.acknowledged, times.acknowledged_source), (Some(t0() + Duration::minutes(3)), Some(AckSource::Page)));
+    assert!(store.has_escalating_page(incident).await.unwrap(), "the other page still escalates");
+    store.acknowledge_page(pages[1].id, bob, &ack, t0() + Duration::minutes(5)).await.unwrap();
+    assert!(!store.has_escalating_page(incident).await.unwrap());
+    let times = store.incident(incident).await.unwrap().unwrap().key_times;
+    assert_eq!(times.acknowledged, Some(t0() + Duration::minutes(3)), "the first one counts");
+}
+
+async fn deleted_schedules_and_policies_can_be_restored_for_30_days(store: Store) {
+    let schedule = store.create_schedule(&fields("Primary", "UTC"), t0()).await.unwrap();
+    let plan = Plan { levels: vec![Level { targets: vec![Target::Schedule(schedule)], delay_minutes: 5 }], repeats: 0 };
+    let policy = store.create_policy(&PolicyFields { name: "Payments".into(), description: String::new(), plan }, t0()).await.unwrap();
+    let later = t0() + Duration::hours(1);
+    // The policy goes first; then the schedule it paged can go too.
+    assert!(matches!(store.delete_schedule(schedule, 1, later).await, Err(StoreError::ForeignKey(_))));
+    store.delete_policy(policy, 1, later).await.unwrap();
+    assert!(matches!(store.delete_policy(policy, 2, later).await, Err(StoreError::NotFound)), "out of sight");
+    store.delete_schedule(schedule, 1, later).await.unwrap();
+    assert_eq!(store.schedule(schedule).await.unwrap(), None);
+    assert_eq!(store.schedules_page(app::store::PageRequest::first(10)).await.unwrap().total, 0);
+    assert_eq!(store.schedules_by_ids(&[schedule]).await.unwrap(), vec![]);
+    assert_eq!(store.policy(policy).await.unwrap(), None);
+    assert_eq!(store.policy_names(10).await.unwrap(), vec![]);
+    let month_ago = later - Duration::days(30);
+    assert_eq!(store.deleted(SoftDeleted::Schedule, month_ago, 10).await.unwrap(), vec![(schedule, "Primary".to_string(), later)]);
+    assert_eq!(store.deleted(SoftDeleted::Policy, month_ago, 10).await.unwrap(), vec![(policy, "Payments".to_string(), later)]);
+
+    // Their names are free meanwhile; restoring one whose name was taken again is refused.
+    let other = store.create_schedule(&fields("Primary", "UTC"), later).await.unwrap();
+    assert!(matches!(store.restore(SoftDeleted::Schedule, schedule, month_ago, later).await, Err(StoreError::Unique(_))));
+    store.delete_schedule(other, 1, later).await.unwrap();
+    store.restore(SoftDeleted::Schedule, schedule, month_ago, later).await.unwrap();
+    store.restore(SoftDeleted::Policy, policy, month_ago, later).await.unwrap();
+    assert_eq!(store.schedule(schedule).await.unwrap().map(|s| s.name), Some("Primary".to_string()));
+    assert_eq!(store.policy(policy).await.unwrap().map(|p| p.plan.levels.len()), Some(1));
+    assert!(matches!(store.restore(SoftDeleted::Policy, policy, month_ago, later).await, Err(StoreError::NotFound)), "restored already");
+
+    // After 30 days they are gone for good.
+    store.delete_policy(policy, 3, later).await.unwrap();
+    let too_late = later + Duration::days(31);
+    assert!(matches!(store.restore(SoftDeleted::Policy, policy, too_late - Duration::days(30), too_late).await, Err(StoreError::NotFound)));
+    assert_eq!(store.purge_deleted(too_late - Duration::days(30)).await.unwrap(), 2, "the policy and the other schedule");
+    assert_eq!(store.deleted(SoftDeleted::Policy, month_ago, 10).await.unwrap(), vec![]);
+    assert_eq!(store.schedule(schedule).await.unwrap().map(|s| s.id), Some(schedule), "a restored schedule stays");
 }
 
 store_contract_tests!(
+    deleted_schedules_and_policies_can_be_restored_for_30_days,
+    declaring_opens_its_pages_and_follows_with_the_incident,
     policies_keep_their_levels_in_order_and_edits_need_the_current_revision,
     a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation,
     a_page_with_nothing_left_to_page_ends_unanswered,

@@ -53,6 +53,7 @@ async fn every_incident_and_catalog_function_checks_who_is_asking(app: &TestApp)
         ("/api/incidents/declare-form", Needs::Respond, vec![]),
         ("/api/incidents/declare", Needs::Respond, pairs(&[("title", "Declared in the matrix"), ("severity_id", "2")])),
         ("/api/incidents/status", Needs::Respond, pairs(&[("incident_id", &incident), ("status", "investigating"), ("revision", "0")])),
+        ("/api/incidents/severity", Needs::Respond, pairs(&[("incident_id", &incident), ("severity_id", "2"), ("revision", "0")])),
         ("/api/incidents/update", Needs::Respond, pairs(&[("incident_id", &incident), ("title", "Renamed"), ("severity_id", "1"), ("revision", "0")])),
         ("/api/incidents/key-times", Needs::Respond, pairs(&[("incident_id", &incident), ("revision", "0"), ("started_at", ""), ("detected_at", "")])),
         ("/api/incidents/roles/assign", Needs::Respond, pairs(&[("incident_id", &incident), ("role_type_id", "3"), ("user_id", &responder_id), ("current_holder", "0")])),
@@ -121,6 +122,18 @@ async fn a_stale_edit_is_a_conflict_and_the_newer_state_is_kept(app: &TestApp) {
     assert!(err["Conflict"]["message"].as_str().unwrap().contains("Someone else changed this incident"), "{err}");
     let now = app.incident(&admin, id).await;
     assert_eq!(now["summary"]["incident"]["status"], "investigating", "the first change stands");
+
+    // The severity alone, from the Status card: with the current revision, and said on the timeline.
+    let stale = app.post(admin, "/api/incidents/severity", &[("incident_id", &id_text), ("severity_id", "2"), ("revision", &revision)]).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let current = now["summary"]["incident"]["revision"].as_i64().unwrap().to_string();
+    let bad = app.post(admin, "/api/incidents/severity", &[("incident_id", &id_text), ("severity_id", "999"), ("revision", &current)]).await;
+    assert_eq!(bad.json::<Value>().await.unwrap()["Invalid"]["field"], "severity_id");
+    let changed = app.post(admin, "/api/incidents/severity", &[("incident_id", &id_text), ("severity_id", "2"), ("revision", &current)]).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let after = app.incident(admin, id).await;
+    assert_eq!(after["summary"]["incident"]["severity_name"], "SEV2");
+    assert_eq!(after["timeline"][0]["event"]["body"], "Ada Admin changed the severity: SEV1 → SEV2.");
 
     // A role changed by someone else meanwhile is a conflict too.
     let bob = app.db.store.user_by_email(ADMIN_EMAIL).await.unwrap().unwrap().user.id;

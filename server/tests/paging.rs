@@ -57,7 +57,7 @@ async fn pager(app: &TestApp, admin: &Client, email: &str, hook: &str) -> (Clien
     let me: Value = app.post(&client, "/api/session", &[]).await.json().await.unwrap();
     let id = me["user"]["id"].as_i64().expect("own id").to_string();
     let target = format!("{hook}?who={email}&text={{message}}");
-    ok(app.post(&client, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Phone"), ("target", &target)]).await, "contact").await;
+    app.reach_only_by_webhook(&client, &target).await;
     (client, id)
 }
 
@@ -334,6 +334,55 @@ async fn a_schedule_that_a_policy_pages_cannot_be_deleted(app: &TestApp) {
     assert!(message.contains("escalation policy pages this schedule"), "{message}");
 }
 
+async fn deleted_schedules_and_policies_are_restored_by_admins(app: &TestApp) {
+    let admin = app.admin().await;
+    let (responder, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let schedule = schedule_of(app, &admin, "Primary", &ada_id).await;
+    let policy = two_level_policy(app, &admin, &schedule, &ada_id).await;
+    // The policy (revision 2: its second level), then the schedule (revision 2: its layer).
+    ok(app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "2")]).await, "delete the policy").await;
+    ok(app.post(&responder, "/api/schedules/delete", &[("id", &schedule), ("revision", "2")]).await, "delete the schedule").await;
+    assert_eq!(app.get(&admin, &format!("/on-call/schedules/{schedule}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&admin, &format!("/on-call/policies/{policy}")).await.status(), StatusCode::NOT_FOUND);
+    let listed: Value = ok(app.post(&admin, "/api/schedules/list", &[("page", "1")]).await, "schedules").await;
+    assert_eq!(listed["list"]["total"], 0);
+
+    // Admins see them and restore them; nobody else does.
+    assert_eq!(app.post(&responder, "/api/on-call/deleted", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&responder, "/api/on-call/restore", &[("kind", "schedule"), ("id", &schedule)]).await.status(), StatusCode::FORBIDDEN);
+    let deleted: Value = ok(app.post(&admin, "/api/on-call/deleted", &[]).await, "deleted").await;
+    assert_eq!(deleted["schedules"][0]["name"], "Primary");
+    assert_eq!(deleted["policies"][0]["name"], "Payments");
+    assert!(deleted["schedules"][0]["when"].as_str().unwrap().contains("restorable until"));
+    let bad = app.post(&admin, "/api/on-call/restore", &[("kind", "service"), ("id", &schedule)]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A new schedule took the name meanwhile: restoring the old one says so.
+    let newer = ok(app.post(&admin, "/api/schedules/create", &[("name", "primary"), ("time_zone", "UTC"), ("handoff_notice_minutes", "0")]).await, "new").await;
+    let clash = app.post(&admin, "/api/on-call/restore", &[("kind", "schedule"), ("id", &schedule)]).await;
+    assert_eq!(clash.status(), StatusCode::CONFLICT);
+    ok(app.post(&admin, "/api/schedules/delete", &[("id", &id_of(&newer)), ("revision", "1")]).await, "delete the new one").await;
+    let restored = ok(app.post(&admin, "/api/on-call/restore", &[("kind", "schedule"), ("id", &schedule)]).await, "restore").await;
+    assert_eq!(restored, format!("/on-call/schedules/{schedule}"));
+    ok(app.post(&admin, "/api/on-call/restore", &[("kind", "policy"), ("id", &policy)]).await, "restore the policy").await;
+    assert_eq!(app.get(&admin, &format!("/on-call/schedules/{schedule}")).await.status(), StatusCode::OK);
+    let again = app.post(&admin, "/api/on-call/restore", &[("kind", "policy"), ("id", &policy)]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    // The restored policy pages the restored schedule as before.
+    let one: Value = ok(app.post(&admin, "/api/policies/get", &[("id", &policy)]).await, "policy").await;
+    assert_eq!(one["policy"]["levels"][0]["targets"][0], "Primary (schedule)");
+
+    // Thirty days on, they can't be restored any more.
+    ok(app.post(&admin, "/api/policies/delete", &[("id", &policy), ("revision", "4")]).await, "delete again").await;
+    app.clock.advance(Duration::days(31));
+    // (Sessions don't last a month either.)
+    let admin = client();
+    assert_eq!(app.login(&admin, ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::OK);
+    let deleted: Value = ok(app.post(&admin, "/api/on-call/deleted", &[]).await, "deleted").await;
+    assert_eq!(deleted["policies"].as_array().unwrap().len(), 0);
+    assert_eq!(app.post(&admin, "/api/on-call/restore", &[("kind", "policy"), ("id", &policy)]).await.status(), StatusCode::NOT_FOUND);
+}
+
 async fn the_incoming_person_is_told_once_before_their_shift(app: &TestApp) {
     let admin = app.admin().await;
     let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
@@ -418,7 +467,126 @@ async fn a_schedule_with_a_date_at_the_edge_of_time_cannot_stop_paging(app: &Tes
     assert_eq!(page.status(), StatusCode::OK);
 }
 
+/// The incident's acknowledged key time as shown: (time, where it came from).
+fn acknowledged(view: &Value) -> (Value, Value) {
+    let times = view["key_times"].as_array().expect("key times");
+    let ack = times.iter().find(|t| t["which"] == "acknowledged").expect("an acknowledged row");
+    (ack["shown"].clone(), ack["source"].clone())
+}
+
+async fn pages_of(app: &TestApp, client: &Client, incident: i64) -> Vec<Value> {
+    let pages: Value = ok(app.post(client, "/api/pages/of-incident", &[("incident_id", &incident.to_string())]).await, "pages").await;
+    pages["rows"].as_array().unwrap().clone()
+}
+
+async fn declaring_at_a_paging_severity_pages_the_on_call_and_the_page_sets_acknowledged(app: &TestApp) {
+    let admin = app.admin().await;
+    let admin_id = app.post(&admin, "/api/session", &[]).await.json::<Value>().await.unwrap()["user"]["id"].as_i64().unwrap();
+    let (_ada, ada_id) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let (_bob, bob_id) = pager(app, &admin, "bob@example.com", "http://127.0.0.1:9/bob").await;
+    let schedule = schedule_of(app, &admin, "Primary", &ada_id).await;
+    let policy = two_level_policy(app, &admin, &schedule, &bob_id).await;
+    let service = service_with(app, &admin, &policy).await;
+
+    // The declare form shows whom declaring would page.
+    let form: Value = ok(app.post(&admin, "/api/incidents/declare-form", &[]).await, "declare form").await;
+    let offered = form["paging"].as_array().unwrap();
+    assert_eq!(offered.len(), 1, "{offered:?}");
+    assert_eq!(offered[0]["target_name"], "Checkout (Payments)");
+    assert_eq!(offered[0]["first_level"], serde_json::json!(["Ada"]));
+    let severities = form["severities"].as_array().unwrap();
+    assert_eq!(severities.iter().map(|s| s["pages_on_declare"].as_bool().unwrap()).collect::<Vec<_>>(), [true, true, false, false]);
+
+    // SEV1, from a client that doesn't choose (no JavaScript, the API): the severity decides.
+    let incident = app.declare_incident(&admin, "Checkout down", &[("service_ids[0]", &service), ("paging_chosen", "false"), ("commander_id", &bob_id)]).await;
+    let first = wait_for_outbox(app, 1).await;
+    assert_eq!(sent_to(&first, "http://127.0.0.1:9/ada").len(), 1, "{first:?}");
+    assert!(first[0].body.contains("SEV1: Checkout down"), "{}", first[0].body);
+    let pages = pages_of(app, &admin, incident).await;
+    assert_eq!((pages.len(), pages[0]["target_name"].as_str()), (1, Some("Checkout (Payments)")));
+    let view = app.incident(&admin, incident).await;
+    assert!(timeline_text(&view).contains("paged Checkout (Payments): SEV1: Checkout down"), "{}", timeline_text(&view));
+    // The declarer and the commander follow it.
+    for person in [admin_id, bob_id.parse().unwrap()] {
+        assert!(app.db.store.incident_subscription_of(incident, person).await.unwrap().is_some(), "{person} follows");
+    }
+
+    // Work starting while the page escalates is not the acknowledgement…
+    let revision = view["summary"]["incident"]["revision"].as_i64().unwrap().to_string();
+    let moved = app.post(&admin, "/api/incidents/status", &[("incident_id", &incident.to_string()), ("revision", &revision), ("status", "investigating")]).await;
+    ok(moved, "investigating").await;
+    assert_eq!(acknowledged(&app.incident(&admin, incident).await), (Value::Null, Value::Null));
+    // …the page's acknowledgement is.
+    app.clock.advance(Duration::minutes(2));
+    let link = ack_link(&first[0]);
+    let path = link.strip_prefix(&app.address).expect("the link points at this server").to_string();
+    assert_eq!(app.post(&client(), &path, &[]).await.status(), StatusCode::OK);
+    let (shown, source) = acknowledged(&app.incident(&admin, incident).await);
+    assert!(shown.is_string());
+    assert_eq!(source, "when the first page was acknowledged");
+    let durations = app.incident(&admin, incident).await["durations"].clone();
+    assert_eq!(durations[0], serde_json::json!(["Time to acknowledge", "2m"]), "{durations}");
+
+    // The declarer unticked the policy: nothing is paged.
+    let quiet = app.declare_incident(&admin, "Quiet", &[("service_ids[0]", &service), ("paging_chosen", "true")]).await;
+    // The declarer ticked it: paged, even at a severity that doesn't page by itself.
+    let chosen = app
+        .declare_incident(&admin, "Chosen", &[("severity_id", "3"), ("service_ids[0]", &service), ("paging_chosen", "true"), ("page_service_ids[0]", &service)])
+        .await;
+    // SEV3 without a choice pages nobody.
+    let minor = app.declare_incident(&admin, "Minor", &[("severity_id", "3"), ("service_ids[0]", &service), ("paging_chosen", "false")]).await;
+    assert_eq!(pages_of(app, &admin, quiet).await.len(), 0);
+    assert_eq!(pages_of(app, &admin, chosen).await.len(), 1);
+    assert_eq!(pages_of(app, &admin, minor).await.len(), 0);
+    // Without pages, work starting is the acknowledgement.
+    let view = app.incident(&admin, minor).await;
+    let revision = view["summary"]["incident"]["revision"].as_i64().unwrap().to_string();
+    ok(app.post(&admin, "/api/incidents/status", &[("incident_id", &minor.to_string()), ("revision", &revision), ("status", "investigating")]).await, "investigating").await;
+    assert_eq!(acknowledged(&app.incident(&admin, minor).await).1, "when work started (the incident left triage)");
+}
+
+async fn every_account_can_be_paged_and_paging_forms_name_who_cannot(app: &TestApp) {
+    let admin = app.admin().await;
+    let riley = app.signed_in_as_named(&admin, "riley@example.com", "Riley", "responder").await;
+    let methods: Value = ok(app.post(&riley, "/api/contact-methods/list", &[]).await, "contacts").await;
+    let methods = methods.as_array().unwrap();
+    assert_eq!(methods.len(), 1, "{methods:?}");
+    assert_eq!((methods[0]["kind"].as_str(), methods[0]["label"].as_str(), methods[0]["target"].as_str()), (Some("Email"), Some("Account email"), Some("riley@example.com")));
+    let reach: Value = ok(app.post(&riley, "/api/contact-methods/unreachable", &[]).await, "unreachable").await;
+    assert_eq!(reach, serde_json::json!([[], 0]), "everyone, the first admin too, starts reachable");
+
+    let riley_id = app.post(&riley, "/api/session", &[]).await.json::<Value>().await.unwrap()["user"]["id"].as_i64().unwrap().to_string();
+    let schedule = schedule_of(app, &admin, "Primary", &riley_id).await;
+    ok(app.post(&admin, "/api/policies/create", &[("name", "Direct"), ("repeats", "0"), ("user_ids[0]", &riley_id), ("delay_minutes", "5")]).await, "policy").await;
+
+    // Riley removes their only method: every paging form says so beside the name.
+    let only = methods[0]["id"].to_string();
+    ok(app.post(&riley, "/api/contact-methods/remove", &[("contact_method_id", &only)]).await, "remove").await;
+    let marked = "Riley (no contact method: won't be reached)";
+    let reach: Value = ok(app.post(&admin, "/api/contact-methods/unreachable", &[]).await, "unreachable").await;
+    assert_eq!(reach[0][0]["name"], "Riley");
+    assert_eq!(reach[1], 1);
+    let pages: Value = ok(app.post(&admin, "/api/pages/list", &[("page", "1")]).await, "pages").await;
+    let targets: Vec<&str> = pages["targets"].as_array().unwrap().iter().map(|t| t[1].as_str().unwrap()).collect();
+    assert!(targets.contains(&format!("Person: {marked}").as_str()), "{targets:?}");
+    let policies: Value = ok(app.post(&admin, "/api/policies/list", &[("page", "1")]).await, "policies").await;
+    assert_eq!(policies["rows"][0]["levels"][0]["targets"][0], marked);
+    let schedules: Value = ok(app.post(&admin, "/api/schedules/list", &[("page", "1")]).await, "schedules").await;
+    assert_eq!(schedules["list"]["rows"][0]["on_call"][0]["name"], marked);
+    let one: Value = ok(app.post(&admin, "/api/schedules/get", &[("id", &schedule)]).await, "schedule").await;
+    assert_eq!(one["on_call"][0]["name"], marked);
+    assert_eq!(one["layers"][0]["people"][0]["name"], marked);
+    assert_eq!(one["bars"][0]["segments"][0]["name"], "Riley", "the picture keeps names short");
+
+    // Adding one back makes Riley reachable again.
+    ok(app.post(&riley, "/api/contact-methods/add", &[("kind", "email"), ("label", "Work"), ("target", "riley@example.com")]).await, "add").await;
+    let reach: Value = ok(app.post(&admin, "/api/contact-methods/unreachable", &[]).await, "unreachable").await;
+    assert_eq!(reach[1], 0);
+}
+
 http_tests!(
+    declaring_at_a_paging_severity_pages_the_on_call_and_the_page_sets_acknowledged,
+    every_account_can_be_paged_and_paging_forms_name_who_cannot,
     a_schedule_with_a_date_at_the_edge_of_time_cannot_stop_paging,
     a_page_escalates_after_the_delay_and_stops_when_acknowledged_by_link,
     a_restart_in_the_middle_of_an_escalation_neither_loses_nor_repeats_a_step,
@@ -427,4 +595,5 @@ http_tests!(
     policies_are_edited_by_admins_and_refuse_bad_levels_on_their_field,
     the_incoming_person_is_told_once_before_their_shift,
     a_schedule_that_a_policy_pages_cannot_be_deleted,
+    deleted_schedules_and_policies_are_restored_by_admins,
 );

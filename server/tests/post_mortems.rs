@@ -160,6 +160,12 @@ async fn markdown_with_script_payloads_is_rendered_harmless_and_exported(app: &T
     let preview = ok(app.post(&ada, "/api/post-mortems/preview", &[("body", "Ada broke the deploy. <script>x</script>")]).await, "preview").await;
     assert!(!preview["html"].as_str().unwrap().contains("<script"), "{preview}");
     assert_eq!(preview["warnings"][0]["sentence"], "Ada broke the deploy.");
+    // Blame is found without knowing the person; the organisation's services are not people.
+    ok(app.post(&admin, "/api/services/create", &[("name", "Ledger"), ("description", ""), ("owner_team", ""), ("owner_user_id", "0"), ("parent_id", "0")]).await, "service").await;
+    let body = "Zed broke the deploy. The on-call engineer forgot to check the dashboard. Ledger failed to start. Ada deleted the cache.";
+    let preview = ok(app.post(&ada, "/api/post-mortems/preview", &[("body", body)]).await, "preview").await;
+    let sentences: Vec<&str> = preview["warnings"].as_array().unwrap().iter().map(|w| w["sentence"].as_str().unwrap()).collect();
+    assert_eq!(sentences, ["Zed broke the deploy.", "The on-call engineer forgot to check the dashboard.", "Ada deleted the cache."], "Ada is known to Quell");
     let viewer = app.signed_in_as(&admin, "vic@example.com", "viewer").await;
     refused(app.post(&viewer, "/api/post-mortems/preview", &[("body", "x")]).await, StatusCode::FORBIDDEN, "viewers don't write").await;
 
@@ -250,8 +256,7 @@ async fn owners_are_reminded_once_before_and_after_the_deadline(app: &TestApp) {
     let ada = app.signed_in_as(&admin, "ada@example.com", "responder").await;
     let bob = app.signed_in_as(&admin, "bob@example.com", "responder").await;
     for (client, hook) in [(&ada, "http://127.0.0.1:9/ada"), (&bob, "http://127.0.0.1:9/bob")] {
-        let target = format!("{hook}?text={{message}}");
-        ok(app.post(client, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Phone"), ("target", &target)]).await, "contact").await;
+        app.reach_only_by_webhook(client, &format!("{hook}?text={{message}}")).await;
     }
     let (ada_id, bob_id) = (own_id(app, &ada).await, own_id(app, &bob).await);
     let incident = resolved_incident(app, &admin, "Reminders").await;

@@ -324,7 +324,37 @@ async fn control_characters_in_a_public_update_never_break_the_feed(app: &TestAp
     assert!(summary.contains("Fixed it"), "{summary}");
 }
 
+async fn groups_show_their_own_state_once_and_young_components_say_since_when(app: &TestApp) {
+    let admin = app.admin().await;
+    public_service(app, &admin, "Website").await;
+    let platform = public_service(app, &admin, "Platform").await;
+    let created = app
+        .post(&admin, "/api/services/create", &[("name", "API"), ("description", ""), ("owner_team", ""), ("owner_user_id", "0"), ("parent_id", &platform.to_string()), ("public", "true")])
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let (status, html) = public_page(app, "/status").await;
+    assert_eq!(status, StatusCode::OK);
+    // Platform is the group's heading with its state, never also a component beside it.
+    assert_eq!(html.matches("<span class=\"name\">Platform</span>").count(), 1, "{html}");
+    let found = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} in {html}"));
+    let (alone, group, member) = (found(">Website<"), found("class=\"group\""), found(">API<"));
+    assert!(alone < group && group < member, "Website stands apart, before the group; API is inside it");
+    let heading = &html[group..member];
+    assert!(heading.contains("Platform") && heading.contains("Operational"), "{heading}");
+    assert!(html.contains("No history yet."), "nothing observed at the moment they were made");
+    // A day-old component's uptime is since it was first shown, not over 90 days.
+    let first_shown = app.clock_now().format("%-d %b %Y").to_string();
+    app.clock.advance(chrono::Duration::days(1));
+    let (_, html) = public_page(app, "/status").await;
+    assert!(html.contains(&format!("100.00% uptime since {first_shown}, with no problems.")), "{html}");
+    assert!(!html.contains("over the last 90 days"), "{html}");
+    app.clock.advance(chrono::Duration::days(100));
+    let (_, html) = public_page(app, "/status").await;
+    assert!(html.contains("100.00% uptime over the last 90 days, with no problems."), "{html}");
+}
+
 http_tests!(
+    groups_show_their_own_state_once_and_young_components_say_since_when,
     control_characters_in_a_public_update_never_break_the_feed,
     an_update_is_published_without_javascript,
     updates_and_status_page_settings_check_who_is_asking,

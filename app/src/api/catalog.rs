@@ -101,26 +101,34 @@ pub async fn list_severities(page: i64) -> Result<CatalogPage<Severity>, AppErro
 }
 
 #[cfg(feature = "ssr")]
-fn severity_fields(name: &str, description: &str, update_interval_minutes: &str) -> Result<crate::store::catalog::SeverityFields, AppError> {
+fn severity_fields(
+    name: &str,
+    description: &str,
+    update_interval_minutes: &str,
+    pages_on_declare: bool,
+) -> Result<crate::store::catalog::SeverityFields, AppError> {
     Ok(crate::store::catalog::SeverityFields {
         name: crate::domain::incident::normalize_name(name)?,
         description: ssr::description(description)?,
         update_interval_minutes: crate::domain::updates::parse_update_interval(update_interval_minutes)?,
+        pages_on_declare,
     })
 }
 
 /// Adds a severity. `update_interval_minutes` (empty: never) is how long an open incident of
-/// this severity may go without an update before the communications lead is reminded.
+/// this severity may go without an update before the communications lead is reminded;
+/// `pages_on_declare`, whether declaring at it pages the affected services' on-call.
 #[server(prefix = "/api", endpoint = "severities/create")]
 pub async fn create_severity(
     name: String,
     description: String,
     #[server(default)] update_interval_minutes: String,
+    #[server(default)] pages_on_declare: bool,
 ) -> Result<Severity, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageSettings).await?;
-        let fields = severity_fields(&name, &description, &update_interval_minutes)?;
+        let fields = severity_fields(&name, &description, &update_interval_minutes, pages_on_declare)?;
         let created = state.store.create_severity(&fields, state.now()).await.map_err(|e| write_error(e, "a severity"))?;
         tracing::info!(admin_id = admin.id, severity_id = created.id, "severity created");
         Ok(created)
@@ -135,11 +143,12 @@ pub async fn update_severity(
     description: String,
     revision: i64,
     #[server(default)] update_interval_minutes: String,
+    #[server(default)] pages_on_declare: bool,
 ) -> Result<Severity, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
         let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
-        let fields = severity_fields(&name, &description, &update_interval_minutes)?;
+        let fields = severity_fields(&name, &description, &update_interval_minutes, pages_on_declare)?;
         state
             .store
             .update_severity(severity_id, &fields, revision, state.now())

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::api::support::*;
+use crate::domain::catalog::Person;
 use crate::domain::contact::ContactMethod;
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -76,6 +77,21 @@ pub async fn send_test_notification(contact_method_id: i64) -> Result<String, Ap
         state.deliveries_queued.notify_one();
         tracing::info!(user_id = viewer.id, contact_method_id, "test notification queued");
         Ok(crate::api::support::redirect_form_post("/settings/profile?saved=test"))
+    })
+    .await
+}
+
+/// People the Settings page lists because nothing reaches them.
+pub const UNREACHABLE_SHOWN: i64 = 20;
+
+/// Active people without any contact method (at most `UNREACHABLE_SHOWN`, by name) and how
+/// many there are: pages and hand-off notices reach none of them.
+#[server(prefix = "/api", endpoint = "contact-methods/unreachable")]
+pub async fn unreachable_people() -> Result<(Vec<Person>, i64), AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { state, .. } = Ctx::require(Permission::View).await?;
+        state.store.unreachable_people(UNREACHABLE_SHOWN).await.or_internal()
     })
     .await
 }

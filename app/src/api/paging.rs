@@ -110,6 +110,7 @@ pub(crate) mod ssr {
     pub async fn target_choices(state: &AppState) -> Result<TargetChoices, AppError> {
         use CHOICE_LIMIT;
         let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
+        let people = crate::api::support::mark_unreachable(state, people).await?;
         let schedules = state.store.schedules_page(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
         Ok(TargetChoices {
             people: people.into_iter().map(|p| (p.id, p.name)).collect(),
@@ -133,6 +134,7 @@ pub(crate) mod ssr {
         schedule_ids.sort_unstable();
         schedule_ids.dedup();
         let people = state.store.people_by_ids(&user_ids, false).await.or_internal()?;
+        let people = crate::api::support::mark_unreachable(state, people).await?;
         let schedules = state.store.schedules_by_ids(&schedule_ids).await.or_internal()?;
         Ok(policies
             .into_iter()
@@ -318,6 +320,7 @@ pub(crate) mod ssr {
         let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
         let policies = state.store.policy_names(CHOICE_LIMIT).await.or_internal()?;
         let people = state.store.list_people(CHOICE_LIMIT).await.or_internal()?;
+        let people = crate::api::support::mark_unreachable(state, people).await?;
         let mut targets: Vec<(String, String)> = services
             .iter()
             .map(|(id, service, policy)| (format!("service:{id}"), format!("Service: {service} ({policy})")))
@@ -504,7 +507,7 @@ pub async fn delete_policy(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(policy_id = id), async move {
         let Ctx { state, .. } = Ctx::require(Permission::ManageSettings).await?;
-        state.store.delete_policy(id, revision).await.map_err(|err| match err {
+        state.store.delete_policy(id, revision, state.now()).await.map_err(|err| match err {
             crate::store::StoreError::ForeignKey(_) => {
                 AppError::invalid("", "Services page through this policy: give them another policy first.")
             }
@@ -635,6 +638,79 @@ pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
             targets,
             default_target,
         })
+    })
+    .await
+}
+
+/// Something deleted that admins can still restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedItem {
+    pub id: i64,
+    pub name: String,
+    /// "Deleted 2026-03-01 10:00 CET; restorable until 2026-03-31 10:00 CEST".
+    pub when: String,
+}
+
+/// What the Recently deleted page lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedView {
+    pub schedules: Vec<DeletedItem>,
+    pub policies: Vec<DeletedItem>,
+}
+
+/// Items the Recently deleted page lists of each kind at most.
+pub const DELETED_SHOWN: i64 = 100;
+
+/// Schedules and escalation policies deleted in the last `DELETED_KEPT_DAYS` days (admins).
+#[server(prefix = "/api", endpoint = "on-call/deleted")]
+pub async fn list_deleted() -> Result<DeletedView, AppError> {
+    use crate::domain::paging::DELETED_KEPT_DAYS;
+    use crate::domain::permissions::Permission;
+    use crate::store::deleted::SoftDeleted;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::ManageSettings).await?;
+        let kept = chrono::Duration::days(DELETED_KEPT_DAYS);
+        let since = state.now() - kept;
+        let item = |(id, name, deleted): (i64, String, chrono::DateTime<chrono::Utc>)| DeletedItem {
+            id,
+            name,
+            when: format!("Deleted {}; restorable until {}", format(deleted, &viewer), format(deleted + kept, &viewer)),
+        };
+        let schedules = state.store.deleted(SoftDeleted::Schedule, since, DELETED_SHOWN).await.or_internal()?;
+        let policies = state.store.deleted(SoftDeleted::Policy, since, DELETED_SHOWN).await.or_internal()?;
+        Ok(DeletedView { schedules: schedules.into_iter().map(item).collect(), policies: policies.into_iter().map(item).collect() })
+    })
+    .await
+}
+
+/// Brings back a deleted schedule (`kind` "schedule") or escalation policy ("policy") and
+/// leads to it.
+#[server(prefix = "/api", endpoint = "on-call/restore")]
+pub async fn restore_deleted(kind: String, id: i64) -> Result<String, AppError> {
+    use crate::domain::paging::DELETED_KEPT_DAYS;
+    use crate::domain::permissions::Permission;
+    use crate::store::deleted::SoftDeleted;
+    use crate::store::StoreError;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::ManageSettings).await?;
+        let now = state.now();
+        let since = now - chrono::Duration::days(DELETED_KEPT_DAYS);
+        let (deleted, path) = match kind.as_str() {
+            "schedule" => (SoftDeleted::Schedule, format!("/on-call/schedules/{id}")),
+            "policy" => (SoftDeleted::Policy, format!("/on-call/policies/{id}")),
+            _ => return Err(AppError::invalid("kind", "Choose a schedule or a policy to restore.")),
+        };
+        let what = kind.as_str();
+        match state.store.restore(deleted, id, since, now).await {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => return Err(AppError::not_found(&format!("That deleted {what}"))),
+            Err(StoreError::Unique(_)) => {
+                return Err(AppError::conflict(None, format!("A {what} of that name exists now: rename it, then restore this one.")))
+            }
+            Err(other) => return Err(other.into_internal()),
+        }
+        tracing::info!(user_id = viewer.id, kind = what, id, "restored");
+        Ok(crate::api::support::redirect_form_post(&path))
     })
     .await
 }

@@ -205,11 +205,12 @@ pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
         let plans = state.store.schedule_plans(listed.rows, now, horizon).await.or_internal()?;
         let finals: Vec<_> = plans.iter().map(|plan| final_shifts(plan, now, horizon)).collect();
         let people = names_for(&state.store, finals.iter().flatten().map(|s| s.user_id)).await.or_internal()?;
+        let marked = crate::api::support::mark_unreachable(&state, people.clone()).await?;
         let rows = plans
             .into_iter()
             .zip(finals)
             .map(|(plan, shifts)| {
-                let on_call = persons(&people, &on_call_at(&shifts, now));
+                let on_call = persons(&marked, &on_call_at(&shifts, now));
                 let next = shifts.iter().filter(|s| s.start > now).min_by_key(|s| s.start);
                 ScheduleSummary {
                     next_handoff: next.map(|s| describe_start(&name_of(&people, s.user_id), s, &viewer, now)),
@@ -316,6 +317,8 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
                 std::iter::once(o.rule.user_id).chain(covered)
             }));
         let people = names_for(&state.store, mentioned).await.or_internal()?;
+        // Lists of names say who can't be reached; the picture keeps names short.
+        let marked = crate::api::support::mark_unreachable(&state, people.clone()).await?;
         let span = |start, end| format!("{} – {}", format(start, &viewer), format(end, &viewer));
         let width = (to - from).num_seconds().max(1);
         let segments = |shifts: &[crate::domain::schedule::Shift]| -> Vec<Segment> {
@@ -354,7 +357,7 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
             .iter()
             .rev()
             .map(|l| LayerView {
-                people: persons(&people, &l.layer.participants),
+                people: persons(&marked, &l.layer.participants),
                 rule: format!(
                     "Every {}, handing off at {} ({}), from {}",
                     l.layer.shift.label(),
@@ -380,7 +383,7 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
         let can_edit = viewer.role.allows(Permission::Respond);
         let form_people = if can_edit { state.store.list_people(CHOICE_LIMIT).await.or_internal()? } else { Vec::new() };
         Ok(ScheduleView {
-            on_call: persons(&people, &on_call_at(&shifts, now)),
+            on_call: persons(&marked, &on_call_at(&shifts, now)),
             has_feed: state.store.has_calendar_feed(FeedOwner::Schedule(id)).await.or_internal()?,
             schedule: plan.schedule,
             layers,

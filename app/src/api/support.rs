@@ -232,3 +232,39 @@ pub(crate) async fn check_person(state: &AppState, id: i64, field: &str) -> Resu
 pub(crate) async fn changed(state: &AppState, incident_id: i64) {
     state.live.incident_changed(&state.store, incident_id).await;
 }
+
+/// `people`' names (id, name) in their order, each marked when the person has no contact
+/// method (two queries); people who are gone are left out.
+pub(crate) async fn names_with_reach(state: &AppState, people: &[i64]) -> Result<Vec<(i64, String)>, AppError> {
+    let found = state.store.people_by_ids(people, true).await.or_internal()?;
+    let unreachable = state.store.without_contact_methods(people).await.or_internal()?;
+    Ok(people
+        .iter()
+        .filter_map(|id| found.iter().find(|p| p.id == *id))
+        .map(|p| (p.id, if unreachable.contains(&p.id) { crate::domain::contact::unreachable_name(&p.name) } else { p.name.clone() }))
+        .collect())
+}
+
+/// Who each plan's first level would page now, by name and marked when unreachable (a fixed
+/// number of queries for any number of plans).
+pub(crate) async fn first_level_names(state: &AppState, plans: &[&crate::domain::paging::Plan]) -> Result<Vec<Vec<String>>, AppError> {
+    let levels = crate::engine::escalation::first_level_now(state, plans).await.or_internal()?;
+    let mut everyone: Vec<i64> = levels.iter().flatten().copied().collect();
+    everyone.sort_unstable();
+    everyone.dedup();
+    let named = names_with_reach(state, &everyone).await?;
+    Ok(levels
+        .iter()
+        .map(|people| people.iter().filter_map(|id| named.iter().find(|(n, _)| n == id).map(|(_, name)| name.clone())).collect())
+        .collect())
+}
+
+/// `people` with the names of those who have no contact method marked (one query).
+pub(crate) async fn mark_unreachable(state: &AppState, mut people: Vec<crate::domain::catalog::Person>) -> Result<Vec<crate::domain::catalog::Person>, AppError> {
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let unreachable = state.store.without_contact_methods(&ids).await.or_internal()?;
+    for person in people.iter_mut().filter(|p| unreachable.contains(&p.id)) {
+        person.name = crate::domain::contact::unreachable_name(&person.name);
+    }
+    Ok(people)
+}

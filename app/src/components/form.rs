@@ -324,3 +324,36 @@ pub fn MultiCheck(
         </fieldset>
     }
 }
+
+/// The submit button of a form that destroys something, behind a second step: the first button
+/// opens a box (a native disclosure: it works without JavaScript and from the keyboard) that says
+/// what will be lost, with the button that does it. Put it inside the form, after its inputs.
+#[component]
+pub fn ConfirmSubmit(
+    /// The first button: "Delete schedule".
+    #[prop(into)]
+    label: String,
+    /// What will be lost, in a sentence or two.
+    #[prop(into)]
+    consequence: String,
+    /// The button that does it: "Delete Primary".
+    #[prop(into)]
+    confirm: String,
+    /// What it acts on, for screen readers when the list around says it already: "Primary".
+    #[prop(optional, into)]
+    subject: Option<String>,
+    /// A small button (in lists).
+    #[prop(optional)]
+    small: bool,
+) -> impl IntoView {
+    let class = if small { "button small danger-outline" } else { "button danger" };
+    view! {
+        <details class="confirm">
+            <summary class=class>{label}{subject.map(|s| view! { <span class="visually-hidden">{format!(" {s}")}</span> })}</summary>
+            <div class="confirm-box">
+                <p>{consequence}</p>
+                <button type="submit" class="button danger">{confirm}</button>
+            </div>
+        </details>
+    }
+}

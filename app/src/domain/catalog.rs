@@ -13,6 +13,9 @@ pub struct Severity {
     /// How many minutes an open incident of this severity may go without an update before the
     /// communications lead is reminded; `None`: never.
     pub update_interval_minutes: Option<i64>,
+    /// Whether declaring an incident at this severity pages the affected services' escalation
+    /// policies.
+    pub pages_on_declare: bool,
     pub revision: i64,
 }
 

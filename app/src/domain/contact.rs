@@ -84,6 +84,12 @@ pub fn normalize_contact(kind: &str, label: &str, target: &str) -> Result<(Conta
     Ok((kind, label, target))
 }
 
+/// A person's name as paging forms, policies and schedules show it when nothing reaches them:
+/// "Riley Stone (no contact method: won't be reached)".
+pub fn unreachable_name(name: &str) -> String {
+    format!("{name} (no contact method: won't be reached)")
+}
+
 /// A webhook contact method's URL for `message`: every `{message}` in the template replaced by
 /// the message, percent-encoded (RFC 3986: everything but letters, digits and `-._~`).
 pub fn fill_url_template(template: &str, message: &str) -> String {

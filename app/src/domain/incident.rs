@@ -348,6 +348,40 @@ impl KeyTime {
     }
 }
 
+/// Where an incident's acknowledged time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AckSource {
+    /// The first acknowledged page of the incident.
+    Page,
+    /// The first move out of triage, while no page of the incident was escalating.
+    Status,
+    /// A commander's correction.
+    Edited,
+}
+
+impl AckSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AckSource::Page => "page",
+            AckSource::Status => "status",
+            AckSource::Edited => "edited",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<AckSource> {
+        [AckSource::Page, AckSource::Status, AckSource::Edited].into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// How the incident page explains the time: "from the first acknowledged page".
+    pub fn explained(self) -> &'static str {
+        match self {
+            AckSource::Page => "when the first page was acknowledged",
+            AckSource::Status => "when work started (the incident left triage)",
+            AckSource::Edited => "as corrected by hand",
+        }
+    }
+}
+
 /// The key times of an incident. Started and detected are set when it is declared; the others
 /// follow the lifecycle and can be corrected by the commander.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -358,6 +392,9 @@ pub struct KeyTimes {
     pub mitigated: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
+    /// Where `acknowledged` came from (`None` while it is empty, and for incidents from before
+    /// Quell kept it).
+    pub acknowledged_source: Option<AckSource>,
 }
 
 impl KeyTimes {
@@ -386,8 +423,9 @@ impl KeyTimes {
 
     /// The key times after a status change at `now`: times the lifecycle implies are filled in
     /// when still empty (a commander's correction is never overwritten), and reopening clears
-    /// resolved and closed.
-    pub fn after_transition(mut self, from: Status, to: Status, now: DateTime<Utc>) -> KeyTimes {
+    /// resolved and closed. While a page of the incident is escalating (`paging`), work
+    /// starting doesn't count as acknowledged: the page's acknowledgement will.
+    pub fn after_transition(mut self, from: Status, to: Status, now: DateTime<Utc>, paging: bool) -> KeyTimes {
         let fill = |slot: &mut Option<DateTime<Utc>>| {
             if slot.is_none() {
                 *slot = Some(now);
@@ -398,8 +436,9 @@ impl KeyTimes {
             self.closed = None;
             return self;
         }
-        if matches!(to, Status::Investigating | Status::Identified | Status::Monitoring | Status::Resolved) {
-            fill(&mut self.acknowledged);
+        if !paging && self.acknowledged.is_none() && matches!(to, Status::Investigating | Status::Identified | Status::Monitoring | Status::Resolved) {
+            self.acknowledged = Some(now);
+            self.acknowledged_source = Some(AckSource::Status);
         }
         if matches!(to, Status::Monitoring | Status::Resolved) {
             fill(&mut self.mitigated);
@@ -661,23 +700,39 @@ mod tests {
     #[test]
     fn the_lifecycle_fills_key_times_once() {
         let declared = KeyTimes { started: Some(at(0)), detected: Some(at(2)), ..KeyTimes::default() };
-        let investigating = declared.after_transition(Triage, Investigating, at(5));
+        let investigating = declared.after_transition(Triage, Investigating, at(5), false);
         assert_eq!(investigating.acknowledged, Some(at(5)));
-        let identified = investigating.after_transition(Investigating, Identified, at(9));
+        let identified = investigating.after_transition(Investigating, Identified, at(9), false);
         assert_eq!(identified.acknowledged, Some(at(5)), "acknowledged is not moved again");
-        let monitoring = identified.after_transition(Identified, Monitoring, at(20));
+        let monitoring = identified.after_transition(Identified, Monitoring, at(20), false);
         assert_eq!(monitoring.mitigated, Some(at(20)));
-        let resolved = monitoring.after_transition(Monitoring, Resolved, at(50));
+        let resolved = monitoring.after_transition(Monitoring, Resolved, at(50), false);
         assert_eq!(resolved.resolved, Some(at(50)));
         assert_eq!(resolved.mitigated, Some(at(20)));
-        let closed = resolved.after_transition(Resolved, Closed, at(70));
+        let closed = resolved.after_transition(Resolved, Closed, at(70), false);
         assert_eq!(closed.closed, Some(at(70)));
+    }
+
+    #[test]
+    fn an_escalating_page_keeps_work_starting_from_counting_as_acknowledged() {
+        let declared = KeyTimes { started: Some(at(0)), detected: Some(at(0)), ..KeyTimes::default() };
+        let investigating = declared.after_transition(Triage, Investigating, at(1), true);
+        assert_eq!((investigating.acknowledged, investigating.acknowledged_source), (None, None));
+        let unpaged = declared.after_transition(Triage, Investigating, at(1), false);
+        assert_eq!((unpaged.acknowledged, unpaged.acknowledged_source), (Some(at(1)), Some(AckSource::Status)));
+        // A time already there (from a page, or corrected) is never moved.
+        let acknowledged = KeyTimes { acknowledged: Some(at(4)), acknowledged_source: Some(AckSource::Page), ..investigating };
+        let monitoring = acknowledged.after_transition(Investigating, Monitoring, at(9), false);
+        assert_eq!((monitoring.acknowledged, monitoring.acknowledged_source), (Some(at(4)), Some(AckSource::Page)));
+        for source in [AckSource::Page, AckSource::Status, AckSource::Edited] {
+            assert_eq!(AckSource::parse(source.as_str()), Some(source));
+        }
     }
 
     #[test]
     fn resolving_straight_from_triage_fills_every_time_up_to_resolved() {
         let declared = KeyTimes { started: Some(at(0)), detected: Some(at(0)), ..KeyTimes::default() };
-        let resolved = declared.after_transition(Triage, Resolved, at(3));
+        let resolved = declared.after_transition(Triage, Resolved, at(3), false);
         assert_eq!((resolved.acknowledged, resolved.mitigated, resolved.resolved), (Some(at(3)), Some(at(3)), Some(at(3))));
     }
 
@@ -690,11 +745,12 @@ mod tests {
             mitigated: Some(at(3)),
             resolved: Some(at(4)),
             closed: None,
+            acknowledged_source: Some(AckSource::Status),
         };
-        let reopened = resolved.after_transition(Resolved, Investigating, at(10));
+        let reopened = resolved.after_transition(Resolved, Investigating, at(10), false);
         assert_eq!(reopened.resolved, None);
         assert_eq!(reopened.mitigated, Some(at(3)));
-        let resolved_again = reopened.after_transition(Investigating, Resolved, at(30));
+        let resolved_again = reopened.after_transition(Investigating, Resolved, at(30), false);
         assert_eq!(resolved_again.resolved, Some(at(30)));
     }
 
@@ -707,6 +763,7 @@ mod tests {
             mitigated: Some(at(40)),
             resolved: Some(at(95)),
             closed: None,
+            acknowledged_source: Some(AckSource::Page),
         };
         assert_eq!(times.time_to_acknowledge(), Some(Duration::minutes(3)));
         assert_eq!(times.time_to_mitigate(), Some(Duration::minutes(40)));

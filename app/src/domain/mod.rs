@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod action_item;
+pub mod blame;
 pub mod catalog;
 pub mod contact;
 pub mod dates;

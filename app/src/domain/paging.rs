@@ -22,6 +22,8 @@ pub const MAX_REPEATS: i64 = 9;
 pub const MAX_DELAY_MINUTES: i64 = 1440;
 /// How long a page to one person waits for an acknowledgement before it ends unanswered.
 pub const DIRECT_PAGE_MINUTES: i64 = 30;
+/// How long deleted schedules and escalation policies are kept for admins to restore.
+pub const DELETED_KEPT_DAYS: i64 = 30;
 /// How long a one-time acknowledgement link works.
 pub const ACK_LINK_HOURS: i64 = 24;
 

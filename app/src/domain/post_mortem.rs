@@ -1,6 +1,6 @@
 //! Post-mortems: their workflow (draft → in review → published), who may change them at each
 //! step, templates split into sections, the timeline pre-filled from an incident, contributing
-//! factors and the blameless-writing check.
+//! factors (the blameless-writing check is `blame.rs`).
 
 use super::incident::{KeyTime, KeyTimes};
 use super::permissions::OrgRole;
@@ -361,101 +361,6 @@ pub fn normalize_factor(input: &str) -> Result<String, FieldError> {
     Ok(text.to_string())
 }
 
-/// A sentence that seems to blame a person, and what to write instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlameWarning {
-    pub sentence: String,
-    pub suggestion: String,
-}
-
-/// Words that, right after a person's name, usually make the person the cause.
-const BLAME_VERBS: &[&str] = &[
-    "broke", "breaks", "caused", "causes", "forgot", "forgets", "missed", "misses", "failed", "fails", "messed", "screwed",
-    "deleted", "dropped", "ignored", "neglected", "botched", "didn't", "didnt", "did", "should", "shouldn't", "mistakenly",
-    "accidentally", "carelessly", "wrongly", "pushed", "deployed", "ran", "typed", "overlooked",
-];
-
-/// Phrases that blame whoever they are about.
-const BLAME_PHRASES: &[&str] = &["human error", "his fault", "her fault", "their fault", "fault of", "to blame", "blame on"];
-
-/// Points out sentences that name a person as the cause ("Bob broke the deploy") or use blaming
-/// phrases ("human error"). `names` are the people's names to look for (full names; first names
-/// of two letters or more are looked for too). It warns; it never refuses the text.
-pub fn blame_warnings(text: &str, names: &[String]) -> Vec<BlameWarning> {
-    let mut words_to_find: Vec<Vec<String>> = Vec::new();
-    for name in names {
-        let parts = words(name);
-        if parts.is_empty() {
-            continue;
-        }
-        if parts.len() > 1 && parts[0].chars().count() >= 2 {
-            words_to_find.push(vec![parts[0].clone()]);
-        }
-        words_to_find.push(parts);
-    }
-    let mut warnings = Vec::new();
-    for sentence in sentences(text) {
-        let sentence_words = words(sentence);
-        let lower = sentence.to_lowercase();
-        let named = words_to_find.iter().find_map(|name| {
-            sentence_words.windows(name.len() + 1).find(|window| {
-                window[..name.len()] == name[..] && BLAME_VERBS.contains(&window[name.len()].as_str())
-            })
-            .map(|_| name.join(" "))
-        });
-        let phrase = BLAME_PHRASES.iter().find(|phrase| lower.contains(*phrase));
-        let suggestion = match (named, phrase) {
-            (Some(name), _) => format!(
-                "This names {} as the cause. Describe what the system allowed instead, e.g. \"the deploy tool let an unreviewed change reach production\".",
-                title_case(&name)
-            ),
-            (None, Some(phrase)) => format!(
-                "\"{phrase}\" puts the cause on a person. Describe the conditions that made the mistake easy, and what would catch it next time."
-            ),
-            (None, None) => continue,
-        };
-        warnings.push(BlameWarning { sentence: sentence.trim().to_string(), suggestion });
-    }
-    warnings
-}
-
-/// Lower-case words: letters, digits and apostrophes.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.replace('’', "'").to_lowercase())
-        .collect()
-}
-
-/// Sentences: split after `.`, `!`, `?` and at line ends.
-fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
-            let end = i + c.len_utf8();
-            if !text[start..end].trim().is_empty() {
-                out.push(&text[start..end]);
-            }
-            start = end;
-        }
-    }
-    if !text[start..].trim().is_empty() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
-fn title_case(name: &str) -> String {
-    name.split(' ')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// How far the action items of a post-mortem or an incident have come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Completion {
@@ -558,22 +463,6 @@ mod tests {
              - 2026-03-02 12:00 +01:00 — **Resolved**"
         );
         assert_eq!(timeline_markdown(&KeyTimes::default(), &[], &zone), "");
-    }
-
-    #[test]
-    fn sentences_naming_a_person_as_the_cause_are_pointed_out() {
-        let names = vec!["Bob Marley".to_string(), "Ada Lovelace".to_string(), "X".to_string()];
-        let text = "The cache expired at 09:00. Bob broke the deploy by pushing twice!\nAda Lovelace forgot to renew the certificate.\n\
-                    Ada reviewed the change. It was human error. The deploy tool allowed an unreviewed change.";
-        let warnings = blame_warnings(text, &names);
-        let sentences: Vec<&str> = warnings.iter().map(|w| w.sentence.as_str()).collect();
-        assert_eq!(
-            sentences,
-            vec!["Bob broke the deploy by pushing twice!", "Ada Lovelace forgot to renew the certificate.", "It was human error."]
-        );
-        assert!(warnings[0].suggestion.contains("names Bob as the cause"));
-        assert!(warnings[2].suggestion.contains("\"human error\""));
-        assert!(blame_warnings("The load balancer dropped connections.", &names).is_empty());
     }
 
     #[test]

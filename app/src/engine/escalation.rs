@@ -13,7 +13,7 @@
 
 use crate::engine::on_call::final_shifts;
 use crate::domain::incident::EventKind;
-use crate::domain::paging::{step_outcome, StepOutcome, Target, ACK_LINK_HOURS};
+use crate::domain::paging::{step_outcome, Plan, StepOutcome, Target, ACK_LINK_HOURS};
 use crate::domain::schedule::{on_call_at, upcoming_handoffs};
 use crate::engine::notify;
 use crate::state::AppState;
@@ -57,21 +57,15 @@ async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool
     let outcomes: Vec<StepOutcome> = due.iter().map(|page| step_outcome(&page.plan, page.step, now)).collect();
 
     // Who is on call now on every schedule any of these steps pages (three queries).
-    let mut schedule_ids: Vec<i64> = Vec::new();
-    for (page, outcome) in due.iter().zip(&outcomes) {
-        if let StepOutcome::Page { level, .. } = outcome {
-            schedule_ids.extend(page.plan.levels[*level].targets.iter().filter_map(|t| match t {
-                Target::Schedule(id) => Some(*id),
-                Target::User(_) => None,
-            }));
-        }
-    }
-    schedule_ids.sort_unstable();
-    schedule_ids.dedup();
-    let schedules = state.store.schedules_by_ids(&schedule_ids).await?;
-    let plans = state.store.schedule_plans(schedules, now, now + Duration::minutes(1)).await?;
-    let on_call: Vec<(i64, Vec<i64>)> =
-        plans.iter().map(|plan| (plan.schedule.id, on_call_at(&final_shifts(plan, now, now + Duration::minutes(1)), now))).collect();
+    let levels: Vec<&[Target]> = due
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(page, outcome)| match outcome {
+            StepOutcome::Page { level, .. } => Some(page.plan.levels[*level].targets.as_slice()),
+            StepOutcome::Exhausted => None,
+        })
+        .collect();
+    let on_call = on_call_on_schedules(state, &levels, now).await?;
 
     // Everyone paged, with their contact methods (one query).
     let paged: Vec<Vec<i64>> = due
@@ -149,6 +143,37 @@ async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool
         state.live.incident_changed(&state.store, incident).await;
     }
     Ok((taken.len(), full))
+}
+
+/// Who is on call at `now` on every schedule the `levels` target: (schedule id, people), three
+/// queries whatever the number.
+async fn on_call_on_schedules(state: &AppState, levels: &[&[Target]], now: DateTime<Utc>) -> Result<Vec<(i64, Vec<i64>)>, StoreError> {
+    let mut schedule_ids: Vec<i64> = levels
+        .iter()
+        .flat_map(|targets| targets.iter())
+        .filter_map(|t| match t {
+            Target::Schedule(id) => Some(*id),
+            Target::User(_) => None,
+        })
+        .collect();
+    schedule_ids.sort_unstable();
+    schedule_ids.dedup();
+    if schedule_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let schedules = state.store.schedules_by_ids(&schedule_ids).await?;
+    let until = now + Duration::minutes(1);
+    let plans = state.store.schedule_plans(schedules, now, until).await?;
+    Ok(plans.iter().map(|plan| (plan.schedule.id, on_call_at(&final_shifts(plan, now, until), now))).collect())
+}
+
+/// Whom each plan's first level would page now (people, and whoever is on call on its
+/// schedules), for showing before a page is opened; a fixed number of queries for any number
+/// of plans.
+pub async fn first_level_now(state: &AppState, plans: &[&Plan]) -> Result<Vec<Vec<i64>>, StoreError> {
+    let levels: Vec<&[Target]> = plans.iter().map(|plan| plan.levels.first().map(|l| l.targets.as_slice()).unwrap_or(&[])).collect();
+    let on_call = on_call_on_schedules(state, &levels, state.now()).await?;
+    Ok(levels.iter().map(|targets| people_of_level(targets, &on_call)).collect())
 }
 
 /// The people a level pages now: its people, and whoever is on call on its schedules; each

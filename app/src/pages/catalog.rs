@@ -56,6 +56,7 @@ fn list_footer<T>(list: &CatalogPage<T>, base: &'static str) -> impl IntoView + 
 // ---- severities ----
 
 const REMINDER_HINT: &str = "How long an open incident may go without an update before the communications lead is reminded. Empty: never.";
+const PAGES_HINT: &str = "Declaring an incident at this severity pages the escalation policies of the services it affects; the declarer can untick each.";
 
 #[component]
 pub fn SeveritiesPage() -> impl IntoView {
@@ -129,6 +130,11 @@ fn SeverityItem(
                     Some(minutes) => format!("Update reminder after {minutes} minutes"),
                     None => "No update reminder".to_string(),
                 }}</span>
+                <span class="cell-sub">{if severity.pages_on_declare {
+                    "Declaring pages the affected services' on-call"
+                } else {
+                    "Declaring pages nobody"
+                }}</span>
             </div>
             {can_edit.then(|| view! {
                 <div class="catalog-actions">
@@ -143,6 +149,8 @@ fn SeverityItem(
                             <TextArea label="When to use it" name="description" value=severity.description.clone() error id_prefix=prefix.clone() />
                             <Field label="Update reminder (minutes)" name="update_interval_minutes" kind="number" required=false hint=REMINDER_HINT
                                 value=severity.update_interval_minutes.map(|m| m.to_string()).unwrap_or_default() error id_prefix=prefix.clone() />
+                            <CheckboxField label="Declaring pages the on-call" name="pages_on_declare" checked=severity.pages_on_declare
+                                hint=PAGES_HINT id_prefix=prefix.clone() />
                             <SubmitButton label="Save severity" pending_label="Saving…" pending=update.pending().into() />
                         </ActionForm>
                     </details>
@@ -164,6 +172,7 @@ fn NewSeverityForm(create: ServerAction<CreateSeverity>) -> impl IntoView {
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="When to use it" name="description" error id_prefix="new" />
                 <Field label="Update reminder (minutes)" name="update_interval_minutes" kind="number" required=false hint=REMINDER_HINT error id_prefix="new" />
+                <CheckboxField label="Declaring pages the on-call" name="pages_on_declare" hint=PAGES_HINT id_prefix="new" />
                 <SubmitButton label="Add severity" pending_label="Adding…" pending=create.pending().into() />
             </ActionForm>
         </section>

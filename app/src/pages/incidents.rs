@@ -280,7 +280,48 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
     let declare = ServerAction::<DeclareIncident>::new();
     crate::components::session::load_page_after(declare);
     let error = action_error(declare);
-    let DeclareForm { severities, incident_types, services, people, viewer_id } = form;
+    let DeclareForm { severities, incident_types, services, people, viewer_id, paging } = form;
+    // What the form says so far, for showing whom declaring pages.
+    let chosen_severity = RwSignal::new(0_i64);
+    let chosen_type = RwSignal::new(0_i64);
+    let affected = RwSignal::new(Vec::<i64>::new());
+    let on_choice = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(target) = ev.target() else { return };
+        let name = target.unchecked_into::<leptos::web_sys::Element>().get_attribute("name").unwrap_or_default();
+        let value = event_target_value(&ev).parse::<i64>().unwrap_or(0);
+        match name.as_str() {
+            "severity_id" => chosen_severity.set(value),
+            "incident_type_id" => chosen_type.set(value),
+            name if name.starts_with("service_ids[") => {
+                let on = event_target_checked(&ev);
+                affected.update(|ids| {
+                    ids.retain(|id| *id != value);
+                    if on {
+                        ids.push(value);
+                    }
+                });
+            }
+            _ => {}
+        }
+    };
+    let type_defaults: Vec<(i64, Option<i64>)> = incident_types.iter().map(|t| (t.id, t.default_severity_id)).collect();
+    let severity_rules: Vec<(i64, String, bool)> = severities.iter().map(|s| (s.id, s.name.clone(), s.pages_on_declare)).collect();
+    // The severity the incident gets: the chosen one, or the type's default.
+    let effective_severity = Signal::derive(move || {
+        let chosen = chosen_severity.get();
+        let default = type_defaults.iter().find(|(id, _)| *id == chosen_type.get()).and_then(|(_, d)| *d);
+        let id = if chosen > 0 { Some(chosen) } else { default };
+        id.and_then(|id| severity_rules.iter().find(|(s, ..)| *s == id).cloned())
+    });
+    let paging_rule = {
+        let names: Vec<&str> = severities.iter().filter(|s| s.pages_on_declare).map(|s| s.name.as_str()).collect();
+        if names.is_empty() {
+            "No severity pages on declaring: page from the incident's Paging card.".to_string()
+        } else {
+            format!("Declaring at {} pages the on-call of the affected services that have an escalation policy.", names.join(" or "))
+        }
+    };
     let mut severity_options = vec![("0".to_string(), "Choose a severity".to_string())];
     severity_options.extend(severities.iter().map(|s| (s.id.to_string(), format!("{} — {}", s.name, s.description))));
     let mut type_options = vec![("0".to_string(), "No type".to_string())];
@@ -301,6 +342,7 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
             <ActionForm action=declare attr:class="stack-form">
                 <FormError error fields=&["title", "severity_id", "incident_type_id", "service_ids", "summary", "commander_id"] />
                 <Field label="Title" name="title" error hint="What is wrong, in a few words: “Checkout fails for card payments”." />
+                <div class="declare-choices" on:change=on_choice>
                 <SelectField
                     label="Severity"
                     name="severity_id"
@@ -317,6 +359,8 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
                     options=services
                     empty="No services yet: an admin adds them under Settings → Services."
                 />
+                </div>
+                <DeclarePagingField paging effective_severity affected paging_rule />
                 <TextArea label="Summary" name="summary" error hint="What do we know so far? Markdown is fine." rows=5 />
                 <SelectField
                     label="Incident commander"
@@ -330,5 +374,62 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
                 <SubmitButton label="Declare incident" pending_label="Declaring…" pending=declare.pending().into() />
             </ActionForm>
         </section>
+    }
+}
+
+/// Whom declaring pages: before the page is hydrated, the rule in words (the server applies
+/// it); after, one ticked box per affected service's policy, with who is on call there now, that
+/// the declarer can untick.
+#[component]
+fn DeclarePagingField(
+    paging: Vec<crate::api::incidents::DeclarePaging>,
+    effective_severity: Signal<Option<(i64, String, bool)>>,
+    affected: RwSignal<Vec<i64>>,
+    paging_rule: String,
+) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    let paging = StoredValue::new(paging);
+    let choices = move || {
+        let severity = effective_severity.get();
+        let pages = severity.as_ref().is_some_and(|(_, _, pages)| *pages);
+        let shown: Vec<(usize, crate::api::incidents::DeclarePaging)> = paging.with_value(|all| {
+            all.iter().enumerate().filter(|(_, p)| affected.with(|a| a.contains(&p.service_id))).map(|(n, p)| (n, p.clone())).collect()
+        });
+        let intro = match (&severity, shown.is_empty()) {
+            (_, true) => "Nobody is paged: none of the affected services has an escalation policy.".to_string(),
+            (Some((_, name, true)), false) => format!("Declaring at {name} pages these; untick any you don't want to page."),
+            (Some((_, name, false)), false) => format!("Declaring at {name} pages nobody; tick any you want to page."),
+            (None, false) => "Choose a severity to see whom declaring pages.".to_string(),
+        };
+        view! {
+            <p class="field-hint">{intro}</p>
+            {shown.into_iter().map(|(n, choice)| {
+                let id = format!("page-service-{}", choice.service_id);
+                let hint_id = format!("{id}-hint");
+                let now = if choice.first_level.is_empty() {
+                    "Nobody is on call at its first level now.".to_string()
+                } else {
+                    format!("Pages now: {}", choice.first_level.join(", "))
+                };
+                view! {
+                    <div class="field checkbox-field">
+                        <input type="checkbox" id=id.clone() name=format!("page_service_ids[{n}]") value=choice.service_id
+                            checked=pages aria-describedby=hint_id.clone() />
+                        <label for=id>{format!("Page {}", choice.target_name)}</label>
+                        <p class="field-hint" id=hint_id>{now}</p>
+                    </div>
+                }
+            }).collect_view()}
+        }
+    };
+    view! {
+        <fieldset class="field declare-paging">
+            <legend>"Paging"</legend>
+            <input type="hidden" name="paging_chosen" value=move || if hydrated.get() { "true" } else { "false" } />
+            <Show when=move || hydrated.get() fallback=move || view! { <p class="field-hint">{paging_rule.clone()}</p> }>
+                {choices}
+            </Show>
+        </fieldset>
     }
 }

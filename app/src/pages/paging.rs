@@ -3,11 +3,11 @@
 //! in reads; admins edit policies; responders and admins page and acknowledge.
 
 use crate::api::paging::{
-    get_policy, list_pages, list_policies, AcknowledgePage, CreatePolicy, DeletePolicy, LevelView, OpenPage, PageView,
+    get_policy, list_deleted, list_pages, list_policies, AcknowledgePage, DeletedItem, RestoreDeleted, CreatePolicy, DeletePolicy, LevelView, OpenPage, PageView,
     PagesView, PoliciesView, PolicySummary, PolicyView, RemoveLevel, SaveLevel, SetServicePolicy, TargetChoices, UpdatePolicy,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::paging::PageStatus;
 use crate::components::pagination::Pagination;
@@ -19,7 +19,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// The On-call section's tabs.
 #[component]
 pub fn OnCallTabs(current: &'static str) -> impl IntoView {
-    let tab = |href: &'static str, label: &'static str| {
+    let tab = move |href: &'static str, label: &'static str| {
         view! { <a href=href aria-current=(href == current).then_some("page")>{label}</a> }
     };
     view! {
@@ -27,6 +27,10 @@ pub fn OnCallTabs(current: &'static str) -> impl IntoView {
             {tab("/on-call", "Schedules")}
             {tab("/on-call/policies", "Escalation policies")}
             {tab("/on-call/pages", "Pages")}
+            {move || crate::components::session::use_session()
+                .user()
+                .filter(|user| user.role.allows(crate::domain::permissions::Permission::ManageSettings))
+                .map(|_| tab("/on-call/deleted", "Recently deleted"))}
         </nav>
     }
 }
@@ -92,6 +96,20 @@ fn repeat_text(repeats: i64) -> String {
         0 => "Runs once".to_string(),
         1 => "Runs twice (repeats once)".to_string(),
         n => format!("Runs {} times", n + 1),
+    }
+}
+
+/// What a level's wait leads to: the next level, the first again (while the policy repeats),
+/// or the end of the page.
+fn wait_sentence(level: &LevelView, policy: &PolicySummary) -> String {
+    let minutes = level.delay_minutes;
+    if level.number < policy.levels.len() as i64 {
+        format!("Waits {minutes} min before the next level")
+    } else if policy.repeats > 0 {
+        let times = if policy.repeats == 1 { "once more".to_string() } else { format!("{} more times", policy.repeats) };
+        format!("Waits {minutes} min, then starts again from level 1 ({times})")
+    } else {
+        format!("Waits {minutes} min, then the page ends unanswered")
     }
 }
 
@@ -230,7 +248,7 @@ fn LevelItem(level: LevelView, policy: PolicySummary, can_edit: bool, choices: T
             <div class="catalog-head">
                 <span class="cell-title">{format!("Level {number}")}</span>
                 <span>{format!("Pages {}", level.targets.join(", "))}</span>
-                <span class="cell-sub">{format!("Waits {} min before the next level", level.delay_minutes)}</span>
+                <span class="cell-sub">{wait_sentence(&level, &policy)}</span>
             </div>
             {can_edit.then(|| view! {
                 <details>
@@ -241,7 +259,9 @@ fn LevelItem(level: LevelView, policy: PolicySummary, can_edit: bool, choices: T
                     <input type="hidden" name="policy_id" value=policy.id />
                     <input type="hidden" name="revision" value=policy.revision />
                     <input type="hidden" name="level" value=number />
-                    <button type="submit" class="button small">"Remove level" <span class="visually-hidden">{format!(" {number}")}</span></button>
+                    <ConfirmSubmit label="Remove level" subject=number.to_string() small=true
+                        consequence=format!("Level {number} stops paging {}; later levels move up.", level.targets.join(", "))
+                        confirm=format!("Remove level {number}") />
                 </ActionForm>
             })}
         </li>
@@ -312,6 +332,11 @@ fn ServicesCard(data: PolicyView, actions: PolicyActions) -> impl IntoView {
 fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoView {
     let error = action_error(actions.update);
     let delete_error = action_error(actions.delete);
+    let delete_consequence = format!(
+        "{} is deleted with its levels. Pages it already opened go on; services that page through it must get another policy first.",
+        policy.name
+    );
+    let delete_confirm = format!("Delete {}", policy.name);
     view! {
         <section class="card" aria-labelledby="policy-settings-heading">
             <h2 id="policy-settings-heading">"Policy settings"</h2>
@@ -329,7 +354,7 @@ fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoVie
                 <FormError error=delete_error fields=&[] />
                 <input type="hidden" name="id" value=policy.id />
                 <input type="hidden" name="revision" value=policy.revision />
-                <button type="submit" class="button danger">"Delete policy"</button>
+                <ConfirmSubmit label="Delete policy" consequence=delete_consequence confirm=delete_confirm />
             </ActionForm>
         </section>
     }
@@ -380,6 +405,11 @@ fn PageForm(open: ServerAction<OpenPage>, incident_id: i64, targets: Vec<(String
     let form = reset_after_success(open);
     let prefix = if incident_id == 0 { "page-" } else { "incident-page-" };
     let empty = targets.is_empty();
+    // Nothing is chosen for the person paging, unless the incident's service is the obvious one.
+    let mut targets = targets;
+    if default_target.is_empty() && !empty {
+        targets.insert(0, (String::new(), "Choose whom to page".to_string()));
+    }
     view! {
         <ActionForm action=open attr:class="stack-form" node_ref=form>
             <FormError error fields=&["target", "message"] />
@@ -461,6 +491,68 @@ pub fn PagingCard(incident_id: i64, data: PagesResource, open: ServerAction<Open
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// Deleted schedules and escalation policies that admins can still restore.
+#[component]
+pub fn DeletedPage() -> impl IntoView {
+    let restore = ServerAction::<RestoreDeleted>::new();
+    crate::components::session::load_page_after(restore);
+    let data = Resource::new(|| (), |_| list_deleted());
+    let error = action_error(restore);
+    view! {
+        <PageTitle text="Recently deleted · On-call · Quell" />
+        <RequireUser permission=crate::domain::permissions::Permission::ManageSettings>
+            <h1>"Recently deleted"</h1>
+            <OnCallTabs current="/on-call/deleted" />
+            <p class="muted">{format!(
+                "Deleted schedules and escalation policies stay here for {} days; restoring one brings back its layers, overrides and levels as they were.",
+                crate::domain::paging::DELETED_KEPT_DAYS
+            )}</p>
+            <FormError error fields=&["kind"] />
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || data.get().map(|loaded| match loaded {
+                    Ok(view_data) => view! {
+                        <DeletedList title="Schedules" kind="schedule" items=view_data.schedules restore />
+                        <DeletedList title="Escalation policies" kind="policy" items=view_data.policies restore />
+                    }.into_any(),
+                    Err(error) => view! { <AppErrorView error /> }.into_any(),
+                })}
+            </Transition>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn DeletedList(title: &'static str, kind: &'static str, items: Vec<DeletedItem>, restore: ServerAction<RestoreDeleted>) -> impl IntoView {
+    let heading = format!("deleted-{kind}");
+    let heading_id = heading.clone();
+    view! {
+        <section class="card" aria-labelledby=heading>
+            <h2 id=heading_id>{title}</h2>
+            {if items.is_empty() {
+                view! { <p class="empty-state">"Nothing deleted in the last 30 days."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="catalog-list">
+                        {items.into_iter().map(|item| view! {
+                            <li class="catalog-item">
+                                <div class="catalog-head">
+                                    <span class="cell-title">{item.name.clone()}</span>
+                                    <span class="cell-sub">{item.when.clone()}</span>
+                                </div>
+                                <ActionForm action=restore attr:class="inline-form">
+                                    <input type="hidden" name="kind" value=kind />
+                                    <input type="hidden" name="id" value=item.id />
+                                    <button type="submit" class="button small">"Restore" <span class="visually-hidden">{format!(" {}", item.name)}</span></button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

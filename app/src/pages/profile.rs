@@ -156,8 +156,13 @@ fn ContactMethodsCard() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || methods.get().map(|loaded| match loaded {
-                    Ok(list) if list.is_empty() => view! { <p class="empty-state">"No contact methods yet: add your email or phone gateway."</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="form-error" role="alert">"You can't be paged: you have no contact method. Add your email or a phone gateway below."</p>
+                    }.into_any(),
                     Ok(list) => view! {
+                        {(list.len() == 1).then(|| view! {
+                            <p class="field-hint">"This is your only contact method: if you remove it, pages and hand-off notices won't reach you."</p>
+                        })}
                         <ul class="contact-list">
                             {list.into_iter().map(|method| {
                                 let (to_label, remove_label) = (format!(" to {}", method.label), format!(" {}", method.label));

@@ -7,7 +7,7 @@ use crate::api::schedules::{
     RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, UpdateSchedule, PARTICIPANT_FIELDS, VIEW_DAYS,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{weekday_short, ScheduleLayer};
@@ -311,7 +311,9 @@ fn LayerItem(layer: LayerView, can_edit: bool, people: Vec<Person>, revision: i6
                         <input type="hidden" name="schedule_id" value=stored.schedule_id />
                         <input type="hidden" name="layer_id" value=stored.id />
                         <input type="hidden" name="revision" value=revision />
-                        <button type="submit" class="button small">"Remove layer" <span class="visually-hidden">{format!(" {}", stored.name)}</span></button>
+                        <ConfirmSubmit label="Remove layer" subject=stored.name.clone() small=true
+                            consequence=format!("{} stops putting people on call; who is on call changes at once.", stored.name)
+                            confirm=format!("Remove {}", stored.name) />
                     </ActionForm>
                 }
             })}
@@ -452,7 +454,9 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                                     <ActionForm action=actions.remove_override attr:class="inline-form">
                                         <input type="hidden" name="schedule_id" value=schedule_id />
                                         <input type="hidden" name="override_id" value=o.id />
-                                        <button type="submit" class="button small">"Remove override" <span class="visually-hidden">{format!(" {}", o.what)}</span></button>
+                                        <ConfirmSubmit label="Remove override" subject=o.what.clone() small=true
+                                            consequence=format!("{} ({}) ends: the rotation decides again.", o.what, o.span)
+                                            confirm="Remove the override" />
                                     </ActionForm>
                                 })}
                             </li>
@@ -502,6 +506,11 @@ fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.update);
     let delete_error = action_error(actions.delete);
     let schedule = data.schedule;
+    let delete_consequence = format!(
+        "{} is deleted with its layers and overrides, and its calendar address stops working. An escalation policy that pages it must be changed first.",
+        schedule.name
+    );
+    let delete_confirm = format!("Delete {}", schedule.name);
     view! {
         <section class="card" aria-labelledby="schedule-settings-heading">
             <h2 id="schedule-settings-heading">"Schedule settings"</h2>
@@ -520,7 +529,7 @@ fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
                 <FormError error=delete_error fields=&[] />
                 <input type="hidden" name="id" value=schedule.id />
                 <input type="hidden" name="revision" value=schedule.revision />
-                <button type="submit" class="button danger">"Delete schedule"</button>
+                <ConfirmSubmit label="Delete schedule" consequence=delete_consequence confirm=delete_confirm />
             </ActionForm>
         </section>
     }

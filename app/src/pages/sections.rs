@@ -13,6 +13,7 @@ pub fn SettingsPage() -> impl IntoView {
         <PageTitle text="Settings · Quell" />
         <RequireUser>
             <h1>"Settings"</h1>
+            <UnreachableCard />
             <ul class="card-grid">
                 <li class="card">
                     <a href="/settings/profile">"Your profile"</a>
@@ -57,5 +58,32 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </ul>
         </RequireUser>
+    }
+}
+
+/// Who can't be paged: active people without a contact method.
+#[component]
+fn UnreachableCard() -> impl IntoView {
+    let loaded = Resource::new(|| (), |_| crate::api::contacts::unreachable_people());
+    view! {
+        <Transition fallback=|| view! { <p class="loading" role="status">"Checking who can be reached…"</p> }>
+            {move || loaded.get().map(|result| match result {
+                Ok((_, 0)) => view! { <p class="form-success">"Everyone can be reached: each person has a contact method."</p> }.into_any(),
+                Ok((people, total)) => {
+                    let more = total - people.len() as i64;
+                    view! {
+                        <section class="card warning-card" aria-labelledby="unreachable-title">
+                            <h2 id="unreachable-title">{format!("Can't be paged ({total})")}</h2>
+                            <p>"These people have no contact method, so pages and hand-off notices don't reach them. Each adds one on their profile."</p>
+                            <ul class="unreachable-people">
+                                {people.into_iter().map(|p| view! { <li>{p.name}</li> }).collect_view()}
+                            </ul>
+                            {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
+                        </section>
+                    }.into_any()
+                }
+                Err(error) => view! { <crate::components::errors::AppErrorView error /> }.into_any(),
+            })}
+        </Transition>
     }
 }

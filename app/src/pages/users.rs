@@ -3,7 +3,7 @@
 
 use crate::api::users::{list_users, ChangeUserRole, CreateUser, ResetUserPassword, SetUserActive, UserList, UserRow};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{action_error, ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
 use crate::domain::permissions::{OrgRole, Permission};
@@ -243,9 +243,19 @@ fn UserTableRow(
                                 <input type="hidden" name="user_id" value=user.id />
                                 <input type="hidden" name="revision" value=user.revision />
                                 <input type="hidden" name="active" value=(!user.active).to_string() />
-                                <button type="submit" class="button small">
-                                    {verb} <span class="visually-hidden">{format!(" {}", user.display_name)}</span>
-                                </button>
+                                {if user.active {
+                                    view! {
+                                        <ConfirmSubmit label="Deactivate" subject=user.display_name.clone() small=true
+                                            consequence=format!("{} is signed out everywhere, can't sign in, and is no longer paged or put on call. You can reactivate them later.", user.display_name)
+                                            confirm=format!("Deactivate {}", user.display_name) />
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <button type="submit" class="button small">
+                                            {verb} <span class="visually-hidden">{format!(" {}", user.display_name)}</span>
+                                        </button>
+                                    }.into_any()
+                                }}
                             </ActionForm>
                         }
                     })}

@@ -24,6 +24,7 @@ pub struct SeverityFields {
     pub name: String,
     pub description: String,
     pub update_interval_minutes: Option<i64>,
+    pub pages_on_declare: bool,
 }
 
 /// The fields of a role type that people edit.
@@ -51,6 +52,7 @@ struct SqlSeverity {
     description: String,
     rank: i64,
     update_interval_minutes: Option<i64>,
+    pages_on_declare: bool,
     revision: i64,
 }
 
@@ -62,12 +64,13 @@ impl SqlSeverity {
             description: self.description,
             rank: self.rank,
             update_interval_minutes: self.update_interval_minutes,
+            pages_on_declare: self.pages_on_declare,
             revision: self.revision,
         }
     }
 }
 
-const SEVERITY_COLUMNS: &str = "id, name, description, rank, update_interval_minutes, revision";
+const SEVERITY_COLUMNS: &str = "id, name, description, rank, update_interval_minutes, pages_on_declare, revision";
 
 #[derive(sqlx::FromRow)]
 struct SqlService {
@@ -187,14 +190,15 @@ impl Store {
     /// Adds a severity at the bottom of the list (least severe).
     pub async fn create_severity(&self, fields: &SeverityFields, now: DateTime<Utc>) -> Result<Severity, StoreError> {
         let sql = format!(
-            "insert into severities (name, description, update_interval_minutes, rank, created_at, updated_at) \
-             values ($1, $2, $3, (select coalesce(max(rank), 0) + 1 from severities), $4, $4) returning {SEVERITY_COLUMNS}"
+            "insert into severities (name, description, update_interval_minutes, pages_on_declare, rank, created_at, updated_at) \
+             values ($1, $2, $3, $5, (select coalesce(max(rank), 0) + 1 from severities), $4, $4) returning {SEVERITY_COLUMNS}"
         );
         let row: SqlSeverity = on_pool!(self, |pool| sqlx::query_as(&sql)
         .bind(&fields.name)
         .bind(&fields.description)
         .bind(fields.update_interval_minutes)
         .bind(now)
+        .bind(fields.pages_on_declare)
         .fetch_one(pool)
         .await)?;
         Ok(row.into_severity())
@@ -208,8 +212,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Severity, StoreError> {
         let sql = format!(
-            "update severities set name = $1, description = $2, update_interval_minutes = $3, revision = revision + 1, \
-             updated_at = $4 where id = $5 and revision = $6 returning {SEVERITY_COLUMNS}"
+            "update severities set name = $1, description = $2, update_interval_minutes = $3, pages_on_declare = $7, \
+             revision = revision + 1, updated_at = $4 where id = $5 and revision = $6 returning {SEVERITY_COLUMNS}"
         );
         let row: Option<SqlSeverity> = on_pool!(self, |pool| sqlx::query_as(&sql)
         .bind(&fields.name)
@@ -218,6 +222,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(expected_revision)
+        .bind(fields.pages_on_declare)
         .fetch_optional(pool)
         .await)?;
         match row {

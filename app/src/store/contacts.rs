@@ -1,6 +1,7 @@
 //! People's contact methods: how each is reached when paged or told of a hand-off.
 
 use super::{on_pool, Store, StoreError};
+use crate::domain::catalog::Person;
 use crate::domain::contact::{ContactKind, ContactMethod};
 use chrono::{DateTime, Utc};
 
@@ -76,5 +77,33 @@ impl Store {
             .await
             .map(|done| done.rows_affected()))?;
         if removed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Active people with no contact method, whom no page or hand-off notice reaches: at most
+    /// `limit` of them by name, and how many there are in all.
+    pub async fn unreachable_people(&self, limit: i64) -> Result<(Vec<Person>, i64), StoreError> {
+        const UNREACHABLE: &str = "from users u where u.active and not exists (select 1 from contact_methods c where c.user_id = u.id)";
+        let list = format!("select u.id, u.display_name {UNREACHABLE} order by lower(u.display_name), u.id limit $1");
+        let count = format!("select count(*) {UNREACHABLE}");
+        let (rows, total): (Vec<(i64, String)>, i64) = on_pool!(self, |pool| {
+            let rows = sqlx::query_as(&list).bind(limit).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(&count).fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok((rows.into_iter().map(|(id, name)| Person { id, name }).collect(), total))
+    }
+
+    /// Which of `user_ids` have no contact method (one query).
+    pub async fn without_contact_methods(&self, user_ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (list, args) = super::query::ids_in(user_ids);
+        let sql = format!(
+            "select u.id from users u where u.id in ({list}) \
+             and not exists (select 1 from contact_methods c where c.user_id = u.id) order by u.id"
+        );
+        let ids: Vec<i64> = on_pool!(self, |pool| super::query::bind_args!(sqlx::query_scalar(&sql), &args).fetch_all(pool).await)?;
+        Ok(ids)
     }
 }

@@ -10,6 +10,7 @@
 pub mod action_items;
 pub mod catalog;
 pub mod contacts;
+pub mod deleted;
 mod error;
 pub mod incidents;
 pub mod live;

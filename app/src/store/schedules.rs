@@ -160,7 +160,9 @@ fn participants_insert(layer_id: i64, participants: &[i64]) -> (String, Vec<Arg>
 /// Bumps a schedule's revision if it is still `expected`; `Stale` (or `NotFound`) otherwise.
 macro_rules! bump_schedule {
     ($tx:expr, $schedule_id:expr, $expected:expr, $now:expr) => {{
-        let touched = sqlx::query("update schedules set revision = revision + 1, updated_at = $1 where id = $2 and revision = $3")
+        let touched = sqlx::query(
+            "update schedules set revision = revision + 1, updated_at = $1 where id = $2 and revision = $3 and deleted_at is null",
+        )
             .bind($now)
             .bind($schedule_id)
             .bind($expected)
@@ -169,7 +171,7 @@ macro_rules! bump_schedule {
             .rows_affected();
         if touched == 0 {
             let exists: Option<i64> =
-                sqlx::query_scalar("select id from schedules where id = $1").bind($schedule_id).fetch_optional(&mut *$tx).await?;
+                sqlx::query_scalar("select id from schedules where id = $1 and deleted_at is null").bind($schedule_id).fetch_optional(&mut *$tx).await?;
             return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
         }
     }};
@@ -214,20 +216,31 @@ impl Store {
         })
     }
 
-    /// Deletes a schedule with its layers, overrides and feed, if nobody changed it since
-    /// `expected_revision`.
+    /// Deletes a schedule, if nobody changed it since `expected_revision` and no escalation
+    /// policy pages it (`ForeignKey` then). It is kept, out of sight, until `purge_deleted`
+    /// removes it with its layers, overrides and feed; `Store::restore` brings it back.
     pub async fn delete_schedule(&self, id: i64, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             bump_schedule!(tx, id, expected_revision, now);
-            sqlx::query("delete from schedules where id = $1").bind(id).execute(&mut *tx).await?;
+            let paged_by: Option<i64> = sqlx::query_scalar(
+                "select t.policy_id from escalation_targets t join escalation_policies p on p.id = t.policy_id \
+                 where t.schedule_id = $1 and p.deleted_at is null limit 1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if paged_by.is_some() {
+                return Err(StoreError::ForeignKey("escalation_targets".into()));
+            }
+            sqlx::query("update schedules set deleted_at = $1 where id = $2").bind(now).bind(id).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
     }
 
     pub async fn schedule(&self, id: i64) -> Result<Option<Schedule>, StoreError> {
-        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where id = $1");
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where id = $1 and deleted_at is null");
         let row: Option<SqlSchedule> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
         Ok(row.map(SqlSchedule::into_schedule))
     }
@@ -238,24 +251,25 @@ impl Store {
             return Ok(Vec::new());
         }
         let (list, args) = ids_in(ids);
-        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where id in ({list}) order by id");
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where id in ({list}) and deleted_at is null order by id");
         let rows: Vec<SqlSchedule> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())
     }
 
     /// Schedules that tell people of their hand-offs, by id after `after_id` (`limit` at a time).
     pub async fn schedules_with_handoff_notices(&self, after_id: i64, limit: i64) -> Result<Vec<Schedule>, StoreError> {
-        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where handoff_notice_minutes > 0 and id > $1 order by id limit $2");
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where handoff_notice_minutes > 0 and id > $1 and deleted_at is null order by id limit $2"
+        );
         let rows: Vec<SqlSchedule> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(after_id).bind(limit).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())
     }
 
     /// Schedules by name, one `page` at a time, with how many there are.
     pub async fn schedules_page(&self, page: PageRequest) -> Result<Page<Schedule>, StoreError> {
-        let sql = format!("select {SCHEDULE_COLUMNS} from schedules order by lower(name), id limit $1 offset $2");
+        let sql = format!("select {SCHEDULE_COLUMNS} from schedules where deleted_at is null order by lower(name), id limit $1 offset $2");
         let (rows, total): (Vec<SqlSchedule>, i64) = on_pool!(self, |pool| {
             let rows = sqlx::query_as(&sql).bind(page.limit).bind(page.offset).fetch_all(pool).await?;
-            let total = sqlx::query_scalar("select count(*) from schedules").fetch_one(pool).await?;
+            let total = sqlx::query_scalar("select count(*) from schedules where deleted_at is null").fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
         Ok(Page { rows: rows.into_iter().map(SqlSchedule::into_schedule).collect(), total })
@@ -264,9 +278,9 @@ impl Store {
     /// The schedules in which `user_id` takes part (in a layer), by name.
     pub async fn schedules_of_user(&self, user_id: i64, limit: i64) -> Result<Vec<Schedule>, StoreError> {
         let sql = format!(
-            "select {SCHEDULE_COLUMNS} from schedules where id in (select l.schedule_id from schedule_layers l \
+            "select {SCHEDULE_COLUMNS} from schedules where deleted_at is null and (id in (select l.schedule_id from schedule_layers l \
              join schedule_layer_participants p on p.layer_id = l.id where p.user_id = $1) \
-             or id in (select schedule_id from schedule_overrides where user_id = $1) order by lower(name), id limit $2"
+             or id in (select schedule_id from schedule_overrides where user_id = $1)) order by lower(name), id limit $2"
         );
         let rows: Vec<SqlSchedule> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(user_id).bind(limit).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(SqlSchedule::into_schedule).collect())

@@ -9,12 +9,35 @@ use chrono::{DateTime, Utc};
 const USER_COLUMNS: &str = "id, email, display_name, time_zone, role, active, password_hash, auth_version, \
                             revision, last_login_at, created_at, updated_at";
 
-/// Inserts a `NewUser` (bound as $1–$5, the time as $6) and returns the row.
-fn insert_user_sql() -> String {
-    format!(
-        "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
-    )
+/// Inserts a `NewUser` at `now`, with its account email as its first contact method (every
+/// account can be reached from the moment it is made), inside the transaction `tx` (inside
+/// `on_pool!`); evaluates to the user's row.
+macro_rules! insert_user {
+    ($tx:expr, $new:expr, $now:expr) => {{
+        let sql = format!(
+            "insert into users (email, display_name, time_zone, role, password_hash, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $6) returning {USER_COLUMNS}"
+        );
+        let row: SqlUser = sqlx::query_as(&sql)
+            .bind(&$new.email)
+            .bind(&$new.display_name)
+            .bind(&$new.time_zone)
+            .bind($new.role.as_str())
+            .bind(&$new.password_hash)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+        sqlx::query(
+            "insert into contact_methods (user_id, kind, label, target, created_at, updated_at) \
+             values ($1, 'email', 'Account email', $2, $3, $3)",
+        )
+        .bind(row.id)
+        .bind(&row.email)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        row
+    }};
 }
 
 /// True when some active admin other than user `$3` exists (guards the last admin).
@@ -89,22 +112,13 @@ impl Store {
     /// Creates the first administrator, once. A second call, or a concurrent one that loses the
     /// race, gets `Refused(Refusal::SetupDone)`.
     pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
-        let sql_insert = insert_user_sql();
         let record = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
             if existing > 0 {
                 return Err(StoreError::Refused(Refusal::SetupDone));
             }
-            let row: SqlUser = sqlx::query_as(&sql_insert)
-                .bind(&new.email)
-                .bind(&new.display_name)
-                .bind(&new.time_zone)
-                .bind(new.role.as_str())
-                .bind(&new.password_hash)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+            let row = insert_user!(tx, new, now);
             sqlx::query("insert into setup_state (id, first_admin_id, completed_at) values (1, $1, $2)")
                 .bind(row.id)
                 .bind(now)
@@ -124,17 +138,14 @@ impl Store {
         Ok(count > 0)
     }
 
+    /// Creates a user with their account email as their first contact method.
     pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
-        let sql = insert_user_sql();
-        let row: SqlUser = on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(&new.email)
-            .bind(&new.display_name)
-            .bind(&new.time_zone)
-            .bind(new.role.as_str())
-            .bind(&new.password_hash)
-            .bind(now)
-            .fetch_one(pool)
-            .await)?;
+        let row: SqlUser = on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let row = insert_user!(tx, new, now);
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(row)
+        })?;
         Ok(row.into_record().user)
     }
 

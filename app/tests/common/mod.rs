@@ -31,7 +31,7 @@ pub async fn service(store: &Store, name: &str) -> i64 {
 }
 
 pub fn severity_fields(name: &str, description: &str) -> SeverityFields {
-    SeverityFields { name: name.into(), description: description.into(), update_interval_minutes: None }
+    SeverityFields { name: name.into(), description: description.into(), update_interval_minutes: None, pages_on_declare: false }
 }
 
 pub fn event(kind: EventKind, body: &str, at: DateTime<Utc>) -> NewEvent {
@@ -54,6 +54,8 @@ pub async fn declare(store: &Store, title: &str, declarer: i64, severity: usize,
         service_ids: services.to_vec(),
         commander_id: declarer,
         declared_by: declarer,
+        pages: Vec::new(),
+        followers: Vec::new(),
     };
     store.declare_incident(&new, &event(EventKind::Declared, "declared", at), commander.id, at).await.unwrap()
 }

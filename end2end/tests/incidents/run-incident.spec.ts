@@ -70,6 +70,10 @@ test('a commander runs an incident while a viewer follows it live', async ({ bro
 
   // Roles: a scribe, and the commander handed over; the viewer sees both without reloading.
   const roles = admin.getByRole('region', { name: 'Roles' });
+  // An unassigned role reads so, and offers nobody until a person is chosen.
+  const scribeRole = roles.locator('li.role', { has: admin.locator('.role-name', { hasText: /^Scribe$/ }) });
+  await expect(scribeRole.locator('.role-holder')).toHaveText('Unassigned');
+  await expect(roles.getByLabel('Person for Scribe')).toHaveValue('0');
   await roles.getByLabel('Person for Scribe').selectOption({ label: scribe.name });
   await roles.getByRole('button', { name: 'Assign Scribe' }).click();
   const watcherRoles = watcher.getByRole('region', { name: 'Roles' });
@@ -83,6 +87,12 @@ test('a commander runs an incident while a viewer follows it live', async ({ bro
   await roles.getByRole('button', { name: 'Confirm the severity' }).click();
   await expect(watcherRoles.getByText('Incident Commander checklist (1 of 4 done)')).toBeVisible();
   await expect(roles.getByRole('button', { name: 'Confirm the severity' })).toHaveAttribute('aria-pressed', 'true');
+
+  // The severity changes next to the status, and the viewer sees it.
+  const statusCard = admin.getByRole('region', { name: 'Status' });
+  await statusCard.getByLabel('Severity').selectOption({ index: 1 });
+  await statusCard.getByRole('button', { name: 'Change severity' }).click();
+  await expect(watcher.locator('.entry-body').getByText(/changed the severity: SEV1 → SEV2/)).toBeVisible();
 
   // A backdated note, then pinned.
   const note = `Payments provider returned 502s ${unique('n')}`;
@@ -139,9 +149,11 @@ test('an incident can be declared and its status changed with JavaScript turned 
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expect(page.getByText('Drill', { exact: true }).first()).toBeVisible();
 
-  // A mistake comes back beside its field.
-  await page.getByLabel('New status').selectOption({ label: 'Merged' });
-  await page.getByRole('button', { name: 'Change status' }).click();
+  // Merging is under More; a mistake comes back beside its field.
+  await expect(page.getByLabel('New status').locator('option', { hasText: 'Merged' })).toHaveCount(0);
+  await page.locator('summary', { hasText: 'More' }).click();
+  await page.getByLabel('Merge into').fill('the other one');
+  await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(page.getByText('Enter the reference of the incident to merge into')).toBeVisible();
 
   await page.getByLabel('New status').selectOption({ label: 'Investigating' });

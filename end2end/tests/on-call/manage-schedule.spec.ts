@@ -1,5 +1,17 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { ADMIN_STATE, addPerson, expectHydrated, failOnPageErrors, unique } from '../support';
+
+/** Creates a schedule in UTC from the On-call page; ends on its hydrated page. */
+async function createSchedule(admin: Page, name: string): Promise<void> {
+  await admin.goto('/on-call');
+  await expectHydrated(admin);
+  const create = admin.getByRole('region', { name: 'New schedule' });
+  await create.getByLabel('Name').fill(name);
+  await create.getByLabel('Time zone').selectOption('UTC');
+  await create.getByRole('button', { name: 'Create schedule' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expectHydrated(admin);
+}
 
 test('a weekly rotation of two people, and an override that takes effect', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -18,14 +30,7 @@ test('a weekly rotation of two people, and an override that takes effect', async
 
   // A schedule in UTC.
   const name = unique('Platform');
-  await admin.goto('/on-call');
-  await expectHydrated(admin);
-  const create = admin.getByRole('region', { name: 'New schedule' });
-  await create.getByLabel('Name').fill(name);
-  await create.getByLabel('Time zone').selectOption('UTC');
-  await create.getByRole('button', { name: 'Create schedule' }).click();
-  await expect(admin.getByRole('heading', { level: 1, name })).toBeVisible();
-  await expectHydrated(admin);
+  await createSchedule(admin, name);
   const layers = admin.getByRole('region', { name: 'Layers' });
   await expect(layers.getByText('No layers yet')).toBeVisible();
 
@@ -63,7 +68,10 @@ test('a weekly rotation of two people, and an override that takes effect', async
   // Removing the override gives the turn back to Ada.
   await row.getByRole('link', { name }).click();
   await expectHydrated(admin);
-  await admin.getByRole('button', { name: /^Remove override/ }).click();
+  // Removing asks first, saying what changes.
+  await overrides.locator('summary', { hasText: 'Remove override' }).click();
+  await expect(overrides.locator('.confirm-box')).toContainText('the rotation decides again');
+  await overrides.getByRole('button', { name: 'Remove the override' }).click();
   await expect(admin.getByRole('region', { name: 'Overrides' }).getByText('No overrides now or coming.')).toBeVisible();
   await expect(admin.locator('header .on-call-now')).toContainText(ada);
   expect(errors).toEqual([]);
@@ -87,5 +95,35 @@ test('a schedule is made and read without JavaScript', async ({ browser }) => {
   await layers.getByLabel('First shift starts on').fill('2026-01-05');
   await layers.getByRole('button', { name: 'Add layer' }).click();
   await expect(layers.locator('.field-error', { hasText: 'Add at least one person to the rotation.' })).toBeVisible();
+  await context.close();
+});
+
+test('deleting a schedule asks first, and an admin restores it from Recently deleted', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
+  const admin = await context.newPage();
+  const errors = failOnPageErrors(admin);
+  const name = unique('Weekend rota');
+  await createSchedule(admin, name);
+
+  // The first button only opens the question, which says what goes.
+  const settings = admin.getByRole('region', { name: 'Schedule settings' });
+  await settings.locator('summary', { hasText: 'Delete schedule' }).click();
+  await expect(settings.locator('.confirm-box')).toContainText(`${name} is deleted with its layers and overrides`);
+  await settings.getByRole('button', { name: `Delete ${name}` }).click();
+  await expect(admin).toHaveURL(/\/on-call$/);
+  await expect(admin.getByRole('row').filter({ hasText: name })).toHaveCount(0);
+
+  // Restored without JavaScript: the form works before hydration too.
+  const plain = await browser.newContext({ storageState: ADMIN_STATE, javaScriptEnabled: false });
+  const page = await plain.newPage();
+  await page.goto('/on-call/deleted');
+  const deleted = page.getByRole('region', { name: 'Schedules' });
+  await expect(deleted.locator('.catalog-item', { hasText: name })).toContainText('restorable until');
+  await deleted.getByRole('button', { name: `Restore ${name}` }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await plain.close();
+  await admin.goto('/on-call');
+  await expect(admin.getByRole('row').filter({ hasText: name })).toHaveCount(1);
+  expect(errors).toEqual([]);
   await context.close();
 });

@@ -23,7 +23,7 @@ async function startGateway(): Promise<{ server: Server; url: string; received: 
   return { server, url: `http://127.0.0.1:${port}`, received };
 }
 
-test('an override decides who is paged from an incident, who acknowledges through the link', async ({ browser }) => {
+test('declaring a SEV1 pages whoever an override puts on call, who acknowledges through the link', async ({ browser }) => {
   test.setTimeout(120_000);
   const gateway = await startGateway();
   const adminContext = await browser.newContext({ storageState: ADMIN_STATE });
@@ -112,21 +112,39 @@ test('an override decides who is paged from an incident, who acknowledges throug
   await services.getByRole('button', { name: 'Page for this service' }).click();
   await expect(services.locator('.cell-title', { hasText: service })).toBeVisible();
 
-  // An incident on the service, paged from its page.
+  // Declaring a SEV1 on the service pages its policy: the form says whom before it is sent.
   const title = unique('Checkout down');
-  await declareIncident(admin, title, service);
+  await admin.goto('/incidents/declare');
+  await expectHydrated(admin);
+  await admin.getByLabel('Title').fill(title);
+  await admin.getByLabel('Severity').selectOption({ index: 1 });
+  const declarePaging = admin.getByRole('group', { name: 'Paging' });
+  await expect(declarePaging.getByLabel(`Page ${service} (${policy})`)).toHaveCount(0);
+  await admin.getByRole('group', { name: 'Affected services' }).getByLabel(service).check();
+  const choice = declarePaging.getByLabel(`Page ${service} (${policy})`);
+  await expect(choice).toBeChecked();
+  await expect(declarePaging).toContainText(`Pages now: ${bob.name}`);
+  // A severity that doesn't page leaves it unticked; back to SEV1 ticks it again.
+  await admin.getByLabel('Severity').selectOption({ index: 3 });
+  await expect(choice).not.toBeChecked();
+  await admin.getByLabel('Severity').selectOption({ index: 1 });
+  await expect(choice).toBeChecked();
+  await admin.getByRole('button', { name: 'Declare incident' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expectHydrated(admin);
   const paging = admin.getByRole('region', { name: 'Paging' });
-  await expect(paging.getByText('No pages yet.')).toBeVisible();
-  await expect(paging.getByLabel('Page', { exact: true })).toHaveValue(/^service:\d+$/);
-  await paging.getByLabel('Message').fill('Checkout answers 500 to every card payment');
-  await paging.getByRole('button', { name: 'Send page' }).click();
   await expect(paging.locator('.badge', { hasText: 'Escalating' })).toBeVisible();
+  // Work starting while the page escalates is not its acknowledgement.
+  await admin.getByLabel('New status').selectOption({ label: 'Investigating' });
+  await admin.getByRole('button', { name: 'Change status' }).click();
+  await expect(admin.getByLabel('Status and severity').getByText('Investigating', { exact: true })).toBeVisible();
+  await expect(admin.getByRole('region', { name: 'Key times' })).not.toContainText('Time to acknowledge');
   // The engine pages level 1 at once: Bob, because of the override. The page updates live.
   await expect(paging.getByText(`Level 1: ${bob.name}`)).toBeVisible();
   await expect.poll(() => gateway.received.length, { timeout: 15_000 }).toBe(1);
   const sent = gateway.received[0];
   expect(sent.event).toBe('page');
-  expect(sent.message).toBe('Checkout answers 500 to every card payment');
+  expect(sent.message).toBe(`SEV1: ${title}`);
   const link = String(sent.acknowledge_url);
   expect(link).toMatch(/\/ack\/[A-Za-z0-9_-]+$/);
 
@@ -134,7 +152,7 @@ test('an override decides who is paged from an incident, who acknowledges throug
   const phone = await browser.newContext();
   const phonePage = await phone.newPage();
   await phonePage.goto(link);
-  await expect(phonePage.getByText('Checkout answers 500 to every card payment')).toBeVisible();
+  await expect(phonePage.getByText(`SEV1: ${title}`)).toBeVisible();
   await phonePage.getByRole('button', { name: 'Acknowledge' }).click();
   await expect(phonePage.getByText('the page is acknowledged and the escalation has stopped')).toBeVisible();
   expect((await phone.cookies()).length).toBe(0);
@@ -150,6 +168,7 @@ test('an override decides who is paged from an incident, who acknowledges throug
   await expect(timeline.getByText(`Paged ${bob.name}.`, { exact: true })).toBeVisible();
   // The first acknowledgement is the incident's: time to acknowledge is known now.
   await expect(admin.getByRole('region', { name: 'Key times' })).toContainText('Time to acknowledge');
+  await expect(admin.getByRole('region', { name: 'Key times' })).toContainText('when the first page was acknowledged');
   // And on the pages list of the On-call section.
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'On-call' }).click();
   await admin.getByRole('navigation', { name: 'On-call' }).getByRole('link', { name: 'Pages' }).click();

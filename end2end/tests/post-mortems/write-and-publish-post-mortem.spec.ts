@@ -72,6 +72,9 @@ test('a post-mortem is written, reviewed and published; its action items are tra
   const editor = rootCause.getByLabel('Root cause', { exact: true });
   await editor.fill(`${bob.name.split('-')[0]} broke the pool settings.`);
   await expect(rootCause.getByRole('status')).toContainText('Blameless check');
+  // Without naming anyone Quell knows, too.
+  await editor.fill('The on-call engineer forgot to check the dashboard.');
+  await expect(rootCause.getByRole('status')).toContainText('makes the on-call engineer the cause');
   await editor.fill('The pool was sized for **average** load, not the peak after a deploy.');
   await expect(rootCause.getByLabel('Preview of Root cause').locator('strong')).toHaveText('average');
   await expect(rootCause.getByRole('status')).not.toContainText('Blameless check');

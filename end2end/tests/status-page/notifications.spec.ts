@@ -19,7 +19,7 @@ test('updates are queued for followers and webhooks, and failures show in the de
   await webhooks.getByRole('button', { name: 'Add webhook' }).click();
   await expect(webhooks.locator('.catalog-head').getByText(hookName, { exact: true })).toBeVisible();
 
-  // Declare, follow it, add an outside address, send an internal update.
+  // Declare (which follows it), add an outside address, send an internal update.
   const title = unique('Queue backlog');
   await admin.goto('/incidents/declare');
   await expectHydrated(admin);
@@ -30,7 +30,7 @@ test('updates are queued for followers and webhooks, and failures show in the de
   await expectHydrated(admin);
   const updates = admin.getByRole('region', { name: 'Updates' });
   await updates.locator('summary', { hasText: 'Who is notified' }).click();
-  await updates.getByRole('button', { name: 'Follow this incident by email' }).click();
+  // The declarer (and commander) follows the incident from the start.
   await expect(updates.getByRole('button', { name: 'Stop following' })).toBeVisible();
   const partner = `${unique('partner')}@example.org`;
   await updates.getByLabel('Add an email address').fill(partner);

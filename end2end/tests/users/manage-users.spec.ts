@@ -24,7 +24,11 @@ test('an admin changes a role and deactivates a person, whose session ends at on
   await person.reload();
   await expect(person.getByText('Viewer', { exact: true })).toBeVisible();
 
-  await admin.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: `Deactivate ${name}` }).click();
+  // Deactivating asks first, saying what it does.
+  const userRow = admin.getByRole('row', { name: new RegExp(name) });
+  await userRow.locator('summary', { hasText: 'Deactivate' }).click();
+  await expect(userRow.locator('.confirm-box')).toContainText('is signed out everywhere');
+  await userRow.getByRole('button', { name: `Deactivate ${name}` }).click();
   await expect(admin.getByRole('row', { name: new RegExp(name) }).getByText('Deactivated')).toBeVisible();
 
   await person.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();

@@ -179,9 +179,27 @@ impl TestApp {
         client
     }
 
+    /// Makes `client`'s person reachable only by a webhook at `target` (a URL template): the
+    /// webhook is added and the account email, every account's first contact method, removed.
+    pub async fn reach_only_by_webhook(&self, client: &Client, target: &str) {
+        let added = self.post(client, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Phone"), ("target", target)]).await;
+        assert_eq!(added.status(), StatusCode::OK, "add a webhook: {:?}", added.text().await);
+        let methods: Value = self.post(client, "/api/contact-methods/list", &[]).await.json().await.unwrap();
+        let email = methods.as_array().unwrap().iter().find(|m| m["label"] == "Account email").expect("the account email")["id"].to_string();
+        let removed = self.post(client, "/api/contact-methods/remove", &[("contact_method_id", &email)]).await;
+        assert_eq!(removed.status(), StatusCode::OK, "remove the account email");
+    }
+
     /// Declares an incident (SEV1 unless `extra` says otherwise) and returns its id.
     pub async fn declare_incident(&self, client: &Client, title: &str, extra: &[(&str, &str)]) -> i64 {
-        let mut form = vec![("title", title), ("severity_id", "1")];
+        let mut form = vec![("title", title)];
+        if !extra.iter().any(|(name, _)| *name == "severity_id") {
+            form.push(("severity_id", "1"));
+        }
+        // Pages nobody on declaring unless the test says otherwise.
+        if !extra.iter().any(|(name, _)| *name == "paging_chosen") {
+            form.push(("paging_chosen", "true"));
+        }
         form.extend_from_slice(extra);
         let response = self.post(client, "/api/incidents/declare", &form).await;
         assert_eq!(response.status(), StatusCode::OK, "declare: {:?}", response.text().await);

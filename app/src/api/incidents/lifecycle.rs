@@ -108,6 +108,81 @@ pub async fn list_incidents(
     .await
 }
 
+/// Every service with an escalation policy, with whom its first level pages now (a fixed number
+/// of queries).
+#[cfg(feature = "ssr")]
+async fn declare_paging(state: &crate::state::AppState) -> Result<Vec<super::DeclarePaging>, AppError> {
+    let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
+    let ids: Vec<i64> = services.iter().map(|(id, ..)| *id).collect();
+    let (service_policies, policies) = policies_of_services(state, &ids).await?;
+    let plans: Vec<&crate::domain::paging::Plan> = service_policies
+        .iter()
+        .map(|(_, policy_id)| policies.iter().find(|p| p.id == *policy_id).map(|p| &p.plan))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    let names = if plans.len() == service_policies.len() { first_level_names(state, &plans).await? } else { Vec::new() };
+    Ok(services
+        .into_iter()
+        .map(|(service_id, service, policy)| {
+            let first_level = service_policies.iter().position(|(s, _)| *s == service_id).and_then(|n| names.get(n).cloned()).unwrap_or_default();
+            super::DeclarePaging { service_id, target_name: format!("{service} ({policy})"), first_level }
+        })
+        .collect())
+}
+
+/// The (service, policy) pairs of `service_ids` that have a policy with levels, and those
+/// policies (two queries).
+#[cfg(feature = "ssr")]
+async fn policies_of_services(
+    state: &crate::state::AppState,
+    service_ids: &[i64],
+) -> Result<(Vec<(i64, i64)>, Vec<crate::domain::paging::Policy>), AppError> {
+    let pairs = state.store.service_policies(service_ids).await.or_internal()?;
+    let mut policy_ids: Vec<i64> = pairs.iter().map(|(_, p)| *p).collect();
+    policy_ids.sort_unstable();
+    policy_ids.dedup();
+    let policies: Vec<crate::domain::paging::Policy> =
+        state.store.policies_by_ids(&policy_ids).await.or_internal()?.into_iter().filter(|p| !p.plan.levels.is_empty()).collect();
+    let pairs = pairs.into_iter().filter(|(_, p)| policies.iter().any(|policy| policy.id == *p)).collect();
+    Ok((pairs, policies))
+}
+
+/// The pages declaring opens: one per escalation policy of the services to page (services that
+/// share a policy page it once), each with its timeline event.
+#[cfg(feature = "ssr")]
+async fn declare_pages(
+    state: &crate::state::AppState,
+    services: &[crate::domain::catalog::Service],
+    viewer: &User,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(crate::store::paging::NewPage, NewEvent)>, AppError> {
+    use crate::domain::incident::EventKind;
+    let ids: Vec<i64> = services.iter().map(|s| s.id).collect();
+    let (pairs, policies) = policies_of_services(state, &ids).await?;
+    Ok(policies
+        .into_iter()
+        .map(|policy| {
+            let names: Vec<&str> = pairs
+                .iter()
+                .filter(|(_, p)| *p == policy.id)
+                .filter_map(|(s, _)| services.iter().find(|service| service.id == *s))
+                .map(|service| service.name.as_str())
+                .collect();
+            let target_name = format!("{} ({})", names.join(", "), policy.name);
+            let body = format!("{} paged {target_name}: {message}", viewer.display_name);
+            let page = crate::store::paging::NewPage {
+                incident_id: None,
+                target_name,
+                plan: policy.plan,
+                message: message.to_string(),
+                created_by: viewer.id,
+            };
+            (page, NewEvent::automatic(EventKind::Paged, body, now))
+        })
+        .collect())
+}
+
 #[server(prefix = "/api", endpoint = "incidents/declare-form")]
 pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
     use crate::domain::permissions::Permission;
@@ -119,12 +194,14 @@ pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
         let incident_types = store.list_incident_types(PageRequest::first(limit)).await.or_internal()?.rows;
         let services = store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
         let people = store.list_people(limit).await.or_internal()?;
+        let paging = declare_paging(&state).await?;
         Ok(DeclareForm {
             severities,
             incident_types: incident_types.into_iter().filter(|t| !t.retired).collect(),
             services: services.into_iter().map(|s| (s.id, s.name)).collect(),
             people,
             viewer_id: viewer.id,
+            paging,
         })
     })
     .await
@@ -132,7 +209,10 @@ pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
 
 /// Declares an incident and returns its page's path. The declarer is the commander unless
 /// they choose someone else (`commander_id` 0 means themselves). Without a severity
-/// (`severity_id` 0), the incident type's default severity is used.
+/// (`severity_id` 0), the incident type's default severity is used. Declaring pages the
+/// escalation policies of the affected services: those in `page_service_ids` when the form
+/// says the declarer chose (`paging_chosen`), otherwise all of them if the severity pages on
+/// declaring. The declarer and the commander follow the incident.
 #[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "incidents/declare")]
 pub async fn declare_incident(
@@ -143,6 +223,8 @@ pub async fn declare_incident(
     #[server(default)] summary: String,
     #[server(default)] is_drill: bool,
     #[server(default)] commander_id: i64,
+    #[server(default)] page_service_ids: Vec<i64>,
+    #[server(default)] paging_chosen: bool,
 ) -> Result<String, AppError> {
     use crate::domain::incident::{normalize_summary, normalize_title, EventKind};
     use crate::domain::permissions::Permission;
@@ -171,6 +253,15 @@ pub async fn declare_incident(
         if is_drill {
             sentence.push_str(" This is a drill.");
         }
+        let to_page: Vec<crate::domain::catalog::Service> = services
+            .iter()
+            .filter(|s| if paging_chosen { page_service_ids.contains(&s.id) } else { severity.pages_on_declare })
+            .cloned()
+            .collect();
+        let pages = declare_pages(&state, &to_page, &viewer, &format!("{}: {title}", severity.name), now).await?;
+        let paged = !pages.is_empty();
+        let mut followers = vec![viewer.id, commander.id];
+        followers.dedup();
         let new = NewIncident {
             title,
             summary,
@@ -180,13 +271,18 @@ pub async fn declare_incident(
             service_ids: services.iter().map(|s| s.id).collect(),
             commander_id: commander.id,
             declared_by: viewer.id,
+            pages,
+            followers,
         };
         let id = state
             .store
             .declare_incident(&new, &NewEvent::automatic(EventKind::Declared, sentence, now), commander_role.id, now)
             .await
             .or_internal()?;
-        tracing::info!(incident_id = id, user_id = viewer.id, "incident declared");
+        tracing::info!(incident_id = id, user_id = viewer.id, paged, "incident declared");
+        if paged {
+            state.pages_opened.notify_one();
+        }
         state.live.incident_changed(&state.store, id).await;
         Ok(crate::api::support::redirect_form_post(&format!("/incidents/{id}")))
     })
@@ -214,7 +310,8 @@ pub async fn change_status(
         let now = state.now();
         let mut change = IncidentChange::from_incident(&incident);
         change.status = to;
-        change.key_times = incident.key_times.after_transition(incident.status, to, now);
+        let paging = state.store.has_escalating_page(incident.id).await.or_internal()?;
+        change.key_times = incident.key_times.after_transition(incident.status, to, now, paging);
         let from_label = incident.status.label().to_lowercase();
         let to_label = to.label().to_lowercase();
         let sentence = match kind {
@@ -267,6 +364,33 @@ pub async fn change_status(
 /// Edits the title, summary, severity, type, affected services and drill flag. One timeline
 /// event per kind of change.
 #[allow(clippy::too_many_arguments)]
+/// Changes only the severity (the Status card's control); the timeline says from what to what.
+#[server(prefix = "/api", endpoint = "incidents/severity")]
+pub async fn change_severity(incident_id: i64, revision: i64, severity_id: i64) -> Result<(), AppError> {
+    use crate::domain::incident::EventKind;
+    use crate::domain::permissions::Permission;
+    use crate::store::incidents::IncidentChange;
+    crate::api::support::respond(server_span!(incident_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
+        let incident = incident_or_404(&state, incident_id).await?;
+        check_revision(&incident, revision)?;
+        let severity = chosen_severity(&state, severity_id).await?;
+        if severity.id == incident.severity_id {
+            return Ok(());
+        }
+        let now = state.now();
+        let mut change = IncidentChange::from_incident(&incident);
+        change.severity_id = severity.id;
+        let sentence = format!("{} changed the severity: {} → {}.", viewer.display_name, incident.severity_name, severity.name);
+        let events = [NewEvent::automatic(EventKind::SeverityChanged, sentence, now)];
+        state.store.update_incident(incident_id, revision, &change, &events, viewer.id, now).await.map_err(incident_write_error)?;
+        tracing::info!(incident_id, user_id = viewer.id, severity_id, "severity changed");
+        state.live.incident_changed(&state.store, incident_id).await;
+        Ok(())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "incidents/update")]
 pub async fn update_incident(
     incident_id: i64,
@@ -365,7 +489,7 @@ pub async fn update_key_times(
     #[server(default)] resolved_at: String,
     #[server(default)] closed_at: String,
 ) -> Result<(), AppError> {
-    use crate::domain::incident::{EventKind, KeyTime, KeyTimes};
+    use crate::domain::incident::{AckSource, EventKind, KeyTime, KeyTimes};
     use crate::domain::permissions::{OrgRole, Permission};
     use crate::store::incidents::IncidentChange;
     crate::api::support::respond(server_span!(incident_id), async move {
@@ -385,6 +509,7 @@ pub async fn update_key_times(
             mitigated: parse_local("mitigated_at", &mitigated_at, &viewer)?,
             resolved: parse_local("resolved_at", &resolved_at, &viewer)?,
             closed: parse_local("closed_at", &closed_at, &viewer)?,
+            acknowledged_source: incident.key_times.acknowledged_source,
         };
         if times.started.is_none() {
             return Err(AppError::invalid("started_at", "Enter when the impact started."));
@@ -407,6 +532,9 @@ pub async fn update_key_times(
         }
         let mut change = IncidentChange::from_incident(&incident);
         change.key_times = times;
+        if times.acknowledged != incident.key_times.acknowledged {
+            change.key_times.acknowledged_source = Some(AckSource::Edited);
+        }
         let events = [NewEvent::automatic(
             EventKind::KeyTimesChanged,
             format!("{} corrected the key times: {}.", viewer.display_name, changed.join(", ")),

@@ -62,6 +62,19 @@ pub struct DeclareForm {
     pub services: Vec<(i64, String)>,
     pub people: Vec<Person>,
     pub viewer_id: i64,
+    /// The services whose escalation policy declaring can page.
+    pub paging: Vec<DeclarePaging>,
+}
+
+/// A service with an escalation policy, as the declare form offers to page it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarePaging {
+    pub service_id: i64,
+    /// "Payments (Payments on-call)".
+    pub target_name: String,
+    /// Whom the policy's first level pages now, marked when they can't be reached; empty:
+    /// nobody is on call there.
+    pub first_level: Vec<String>,
 }
 
 /// A key time as shown and as edited (`datetime-local` value in the viewer's zone).
@@ -70,6 +83,8 @@ pub struct KeyTimeView {
     pub which: crate::domain::incident::KeyTime,
     pub shown: Option<String>,
     pub input: String,
+    /// Where the time came from, said beside it: "when the first page was acknowledged".
+    pub source: Option<String>,
 }
 
 /// A timeline event with its times in the viewer's zone.
@@ -262,6 +277,10 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
                     which,
                     shown: value.map(|t| format(t, &viewer)),
                     input: value.map(|t| input_value(t, &viewer)).unwrap_or_default(),
+                    source: (which == KeyTime::Acknowledged && value.is_some())
+                        .then_some(incident.key_times.acknowledged_source)
+                        .flatten()
+                        .map(|source| source.explained().to_string()),
                 }
             })
             .collect();

@@ -15,7 +15,8 @@
 #[cfg(feature = "ssr")]
 use crate::api::support::*;
 use crate::api::action_items::ItemView;
-use crate::domain::post_mortem::{BlameWarning, Comment, Completion, Edit, Factor, PostMortem, Reviewer, Section, Template};
+use crate::domain::blame::BlameWarning;
+use crate::domain::post_mortem::{Comment, Completion, Edit, Factor, PostMortem, Reviewer, Section, Template};
 #[cfg(feature = "ssr")]
 use crate::errors::AppError;
 use serde::{Deserialize, Serialize};

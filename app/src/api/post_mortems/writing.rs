@@ -77,12 +77,15 @@ pub async fn save_section(post_mortem_id: i64, section_id: i64, revision: i64, b
 #[server(prefix = "/api", endpoint = "post-mortems/preview")]
 pub async fn preview_markdown(body: String) -> Result<Preview, AppError> {
     use crate::domain::permissions::Permission;
-    use crate::domain::post_mortem::{blame_warnings, normalize_section_body};
+    use crate::domain::blame::blame_warnings;
+    use crate::domain::post_mortem::normalize_section_body;
     crate::api::support::respond(server_span!(), async move {
         let Ctx { state, .. } = Ctx::require(Permission::Respond).await?;
         let body = normalize_section_body(&body)?;
         let names: Vec<String> = responders(&state).await?.into_iter().map(|(_, name)| name).collect();
-        Ok(Preview { html: crate::markdown::render(&body), warnings: blame_warnings(&body, &names) })
+        let services = state.store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?;
+        let things: Vec<String> = services.rows.into_iter().map(|s| s.name).collect();
+        Ok(Preview { html: crate::markdown::render(&body), warnings: blame_warnings(&body, &names, &things) })
     })
     .await
 }

@@ -3,7 +3,7 @@
 //! text is escaped by the view macro.
 
 use super::{public_time, ComponentView, Snapshot, HISTORY_DAYS};
-use crate::domain::status_page::{format_uptime, headline, ComponentState, MaintenancePhase};
+use crate::domain::status_page::{format_uptime, headline, worst, ComponentState, MaintenancePhase};
 use crate::store::status_page::{PublicIncident, StatusPageSettings};
 use leptos::prelude::*;
 
@@ -60,7 +60,8 @@ pub fn status_page(snapshot: &Snapshot) -> String {
     let settings = &snapshot.settings;
     let incidents = snapshot.incidents.clone();
     let maintenance: Vec<_> = snapshot.maintenance.clone();
-    let groups = group_components(&snapshot.components);
+    let (alone, groups) = arrange(&snapshot.components);
+    let nothing = alone.is_empty() && groups.is_empty();
     let body = view! {
         <h1>{settings.title.clone()}</h1>
         <p class=format!("overall s-{}", state_class(Some(snapshot.overall))) role="status">{headline(snapshot.overall)}</p>
@@ -92,37 +93,83 @@ pub fn status_page(snapshot: &Snapshot) -> String {
         <SubscribeForm error=None />
         <section aria-labelledby="components-title">
             <h2 id="components-title">"Components"</h2>
-            {if groups.is_empty() {
-                view! { <p class="muted">"No components are shown yet."</p> }.into_any()
-            } else {
-                groups.into_iter().map(|(group, members)| view! {
-                    <div class="group">
-                        {group.map(|name| view! { <h3>{name}</h3> })}
+            {nothing.then(|| view! { <p class="muted">"No components are shown yet."</p> })}
+            {(!alone.is_empty()).then(|| view! {
+                <ul class="components">
+                    {alone.into_iter().map(|component| view! { <ComponentRow component /> }).collect_view()}
+                </ul>
+            })}
+            {groups.into_iter().enumerate().map(|(n, group)| {
+                // The group's own state: its service's when that is shown, else its worst member's.
+                let state = group.own.as_ref().map(|c| c.state).unwrap_or_else(|| worst(group.members.iter().map(|c| c.state)));
+                let heading = format!("group-{n}");
+                let heading_id = heading.clone();
+                view! {
+                    <section class="group" aria-labelledby=heading>
+                        <h3 id=heading_id class="row">
+                            <span class="name">{group.name.clone()}</span>
+                            <span class=format!("state s-{}", state_class(Some(state)))>{state.label()}</span>
+                        </h3>
+                        {group.own.map(|own| view! { <History component=own /> })}
                         <ul class="components">
-                            {members.into_iter().map(|component| view! { <ComponentRow component /> }).collect_view()}
+                            {group.members.into_iter().map(|component| view! { <ComponentRow component /> }).collect_view()}
                         </ul>
-                    </div>
-                }).collect_view().into_any()
-            }}
+                    </section>
+                }
+            }).collect_view()}
         </section>
     };
     document(settings, settings.title.clone(), body)
 }
 
-/// Components in order, grouped by their parent service's name (`None`: not in a group).
-fn group_components(components: &[ComponentView]) -> Vec<(Option<String>, Vec<ComponentView>)> {
-    let mut groups: Vec<(Option<String>, Vec<ComponentView>)> = Vec::new();
+/// Components shown under a service they belong to (their group), with the service's own row
+/// when it is shown too.
+struct Group {
+    name: String,
+    own: Option<ComponentView>,
+    members: Vec<ComponentView>,
+}
+
+/// The components in no group, then the groups in the order their first member comes. A shown
+/// service that others belong to is its group's own row, never a component beside it.
+fn arrange(components: &[ComponentView]) -> (Vec<ComponentView>, Vec<Group>) {
+    let mut groups: Vec<Group> = Vec::new();
     for component in components {
-        match groups.last_mut() {
-            Some((group, members)) if *group == component.group && group.is_some() => members.push(component.clone()),
-            _ => groups.push((component.group.clone(), vec![component.clone()])),
+        if let Some(name) = &component.group {
+            match groups.iter_mut().find(|g| &g.name == name) {
+                Some(group) => group.members.push(component.clone()),
+                None => groups.push(Group { name: name.clone(), own: None, members: vec![component.clone()] }),
+            }
         }
     }
-    groups
+    let mut alone = Vec::new();
+    for component in components.iter().filter(|c| c.group.is_none()) {
+        match groups.iter_mut().find(|g| g.name == component.name) {
+            Some(group) => group.own = Some(component.clone()),
+            None => alone.push(component.clone()),
+        }
+    }
+    (alone, groups)
 }
 
 #[component]
 fn ComponentRow(component: ComponentView) -> impl IntoView {
+    view! {
+        <li class="component">
+            <div class="row">
+                <span class="name">{component.name.clone()}</span>
+                <span class=format!("state s-{}", state_class(Some(component.state)))>{component.state.label()}</span>
+            </div>
+            {(!component.description.is_empty()).then(|| view! { <p class="muted">{component.description.clone()}</p> })}
+            <History component />
+        </li>
+    }
+}
+
+/// A component's days as bars and its uptime in words: over the history's days, or since it
+/// was first shown when that is later.
+#[component]
+fn History(component: ComponentView) -> impl IntoView {
     let problem_days: Vec<String> = component
         .days
         .iter()
@@ -133,28 +180,23 @@ fn ComponentRow(component: ComponentView) -> impl IntoView {
             _ => None,
         })
         .collect();
+    let over = match component.since {
+        Some(day) => format!("since {}", day.format("%-d %b %Y")),
+        None => format!("over the last {HISTORY_DAYS} days"),
+    };
     let summary = match (component.uptime, problem_days.is_empty()) {
         (None, _) => "No history yet.".to_string(),
-        (Some(uptime), true) => format!("{} uptime over the last {HISTORY_DAYS} days, with no problems.", format_uptime(uptime)),
-        (Some(uptime), false) => {
-            format!("{} uptime over the last {HISTORY_DAYS} days. Days with problems: {}.", format_uptime(uptime), problem_days.join("; "))
-        }
+        (Some(uptime), true) => format!("{} uptime {over}, with no problems.", format_uptime(uptime)),
+        (Some(uptime), false) => format!("{} uptime {over}. Days with problems: {}.", format_uptime(uptime), problem_days.join("; ")),
     };
     view! {
-        <li class="component">
-            <div class="row">
-                <span class="name">{component.name.clone()}</span>
-                <span class=format!("state s-{}", state_class(Some(component.state)))>{component.state.label()}</span>
-            </div>
-            {(!component.description.is_empty()).then(|| view! { <p class="muted">{component.description.clone()}</p> })}
-            <ol class="bars" aria-hidden="true">
-                {component.days.iter().map(|day| {
-                    let title = day.worst.filter(|s| *s != ComponentState::Operational).map(|s| format!("{}: {}", day.date.format("%-d %b"), s.label()));
-                    view! { <li class=state_class(day.worst) title=title></li> }
-                }).collect_view()}
-            </ol>
-            <p class="uptime">{summary}</p>
-        </li>
+        <ol class="bars" aria-hidden="true">
+            {component.days.iter().map(|day| {
+                let title = day.worst.filter(|s| *s != ComponentState::Operational).map(|s| format!("{}: {}", day.date.format("%-d %b"), s.label()));
+                view! { <li class=state_class(day.worst) title=title></li> }
+            }).collect_view()}
+        </ol>
+        <p class="uptime">{summary}</p>
     }
 }
 

@@ -30,6 +30,9 @@ pub struct ComponentView {
     pub state: ComponentState,
     pub days: Vec<DayHistory>,
     pub uptime: Option<f64>,
+    /// The day it was first shown, when that is inside the history's range: its uptime is
+    /// since then, not over the whole range.
+    pub since: Option<chrono::NaiveDate>,
 }
 
 /// Everything the status page shows, as of `now`.
@@ -41,7 +44,8 @@ pub struct Snapshot {
     pub incidents: Vec<PublicIncident>,
     pub maintenance: Vec<(MaintenanceWindow, MaintenancePhase)>,
     pub now: DateTime<Utc>,
-    /// The next moment the page changes by itself: a window starting or ending.
+    /// The next moment the page changes by itself: a window starting or ending, or the next day
+    /// (UTC midnight) when the daily history moves on.
     pub next_change: Option<DateTime<Utc>>,
 }
 
@@ -52,6 +56,7 @@ pub async fn snapshot(store: &Store, now: DateTime<Utc>) -> Result<Snapshot, Sto
     let components = store.public_components().await?;
     let ids: Vec<i64> = components.iter().map(|c| c.id).collect();
     let since = now - Duration::days(i64::from(HISTORY_DAYS));
+    let first_day = now.date_naive() - Duration::days(i64::from(HISTORY_DAYS) - 1);
     let changes = store.component_changes_since(&ids, since).await?;
     let windows = store.maintenance_since(since).await?;
     let incidents = store.active_public_incidents().await?;
@@ -66,8 +71,10 @@ pub async fn snapshot(store: &Store, now: DateTime<Utc>) -> Result<Snapshot, Sto
                 .collect();
             let in_maintenance = spans.iter().any(|s| s.start <= now && now < s.end);
             let days = daily_history(&own, &spans, component.created_at, HISTORY_DAYS, now);
+            let shown_from = component.created_at.date_naive();
             ComponentView {
                 uptime: uptime_percent(&days),
+                since: (shown_from > first_day).then_some(shown_from),
                 state: if in_maintenance { component.state.during_maintenance() } else { component.state },
                 id: component.id,
                 name: component.name,
@@ -88,6 +95,7 @@ pub async fn snapshot(store: &Store, now: DateTime<Utc>) -> Result<Snapshot, Sto
     let next_change = maintenance
         .iter()
         .map(|(w, phase): &(MaintenanceWindow, MaintenancePhase)| if *phase == MaintenancePhase::Upcoming { w.starts_at } else { w.ends_at })
+        .chain((now.date_naive() + Duration::days(1)).and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
         .min();
     Ok(Snapshot {
         next_change,

@@ -9,27 +9,52 @@ use leptos::prelude::*;
 #[component]
 pub(super) fn StatusForm(data: IncidentView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.status);
+    let severity_error = action_error(actions.severity);
+    // A refused merge comes back with its form open.
+    let merge_error = crate::components::form::field_message(error, "merge_into");
     let incident = data.summary.incident;
     let next = data.next_statuses;
+    let severity_options: Vec<(String, String)> = data.severities.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
     if next.is_empty() {
         return view! { <p class="muted">"This incident has ended; its status can't change."</p> }.into_any();
     }
     let can_merge = next.contains(&Status::Merged);
-    let options: Vec<(String, String)> = next.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
-    let selected = next.iter().find(|s| !matches!(s, Status::Declined | Status::Merged | Status::Triage)).copied().unwrap_or(next[0]);
+    // Merging is its own form, under "More": it needs the incident that carries on.
+    let moves: Vec<Status> = next.iter().copied().filter(|s| *s != Status::Merged).collect();
+    let options: Vec<(String, String)> = moves.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
+    let selected = moves.iter().find(|s| !matches!(s, Status::Declined | Status::Triage)).or(moves.first()).map(|s| s.as_str().to_string());
     view! {
         <section class="card" aria-labelledby="status-title">
             <h2 id="status-title">"Status"</h2>
-            <ActionForm action=actions.status attr:class="inline-fields">
-                <FormError error fields=&["status", "merge_into"] />
+            <FormError error fields=&["status", "merge_into"] />
+            {(!moves.is_empty()).then(|| view! {
+                <ActionForm action=actions.status attr:class="inline-fields">
+                    <input type="hidden" name="incident_id" value=incident.id />
+                    <input type="hidden" name="revision" value=incident.revision />
+                    <SelectField label="New status" name="status" error options selected=selected.clone().unwrap_or_default() />
+                    <SubmitButton label="Change status" pending_label="Changing…" pending=actions.status.pending().into() />
+                </ActionForm>
+            })}
+            <ActionForm action=actions.severity attr:class="inline-fields">
+                <FormError error=severity_error fields=&["severity_id"] />
                 <input type="hidden" name="incident_id" value=incident.id />
                 <input type="hidden" name="revision" value=incident.revision />
-                <SelectField label="New status" name="status" error options selected=selected.as_str().to_string() />
-                {can_merge.then(|| view! {
-                    <Field label="Merge into (only when merging)" name="merge_into" error required=false hint="The incident that carries on, like INC-12." />
-                })}
-                <SubmitButton label="Change status" pending_label="Changing…" pending=actions.status.pending().into() />
+                <SelectField label="Severity" name="severity_id" error=severity_error options=severity_options
+                    selected=incident.severity_id.to_string() id_prefix="status-" />
+                <SubmitButton label="Change severity" pending_label="Changing…" pending=actions.severity.pending().into() />
             </ActionForm>
+            {can_merge.then(|| view! {
+                <details class="more-actions" open=move || merge_error.get().is_some()>
+                    <summary>"More"</summary>
+                    <ActionForm action=actions.status attr:class="inline-fields">
+                        <input type="hidden" name="incident_id" value=incident.id />
+                        <input type="hidden" name="revision" value=incident.revision />
+                        <input type="hidden" name="status" value="merged" />
+                        <Field label="Merge into" name="merge_into" error hint="A duplicate ends here and carries on in that incident, like INC-12." />
+                        <SubmitButton label="Merge" pending_label="Merging…" pending=actions.status.pending().into() />
+                    </ActionForm>
+                </details>
+            })}
         </section>
     }
     .into_any()
@@ -50,7 +75,10 @@ pub(super) fn KeyTimesCard(data: IncidentView, actions: Actions) -> impl IntoVie
                     .map(|t| view! {
                         <div>
                             <dt>{t.which.label()}</dt>
-                            <dd>{t.shown.unwrap_or_else(|| "—".to_string())}</dd>
+                            <dd>
+                                {t.shown.unwrap_or_else(|| "—".to_string())}
+                                {t.source.map(|source| view! { <span class="cell-sub key-time-source">{source}</span> })}
+                            </dd>
                         </div>
                     })
                     .collect_view()}

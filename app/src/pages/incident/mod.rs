@@ -6,7 +6,7 @@
 //! and recipients); `timeline` the timeline with its notes.
 
 use crate::api::incidents::{
-    get_incident, AddNote, AssignRole, ChangeStatus, EditNote, IncidentView, SetChecklistItem, SetPinned, UnassignRole,
+    get_incident, AddNote, AssignRole, ChangeSeverity, ChangeStatus, EditNote, IncidentView, SetChecklistItem, SetPinned, UnassignRole,
     UpdateIncident, UpdateKeyTimes,
 };
 use crate::api::notifications::{AddIncidentSubscriber, SubscribeToIncident};
@@ -34,6 +34,7 @@ use updates::UpdatesCard;
 #[derive(Clone, Copy)]
 struct Actions {
     status: ServerAction<ChangeStatus>,
+    severity: ServerAction<ChangeSeverity>,
     update: ServerAction<UpdateIncident>,
     key_times: ServerAction<UpdateKeyTimes>,
     assign: ServerAction<AssignRole>,
@@ -59,6 +60,7 @@ impl Actions {
     fn new() -> Actions {
         Actions {
             status: ServerAction::new(),
+            severity: ServerAction::new(),
             update: ServerAction::new(),
             key_times: ServerAction::new(),
             assign: ServerAction::new(),
@@ -83,6 +85,7 @@ impl Actions {
     /// Goes up whenever any action finishes, so the page reloads its data.
     fn versions(&self) -> usize {
         self.status.version().get()
+            + self.severity.version().get()
             + self.update.version().get()
             + self.key_times.version().get()
             + self.assign.version().get()

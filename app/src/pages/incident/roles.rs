@@ -57,6 +57,7 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
                         <input type="hidden" name="current_holder" value=holder_id />
                         <label class="visually-hidden" for=select_id.clone()>{format!("Person for {name}")}</label>
                         <select id=select_id name="user_id">
+                            {holder.is_none().then(|| view! { <option value="0" selected>"Choose a person"</option> })}
                             {people
                                 .iter()
                                 .map(|p| view! { <option value=p.id selected=p.id == holder_id>{p.name.clone()}</option> })

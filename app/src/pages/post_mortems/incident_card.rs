@@ -58,7 +58,7 @@ pub fn PostMortemCard(
                                 None => view! { <p class="muted">"A post-mortem can be started once the incident is resolved."</p> }.into_any(),
                             }}
                             <h3>"Action items"</h3>
-                            <p class="muted">{view_data.completion.text()}</p>
+                            {(view_data.completion.total > 0).then(|| view! { <p class="muted">{view_data.completion.text()}</p> })}
                             <ItemList rows=view_data.items.clone() can_respond=view_data.can_respond set_status back_to=back_to.clone() compact=true />
                             {view_data.can_respond.then(|| view! {
                                 <details open=move || add_item_error.get().is_some()>

@@ -10,6 +10,7 @@
 //! assignments and checklist ticks), `timeline` (notes, their edits and pins, and reading the
 //! timeline) and `list` (filtered, sorted pages of incidents).
 
+use super::paging::opening::{insert_pages, NewPage};
 use super::query::{bind_args, ids_in, Arg, Conditions};
 use super::BeginWrite;
 use super::{on_pool, Refusal, Store, StoreError};
@@ -32,6 +33,11 @@ pub struct NewIncident {
     pub service_ids: Vec<i64>,
     pub commander_id: i64,
     pub declared_by: i64,
+    /// Pages opened with the incident (their `incident_id` is the new incident's), each with its
+    /// timeline event.
+    pub pages: Vec<(NewPage, NewEvent)>,
+    /// People who follow the incident from the start (the declarer and the commander).
+    pub followers: Vec<i64>,
 }
 
 /// A timeline event to write with a change. Automatic events happen "now"; notes may be
@@ -104,7 +110,7 @@ pub struct IncidentDetail {
 
 const INCIDENT_SELECT: &str = "select i.id, i.title, i.summary, i.status, i.severity_id, s.name as severity_name, \
      s.rank as severity_rank, i.incident_type_id, t.name as incident_type_name, i.is_drill, i.merged_into_id, \
-     i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, \
+     i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, i.acknowledged_source, \
      i.declared_by, i.declared_at, i.updated_at, i.revision \
      from incidents i join severities s on s.id = i.severity_id left join incident_types t on t.id = i.incident_type_id";
 
@@ -131,6 +137,7 @@ struct SqlIncident {
     mitigated_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    acknowledged_source: Option<String>,
     declared_by: i64,
     declared_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -159,6 +166,7 @@ impl SqlIncident {
                 mitigated: self.mitigated_at,
                 resolved: self.resolved_at,
                 closed: self.closed_at,
+                acknowledged_source: self.acknowledged_source.as_deref().and_then(crate::domain::incident::AckSource::parse),
             },
             declared_by: self.declared_by,
             declared_at: self.declared_at,
@@ -297,7 +305,24 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            write_events!(tx, id, std::slice::from_ref(event), new.declared_by, now);
+            let mut events = vec![event.clone()];
+            events.extend(new.pages.iter().map(|(_, event)| event.clone()));
+            write_events!(tx, id, &events, new.declared_by, now);
+            if !new.pages.is_empty() {
+                let pages: Vec<&NewPage> = new.pages.iter().map(|(page, _)| page).collect();
+                let (sql, args) = insert_pages(id, &pages, now)?;
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
+            if !new.followers.is_empty() {
+                let rows = super::query::value_rows(new.followers.len(), 4);
+                let sql = format!("insert into subscriptions (user_id, incident_id, created_by, created_at) values {rows} on conflict do nothing");
+                let args: Vec<Arg> = new
+                    .followers
+                    .iter()
+                    .flat_map(|follower| [Arg::Int(*follower), Arg::Int(id), Arg::Int(new.declared_by), Arg::Time(now)])
+                    .collect();
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(id)
         })?;
@@ -364,8 +389,8 @@ impl Store {
             let touched = sqlx::query(
                 "update incidents set title = $1, summary = $2, status = $3, severity_id = $4, incident_type_id = $5, \
                  is_drill = $6, merged_into_id = $7, started_at = $8, detected_at = $9, acknowledged_at = $10, \
-                 mitigated_at = $11, resolved_at = $12, closed_at = $13, revision = revision + 1, updated_at = $14 \
-                 where id = $15 and revision = $16",
+                 mitigated_at = $11, resolved_at = $12, closed_at = $13, revision = revision + 1, updated_at = $14, \
+                 acknowledged_source = $17 where id = $15 and revision = $16",
             )
             .bind(&change.title)
             .bind(&change.summary)
@@ -383,6 +408,7 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(expected_revision)
+            .bind(times.acknowledged.and(times.acknowledged_source).map(|s| s.as_str()))
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -28,15 +28,6 @@ pub struct PolicyFields {
     pub plan: Plan,
 }
 
-/// A page to open.
-#[derive(Debug, Clone)]
-pub struct NewPage {
-    pub incident_id: Option<i64>,
-    pub target_name: String,
-    pub plan: Plan,
-    pub message: String,
-    pub created_by: i64,
-}
 
 /// A page as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,4 +162,6 @@ const ROWS_PER_INSERT: usize = 500;
 
 mod handoffs;
 mod pages;
+pub(crate) mod opening;
+pub use opening::NewPage;
 mod policies;

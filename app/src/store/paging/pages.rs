@@ -150,7 +150,8 @@ impl Store {
                 // The first acknowledgement is the incident's; the revision moves so that an edit
                 // started before it can't write the old key times back.
                 sqlx::query(
-                    "update incidents set acknowledged_at = $1, revision = revision + 1, updated_at = $1 where id = $2 and acknowledged_at is null",
+                    "update incidents set acknowledged_at = $1, acknowledged_source = 'page', revision = revision + 1, updated_at = $1 \
+                     where id = $2 and acknowledged_at is null",
                 )
                 .bind(now)
                 .bind(incident_id)
@@ -190,6 +191,17 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(touched == 1)
+    }
+
+    /// Whether a page of the incident is escalating.
+    pub async fn has_escalating_page(&self, incident_id: i64) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "select id from pages where incident_id = $1 and status = 'escalating' limit 1"
+        )
+        .bind(incident_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(found.is_some())
     }
 
     /// An incident's pages, newest first (at most `limit`).

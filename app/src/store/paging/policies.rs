@@ -94,7 +94,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
                 "update escalation_policies set name = $1, description = $2, repeats = $3, revision = revision + 1, updated_at = $4 \
-                 where id = $5 and revision = $6",
+                 where id = $5 and revision = $6 and deleted_at is null",
             )
             .bind(&fields.name)
             .bind(&fields.description)
@@ -117,16 +117,29 @@ impl Store {
         })
     }
 
-    /// Deletes a policy no service uses (`ForeignKey` otherwise).
-    pub async fn delete_policy(&self, id: i64, expected_revision: i64) -> Result<(), StoreError> {
-        let touched = on_pool!(self, |pool| sqlx::query("delete from escalation_policies where id = $1 and revision = $2")
-            .bind(id)
-            .bind(expected_revision)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
+    /// Deletes a policy no service uses (`ForeignKey` otherwise). It is kept, out of sight,
+    /// until `purge_deleted`; `Store::restore` brings it back. Pages it opened go on: they copied
+    /// its levels.
+    pub async fn delete_policy(&self, id: i64, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let touched = on_pool!(self, |pool| sqlx::query(
+            "update escalation_policies set deleted_at = $3, revision = revision + 1, updated_at = $3 \
+             where id = $1 and revision = $2 and deleted_at is null \
+             and not exists (select 1 from services s where s.escalation_policy_id = $1)"
+        )
+        .bind(id)
+        .bind(expected_revision)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         if touched == 0 {
-            return Err(stale_or_missing(self, "escalation_policies", id).await);
+            if !self.services_of_policy(id, 1).await?.is_empty() {
+                return Err(StoreError::ForeignKey("services".into()));
+            }
+            if self.policy(id).await?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            return Err(StoreError::Stale);
         }
         Ok(())
     }
@@ -142,7 +155,7 @@ impl Store {
         }
         let (list, args) = ids_in(ids);
         self.load_policies(
-            &format!("select id, name, description, repeats, revision from escalation_policies where id in ({list}) order by lower(name), id"),
+            &format!("select id, name, description, repeats, revision from escalation_policies where id in ({list}) and deleted_at is null order by lower(name), id"),
             &args,
         )
         .await
@@ -152,11 +165,11 @@ impl Store {
     pub async fn policies_page(&self, page: PageRequest) -> Result<Page<Policy>, StoreError> {
         let rows = self
             .load_policies(
-                "select id, name, description, repeats, revision from escalation_policies order by lower(name), id limit $1 offset $2",
+                "select id, name, description, repeats, revision from escalation_policies where deleted_at is null order by lower(name), id limit $1 offset $2",
                 &[Arg::Int(page.limit), Arg::Int(page.offset)],
             )
             .await?;
-        let total: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from escalation_policies").fetch_one(pool).await)?;
+        let total: i64 = on_pool!(self, |pool| sqlx::query_scalar("select count(*) from escalation_policies where deleted_at is null").fetch_one(pool).await)?;
         Ok(Page { rows, total })
     }
 
@@ -202,7 +215,7 @@ impl Store {
 
     /// Policies' ids and names, in name order (at most `limit`), for choosing one.
     pub async fn policy_names(&self, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(on_pool!(self, |pool| sqlx::query_as("select id, name from escalation_policies order by lower(name), id limit $1")
+        Ok(on_pool!(self, |pool| sqlx::query_as("select id, name from escalation_policies where deleted_at is null order by lower(name), id limit $1")
             .bind(limit)
             .fetch_all(pool)
             .await)?)

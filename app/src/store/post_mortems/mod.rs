@@ -104,6 +104,7 @@ struct SqlPostMortem {
     mitigated_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    acknowledged_source: Option<String>,
     owner_id: i64,
     owner_name: String,
     status: String,
@@ -131,6 +132,7 @@ impl SqlPostMortem {
                 mitigated: self.mitigated_at,
                 resolved: self.resolved_at,
                 closed: self.closed_at,
+                acknowledged_source: self.acknowledged_source.as_deref().and_then(crate::domain::incident::AckSource::parse),
             },
             owner_id: self.owner_id,
             owner_name: self.owner_name,
@@ -149,7 +151,7 @@ impl SqlPostMortem {
 }
 
 const POST_MORTEM_SELECT: &str = "select p.id, p.incident_id, i.title as incident_title, s.name as severity_name, \
-     i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, \
+     i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, i.acknowledged_source, \
      p.owner_id, u.display_name as owner_name, p.status, p.users_affected, p.financial_impact, p.slos_breached, \
      p.required_approvals, p.published_at, p.revision, p.created_at, p.updated_at \
      from post_mortems p join incidents i on i.id = p.incident_id join severities s on s.id = i.severity_id \
