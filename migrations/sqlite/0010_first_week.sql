@@ -24,3 +24,16 @@ alter table escalation_policies add column deleted_at text;
 drop index escalation_policies_name_key;
 create unique index escalation_policies_name_key on escalation_policies (lower(name)) where deleted_at is null;
 create index escalation_policies_deleted_idx on escalation_policies (deleted_at) where deleted_at is not null;
+
+-- One-time password reset links admins make for people who forgot theirs: only the token's
+-- SHA-256 is kept; a link works once, within 24 hours, and a newer link replaces an older one.
+create table password_resets (
+    token_hash text primary key,
+    user_id integer not null references users (id),
+    created_by integer not null references users (id),
+    created_at text not null,
+    expires_at text not null,
+    used_at text
+);
+create index password_resets_user_idx on password_resets (user_id);
+create index password_resets_expires_idx on password_resets (expires_at);

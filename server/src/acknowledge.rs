@@ -7,10 +7,11 @@ use app::domain::text::escape_html;
 use app::state::AppState;
 use app::store::paging::Acknowledged;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use crate::plain_page::document;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/ack/{token}", get(show).post(acknowledge))
@@ -81,24 +82,4 @@ async fn acknowledge(State(state): State<AppState>, Path(token): Path<String>) -
         Ok(None) => gone(),
         Err(_) => document(StatusCode::SERVICE_UNAVAILABLE, "Try again", "<p>Quell could not record that just now. Try again shortly.</p>"),
     }
-}
-
-/// A small page of its own: the application's stylesheet, no script, no cookie.
-fn document(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\"><title>{title} · Quell</title><link rel=\"stylesheet\" href=\"/pkg/quell.css\"></head>\
-         <body><main class=\"narrow\"><section class=\"card\"><h1>{title}</h1>{body}</section></main></body></html>"
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        html,
-    )
-        .into_response()
 }

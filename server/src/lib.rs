@@ -10,6 +10,8 @@ pub mod delivery;
 pub mod export;
 pub mod live;
 pub mod middleware;
+pub mod password_reset;
+pub mod plain_page;
 pub mod router;
 pub mod start;
 pub mod status_page;

@@ -92,6 +92,7 @@ fn is_session_free(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" || crate::status_page::is_status_path(path)
         || crate::calendars::is_calendar_path(path)
         || crate::acknowledge::is_acknowledge_path(path)
+        || crate::password_reset::is_reset_path(path)
 }
 
 /// Paths that render a page (everything but the API and session-free paths).

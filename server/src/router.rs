@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::calendars::routes())
         .merge(crate::acknowledge::routes())
         .merge(crate::export::routes())
+        .merge(crate::password_reset::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -31,6 +31,11 @@ pub async fn clean_up_periodically(state: AppState) {
                 Ok(_) => {}
                 Err(err) => failures.push(format!("removing old sign-in counters: {err}")),
             }
+            match state.store.purge_password_resets(now - chrono::Duration::days(1)).await {
+                Ok(removed) if removed > 0 => tracing::debug!(removed, "expired password reset links removed"),
+                Ok(_) => {}
+                Err(err) => failures.push(format!("removing expired password reset links: {err}")),
+            }
             let kept = chrono::Duration::days(app::domain::paging::DELETED_KEPT_DAYS);
             match state.store.purge_deleted(now - kept).await {
                 Ok(removed) if removed > 0 => tracing::info!(removed, "schedules and policies deleted over 30 days ago removed"),

@@ -243,6 +243,12 @@ async fn arguments_that_do_not_decode_get_400_with_a_message(app: &TestApp) {
     assert_eq!(not_utf8.status(), StatusCode::BAD_REQUEST);
 }
 
+/// The reset link shown on the page an admin gets after making one.
+fn reset_link_in(html: &str) -> String {
+    let start = html.find("readonly value=\"").expect("a link on the page") + "readonly value=\"".len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
 async fn an_admin_resets_a_forgotten_password_and_the_old_sessions_end(app: &TestApp) {
     let admin = app.admin().await;
     let user = app.create_user(&admin, "forgetful@example.com", "responder").await;
@@ -251,30 +257,58 @@ async fn an_admin_resets_a_forgotten_password_and_the_old_sessions_end(app: &Tes
     app.login(&forgetful, "forgetful@example.com", USER_PASSWORD).await;
     let responder = app.signed_in_as(&admin, "second@example.com", "responder").await;
     let viewer = app.signed_in_as(&admin, "watcher@example.com", "viewer").await;
-    let new_password = "a brand new temporary passphrase";
     for (who, client) in [("responder", &responder), ("viewer", &viewer)] {
-        let refused = app.post(client, "/api/users/reset-password", &[("user_id", &id), ("password", new_password)]).await;
+        let refused = app.post(client, "/settings/users/reset-link", &[("user_id", &id)]).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
     }
-    let weak = app.post(&admin, "/api/users/reset-password", &[("user_id", &id), ("password", "short")]).await;
-    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_json(weak).await["Invalid"]["field"], "password");
-    let nobody = app.post(&admin, "/api/users/reset-password", &[("user_id", "0"), ("password", new_password)]).await;
-    assert_eq!(error_json(nobody).await["Invalid"]["field"], "user_id");
+    let nobody = app.post(&admin, "/settings/users/reset-link", &[("user_id", "0")]).await;
+    assert_eq!(nobody.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let me: Value = app.post(&admin, "/api/session", &[]).await.json().await.unwrap();
-    let own = app.post(&admin, "/api/users/reset-password", &[("user_id", &me["user"]["id"].to_string()), ("password", new_password)]).await;
-    assert_eq!(error_json(own).await["Invalid"]["field"], "user_id", "one's own password is changed on the profile page");
+    let own = app.post(&admin, "/settings/users/reset-link", &[("user_id", &me["user"]["id"].to_string())]).await;
+    assert!(own.text().await.unwrap().contains("Change your own password on your profile page"));
+
+    // The admin gets the link once; only its hash is kept.
+    let made = app.post(&admin, "/settings/users/reset-link", &[("user_id", &id)]).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let link = reset_link_in(&made.text().await.unwrap());
+    let token = link.rsplit('/').next().unwrap().to_string();
+    let kept = |value: String| format!("update password_resets set used_at = used_at where token_hash = '{value}'");
+    assert_eq!(app.db.store.execute_for_test(&kept(token.clone())).await.unwrap(), 0, "the token itself is not stored");
+    assert_eq!(app.db.store.execute_for_test(&kept(app::auth::token_hash(&token))).await.unwrap(), 1, "its hash is");
     assert_eq!(app.whoami(&forgetful).await.as_deref(), Some("forgetful@example.com"), "nothing changed yet");
 
-    let reset = app.post(&admin, "/api/users/reset-password", &[("user_id", &id), ("password", new_password)]).await;
-    assert_eq!(reset.status(), StatusCode::OK);
-    assert_eq!(reset.json::<Value>().await.unwrap(), Value::String(user["display_name"].as_str().unwrap().to_string()));
+    // Opened signed out: a form; mistakes come back beside their field.
+    let path = link.strip_prefix(&app.address).expect("a link to this server").to_string();
+    let visitor = client();
+    let page = app.get(&visitor, &path).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers().get("set-cookie").is_none(), "no session for a link");
+    let new_password = "a brand new chosen passphrase";
+    let differ = app.post(&visitor, &path, &[("new_password", new_password), ("new_password_confirmation", "something else entirely")]).await;
+    assert_eq!(differ.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(differ.text().await.unwrap().contains("id=\"new_password_confirmation-error\""));
+    let weak = app.post(&visitor, &path, &[("new_password", "short"), ("new_password_confirmation", "short")]).await;
+    assert!(weak.text().await.unwrap().contains("id=\"new_password-error\""));
+    let set = app.post(&visitor, &path, &[("new_password", new_password), ("new_password_confirmation", new_password)]).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    assert!(set.text().await.unwrap().contains("Your new password is set"));
+    assert_eq!(app.get(&visitor, &path).await.status(), StatusCode::NOT_FOUND, "a link works once");
+
     assert_eq!(app.whoami(&forgetful).await, None, "signed out everywhere");
     let old = app.post(&client(), "/api/auth/login", &[("email", "forgetful@example.com"), ("password", USER_PASSWORD), ("next", "/")]).await;
     assert_eq!(old.status(), StatusCode::UNPROCESSABLE_ENTITY, "the old password no longer works");
     let again = client();
     app.login(&again, "forgetful@example.com", new_password).await;
     assert_eq!(app.whoami(&again).await.as_deref(), Some("forgetful@example.com"));
+
+    // A link lasts 24 hours, and a newer one replaces an older one.
+    let first = reset_link_in(&app.post(&admin, "/settings/users/reset-link", &[("user_id", &id)]).await.text().await.unwrap());
+    let second = reset_link_in(&app.post(&admin, "/settings/users/reset-link", &[("user_id", &id)]).await.text().await.unwrap());
+    let (first, second) = (first.strip_prefix(&app.address).unwrap().to_string(), second.strip_prefix(&app.address).unwrap().to_string());
+    assert_eq!(app.get(&visitor, &first).await.status(), StatusCode::NOT_FOUND, "replaced");
+    assert_eq!(app.get(&visitor, &second).await.status(), StatusCode::OK);
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(app.get(&visitor, &second).await.status(), StatusCode::NOT_FOUND, "expired");
 }
 
 async fn deactivating_a_user_ends_their_sessions_at_once(app: &TestApp) {

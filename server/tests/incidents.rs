@@ -332,7 +332,20 @@ async fn live_listeners_hear_about_every_change(app: &TestApp) {
     }
 }
 
+async fn a_fresh_install_says_there_are_no_incidents_yet(app: &TestApp) {
+    let admin = app.admin().await;
+    let page = app.get(&admin, "/incidents").await.text().await.unwrap();
+    assert!(page.contains("No incidents yet") && !page.contains("No incidents match"), "{page}");
+    assert!(page.contains("card open-incidents quiet"), "nothing open: not red");
+    let filtered = app.get(&admin, "/incidents?q=checkout").await.text().await.unwrap();
+    assert!(filtered.contains("No incidents match"), "{filtered}");
+    app.declare_incident(&admin, "Checkout down", &[]).await;
+    let page = app.get(&admin, "/incidents").await.text().await.unwrap();
+    assert!(!page.contains("open-incidents quiet") && !page.contains("No incidents yet"), "{page}");
+}
+
 http_tests!(
+    a_fresh_install_says_there_are_no_incidents_yet,
     every_incident_and_catalog_function_checks_who_is_asking,
     a_stale_edit_is_a_conflict_and_the_newer_state_is_kept,
     illegal_transitions_are_refused_with_their_reason,

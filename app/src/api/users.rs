@@ -132,14 +132,32 @@ pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Resul
     .await
 }
 
-/// An admin sets a new temporary password for someone who forgot theirs. Every session of that
-/// person ends; they sign in with the new password and can change it on their profile page.
-/// Returns the person's name.
-#[server(prefix = "/api", endpoint = "users/reset-password")]
-pub async fn reset_user_password(user_id: i64, password: String) -> Result<String, AppError> {
-    use crate::domain::{password::check_password_policy, permissions::Permission};
-    crate::api::support::respond(server_span!(user_id), async move {
-        let Ctx { viewer: admin, state } = Ctx::require(Permission::ManageUsers).await?;
+/// One-time password reset links: an admin makes one for someone who forgot their password
+/// and passes it on; opening it lets that person choose a new password once, within
+/// `RESET_LINK_HOURS`, which ends all their sessions. Only the token's hash is kept. The server
+/// serves both steps as plain pages (`/settings/users/reset-link`, `/reset-password/<token>`).
+#[cfg(feature = "ssr")]
+pub mod reset {
+    use super::*;
+    use crate::domain::permissions::Permission;
+    use crate::state::AppState;
+
+    /// Hours a reset link works.
+    pub const RESET_LINK_HOURS: i64 = 24;
+
+    /// A link made, as the admin sees it.
+    pub struct ResetLink {
+        pub name: String,
+        pub url: String,
+        /// When it stops working, in the admin's zone.
+        pub expires: String,
+    }
+
+    /// `admin` makes a reset link for `user_id` (an active person other than themselves).
+    pub async fn make_reset_link(state: &AppState, admin: &User, user_id: i64) -> Result<ResetLink, AppError> {
+        if !admin.role.allows(Permission::ManageUsers) {
+            return Err(AppError::Forbidden);
+        }
         if user_id == admin.id {
             return Err(AppError::invalid("user_id", "Change your own password on your profile page."));
         }
@@ -148,12 +166,33 @@ pub async fn reset_user_password(user_id: i64, password: String) -> Result<Strin
             .user_by_id(user_id)
             .await
             .or_internal()?
-            .ok_or_else(|| AppError::invalid("user_id", "Choose a person from the list."))?;
-        check_password_policy(&password, &record.user.email, "password")?;
+            .filter(|r| r.user.active)
+            .ok_or_else(|| AppError::invalid("user_id", "Choose an active person from the list."))?;
+        let token = crate::auth::new_secret_token();
+        let now = state.now();
+        let expires = now + chrono::Duration::hours(RESET_LINK_HOURS);
+        state.store.create_password_reset(user_id, &crate::auth::token_hash(&token), admin.id, now, expires).await.or_internal()?;
+        tracing::info!(admin_id = admin.id, user_id, "password reset link made");
+        Ok(ResetLink { name: record.user.display_name, url: format!("{}/reset-password/{token}", base_url(&state.settings)), expires: format(expires, admin) })
+    }
+
+    /// The person a reset link is for, while it works.
+    pub async fn person_of_link(state: &AppState, token: &str) -> Result<Option<User>, AppError> {
+        state.store.password_reset_user(&crate::auth::token_hash(token), state.now()).await.or_internal()
+    }
+
+    /// Sets a new password through a reset link; `None` when the link doesn't work (any more).
+    pub async fn reset_with_link(state: &AppState, token: &str, password: String, confirmation: &str) -> Result<Option<User>, AppError> {
+        let Some(user) = person_of_link(state, token).await? else { return Ok(None) };
+        if password != confirmation {
+            return Err(AppError::invalid("new_password_confirmation", "The new passwords don't match."));
+        }
+        crate::domain::password::check_password_policy(&password, &user.email, "new_password")?;
         let hash = crate::auth::hash_password(password).await?;
-        state.store.set_password(user_id, &hash, state.now()).await.or_internal()?;
-        tracing::info!(admin_id = admin.id, user_id, "password reset by an admin");
-        Ok(record.user.display_name)
-    })
-    .await
+        if !state.store.use_password_reset(&crate::auth::token_hash(token), &hash, state.now()).await.or_internal()? {
+            return Ok(None);
+        }
+        tracing::info!(user_id = user.id, "password reset through a link");
+        Ok(Some(user))
+    }
 }

@@ -129,7 +129,7 @@ fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> imp
                 {item.post_mortem_id.map(|id| view! { " · "<a href=format!("/post-mortems/{id}")>"its post-mortem"</a> })}
             </p>
             <h1>{item.title.clone()}</h1>
-            <div class="badges" aria-label="Priority and status">
+            <div class="badges" role="group" aria-label="Priority and status">
                 <span class="badge">{item.priority.label()}</span>
                 <span class=format!("badge item-{}", item.status.as_str())>{item.status.label()}</span>
                 {row.overdue.then(|| view! { <span class="badge overdue-badge">"Overdue"</span> })}

@@ -75,8 +75,11 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
     };
     let open_count: i64 = status_counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
     let has_cursor = !current("cursor").is_empty();
+    let filtered = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to", "q"].iter().any(|k| !current(k).is_empty());
+    // Red only when something is open.
+    let open_class = if open_total > 0 { "card open-incidents" } else { "card open-incidents quiet" };
     view! {
-        <section class="card open-incidents" aria-labelledby="open-title">
+        <section class=open_class aria-labelledby="open-title">
             <h2 id="open-title">{format!("Open now ({open_total})")}</h2>
             {if open.is_empty() {
                 view! { <p class="muted">"No open incidents. All quiet."</p> }.into_any()
@@ -114,7 +117,15 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
             </nav>
             <FilterForm severities services incident_types />
             <p class="muted" role="status">{format!("{total} {}", if total == 1 { "incident" } else { "incidents" })}</p>
-            {if rows.is_empty() {
+            {if rows.is_empty() && !filtered {
+                view! {
+                    <div class="card empty-state">
+                        <p class="empty-title">"No incidents yet"</p>
+                        <p>"When something goes wrong, declare an incident: Quell pages the on-call and keeps one timeline for everyone."</p>
+                    </div>
+                }
+                .into_any()
+            } else if rows.is_empty() {
                 view! {
                     <div class="card empty-state">
                         <p class="empty-title">"No incidents match"</p>

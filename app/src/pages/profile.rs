@@ -26,6 +26,7 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <PageTitle text="Your profile · Quell" />
         <RequireUser>
+            <p><a href="/settings">"← Settings"</a></p>
             <h1>"Your profile"</h1>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || {

@@ -1,7 +1,7 @@
 //! User administration: add people, change roles, reset a forgotten password, deactivate
 //! accounts (admins only).
 
-use crate::api::users::{list_users, ChangeUserRole, CreateUser, ResetUserPassword, SetUserActive, UserList, UserRow};
+use crate::api::users::{list_users, ChangeUserRole, CreateUser, SetUserActive, UserList, UserRow};
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
@@ -22,7 +22,6 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let change_role = ServerAction::<ChangeUserRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
-    let reset = ServerAction::<ResetUserPassword>::new();
     let list = Resource::new(
         move || (page(), create.version().get(), change_role.version().get(), set_active.version().get()),
         |(page, ..)| list_users(page),
@@ -53,7 +52,7 @@ pub fn UsersPage() -> impl IntoView {
                                         .collect();
                                     view! {
                                         <UsersTable list change_role set_active />
-                                        <ResetPasswordForm reset people />
+                                        <ResetPasswordForm people />
                                     }
                                     .into_any()
                                 }
@@ -114,41 +113,27 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     }
 }
 
-/// Sets a new temporary password for someone on this page of the list.
+/// Makes a one-time reset link for someone on this page of the list. A plain form: the server
+/// answers with a page that shows the link once (with or without JavaScript).
 #[component]
-fn ResetPasswordForm(reset: ServerAction<ResetUserPassword>, people: Vec<(String, String)>) -> impl IntoView {
-    let error = action_error(reset);
-    let done = move || match reset.value().get() {
-        Some(Ok(name)) => Some(name),
-        _ => None,
-    };
+fn ResetPasswordForm(people: Vec<(String, String)>) -> impl IntoView {
     let mut options = vec![("0".to_string(), "Choose a person".to_string())];
     options.extend(people);
     view! {
         <section class="card" aria-labelledby="reset-password-title">
             <h2 id="reset-password-title">"Reset a password"</h2>
             <p class="muted">
-                "For someone who forgot theirs: choose a temporary password and give it to them. They are signed out everywhere and can change it on their profile page."
+                "For someone who forgot theirs: make a one-time link and pass it on. It works once, for 24 hours; choosing a new password through it signs them out everywhere."
             </p>
-            <Show when=move || done().is_some()>
-                <p class="form-success" role="status">
-                    {move || done()} "'s password was reset. Give them the new temporary password."
-                </p>
-            </Show>
-            <ActionForm action=reset attr:class="grid-form">
-                <FormError error fields=&["user_id", "password"] />
-                <SelectField label="Person" name="user_id" error options id_prefix="reset" />
-                <Field
-                    label="New temporary password"
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    hint="At least 12 characters."
-                    error
-                    id_prefix="reset"
-                />
-                <SubmitButton label="Reset password" pending_label="Resetting…" pending=reset.pending().into() />
-            </ActionForm>
+            <form method="post" action="/settings/users/reset-link" class="grid-form">
+                <div class="field">
+                    <label for="reset-user_id">"Person"</label>
+                    <select id="reset-user_id" name="user_id">
+                        {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button primary">"Make a reset link"</button>
+            </form>
         </section>
     }
 }

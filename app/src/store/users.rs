@@ -275,6 +275,83 @@ impl Store {
         row.map(SqlUser::into_record).ok_or(StoreError::NotFound)
     }
 
+    /// Keeps a new one-time password reset link for `user_id` (only its hash), replacing any
+    /// earlier one of theirs.
+    pub async fn create_password_reset(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        created_by: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("delete from password_resets where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("insert into password_resets (token_hash, user_id, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(created_by)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// The active person a reset link is for, while it is unused and unexpired.
+    pub async fn password_reset_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "select {} from users u join password_resets r on r.user_id = u.id \
+             where r.token_hash = $1 and r.used_at is null and r.expires_at > $2 and u.active",
+            USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        );
+        let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;
+        Ok(row.map(|r| r.into_record().user))
+    }
+
+    /// Uses a reset link: sets the new password and ends every session of its person (in one
+    /// transaction). `false` when the link is used, expired, unknown, or its person deactivated.
+    pub async fn use_password_reset(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let user_id: Option<i64> = sqlx::query_scalar(
+                "update password_resets set used_at = $1 where token_hash = $2 and used_at is null and expires_at > $1 returning user_id",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(user_id) = user_id else { return Ok::<_, StoreError>(false) };
+            let changed = sqlx::query(
+                "update users set password_hash = $1, auth_version = auth_version + 1, revision = revision + 1, updated_at = $2 \
+                 where id = $3 and active",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Forgets reset links that expired before `cutoff`.
+    pub async fn purge_password_resets(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query("delete from password_resets where expires_at < $1")
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?)
+    }
+
     /// After a guarded update matched no row, says why: the user is gone, someone else changed
     /// it first, or the last-admin rule refused it.
     async fn explain_refused_update(

@@ -16,6 +16,7 @@ test('every account can be paged from the start, and Quell names whoever cannot'
   await signIn(rileyPage, riley.email, riley.password);
   await rileyPage.goto('/settings/profile');
   await expectHydrated(rileyPage);
+  await expect(rileyPage.getByRole('link', { name: '← Settings' })).toBeVisible();
   const methods = rileyPage.getByRole('region', { name: 'Contact methods' });
   await expect(methods.locator('.catalog-item', { hasText: 'Account email' })).toContainText(riley.email);
   await expect(methods).toContainText('This is your only contact method');

@@ -44,7 +44,7 @@ test('an admin changes a role and deactivates a person, whose session ends at on
   await personContext.close();
 });
 
-test('an admin resets a forgotten password in the browser; the person is signed out and signs in with the new one', async ({ browser }) => {
+test('an admin makes a one-time reset link; the person chooses a new password through it and is signed out elsewhere', async ({ browser }) => {
   const email = `${unique('forgetful')}@example.com`;
   const name = `Fran ${unique('F')}`;
   const adminContext = await browser.newContext({ storageState: ADMIN_STATE });
@@ -58,18 +58,36 @@ test('an admin resets a forgotten password in the browser; the person is signed 
   const person = await personContext.newPage();
   await signIn(person, email, 'first passphrase 2026');
 
+  // The admin makes a one-time link and passes it on.
   const card = admin.getByRole('region', { name: 'Reset a password' });
   await card.getByLabel('Person').selectOption({ label: `${name} (${email})` });
-  await card.getByLabel('New temporary password').fill('short');
-  await card.getByRole('button', { name: 'Reset password' }).click();
-  await expect(card.locator('.field-error')).toBeVisible();
-  await card.getByLabel('New temporary password').fill('temporary passphrase 2026');
-  await card.getByRole('button', { name: 'Reset password' }).click();
-  await expect(card.getByRole('status')).toContainText(`${name}'s password was reset`);
+  await card.getByRole('button', { name: 'Make a reset link' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: 'Reset link' })).toBeVisible();
+  const link = await admin.getByLabel(`Reset link for ${name}`).inputValue();
+  expect(link).toMatch(/\/reset-password\/[0-9a-f]+$/);
+  await admin.getByRole('link', { name: '← Users' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
 
+  // The person opens it signed out, without JavaScript, and chooses a new password.
+  const phone = await browser.newContext({ storageState: { cookies: [], origins: [] }, javaScriptEnabled: false });
+  const resetPage = await phone.newPage();
+  await resetPage.goto(link);
+  await resetPage.getByLabel('New password', { exact: true }).fill('chosen passphrase 2026');
+  await resetPage.getByLabel('Confirm new password').fill('another passphrase 2026');
+  await resetPage.getByRole('button', { name: 'Set password' }).click();
+  await expect(resetPage.locator('#new_password_confirmation-error')).toHaveText("The new passwords don't match.");
+  await resetPage.getByLabel('New password', { exact: true }).fill('chosen passphrase 2026');
+  await resetPage.getByLabel('Confirm new password').fill('chosen passphrase 2026');
+  await resetPage.getByRole('button', { name: 'Set password' }).click();
+  await expect(resetPage.getByText('Your new password is set')).toBeVisible();
+  await resetPage.goto(link);
+  await expect(resetPage.getByText('This reset link has been used')).toBeVisible();
+  await phone.close();
+
+  // Every earlier session has ended; the new password works.
   await person.reload();
   await expect(person).toHaveURL(/\/login\?next=/);
-  await signIn(person, email, 'temporary passphrase 2026');
+  await signIn(person, email, 'chosen passphrase 2026');
   await adminContext.close();
   await personContext.close();
 });

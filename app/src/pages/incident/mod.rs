@@ -186,7 +186,7 @@ fn IncidentHeader(data: IncidentView) -> impl IntoView {
         <header class="incident-header">
             <p class="reference">{incident.reference()}</p>
             <h1>{incident.title.clone()}</h1>
-            <div class="badges" aria-label="Status and severity">
+            <div class="badges" role="group" aria-label="Status and severity">
                 <StatusBadge status=incident.status />
                 <SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank />
                 {incident.incident_type_name.clone().map(|t| view! { <span class="badge">{t}</span> })}

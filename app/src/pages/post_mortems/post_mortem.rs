@@ -73,7 +73,7 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
         <header class="page-head">
             <p class="reference">"Post-mortem of "<a href=format!("/incidents/{}", pm.incident_id)>{reference.clone()}</a></p>
             <h1>{pm.incident_title.clone()}</h1>
-            <div class="badges" aria-label="Status">
+            <div class="badges" role="group" aria-label="Status">
                 <PostMortemStatusBadge status=pm.status />
                 <span class="badge">{pm.severity_name.clone()}</span>
                 <span class=if data.completion.is_complete() { "badge complete" } else { "badge" } id="completion">

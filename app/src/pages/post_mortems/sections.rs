@@ -111,7 +111,7 @@ fn SectionEditor(section: Section, post_mortem_id: i64, actions: Actions) -> imp
                     })
                 }}
             </div>
-            <div class="markdown-preview" aria-label=format!("Preview of {}", section.heading)>
+            <div class="markdown-preview" role="region" aria-label=format!("Preview of {}", section.heading)>
                 <p class="cell-sub">"Preview"</p>
                 <div class="entry-body" inner_html=preview_html></div>
             </div>
