@@ -584,7 +584,33 @@ async fn every_account_can_be_paged_and_paging_forms_name_who_cannot(app: &TestA
     assert_eq!(reach[1], 0);
 }
 
+async fn a_test_page_goes_the_whole_way_and_is_acknowledged(app: &TestApp) {
+    let admin = app.admin().await;
+    let (ada, _) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    ok(app.post(&ada, "/api/pages/test", &[]).await, "test page").await;
+    let sent = wait_for_outbox(app, 1).await;
+    assert_eq!(sent_to(&sent, "http://127.0.0.1:9/ada").len(), 1, "{sent:?}");
+    assert!(sent[0].body.contains("Test page from Quell"), "{}", sent[0].body);
+    // Not a second one straight away.
+    let again = app.post(&ada, "/api/pages/test", &[]).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.json::<Value>().await.unwrap()["Invalid"]["field"], "test_page");
+    // Its link acknowledges it, signed out, like any page's.
+    let path = ack_link(&sent[0]).strip_prefix(&app.address).unwrap().to_string();
+    assert_eq!(app.post(&client(), &path, &[]).await.status(), StatusCode::OK);
+    let pages: Value = ok(app.post(&admin, "/api/pages/list", &[("page", "1")]).await, "pages").await;
+    assert_eq!(pages["rows"][0]["target_name"], "Ada (test page)");
+    assert_eq!(pages["rows"][0]["status"], "Acknowledged");
+    // Anyone signed in may test their own path: a viewer is reached at their account email.
+    let viewer = app.signed_in_as(&admin, "vic@example.com", "viewer").await;
+    ok(app.post(&viewer, "/api/pages/test", &[]).await, "viewer's test page").await;
+    let sent = wait_for_outbox(app, 2).await;
+    assert_eq!(sent_to(&sent, "vic@example.com").len(), 1, "{sent:?}");
+    assert_eq!(app.post(&client(), "/api/pages/test", &[]).await.status(), StatusCode::UNAUTHORIZED);
+}
+
 http_tests!(
+    a_test_page_goes_the_whole_way_and_is_acknowledged,
     declaring_at_a_paging_severity_pages_the_on_call_and_the_page_sets_acknowledged,
     every_account_can_be_paged_and_paging_forms_name_who_cannot,
     a_schedule_with_a_date_at_the_edge_of_time_cannot_stop_paging,

@@ -572,6 +572,35 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
     .await
 }
 
+/// Pages the signed-in person, as a test of the whole path: the on-call worker takes the step,
+/// every contact method gets the page with its one-time link, and acknowledging it (by link or
+/// on the pages list) ends it. At most one a minute.
+#[server(prefix = "/api", endpoint = "pages/test")]
+pub async fn send_test_page() -> Result<String, AppError> {
+    use crate::domain::paging::Plan;
+    use crate::domain::permissions::Permission;
+    use crate::store::paging::NewPage;
+    crate::api::support::respond(server_span!(), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let now = state.now();
+        if state.store.pages_opened_by_since(viewer.id, now - chrono::Duration::minutes(1)).await.or_internal()? > 0 {
+            return Err(AppError::invalid("test_page", "You paged a moment ago: wait a minute before the next test page."));
+        }
+        let new = NewPage {
+            incident_id: None,
+            target_name: format!("{} (test page)", viewer.display_name),
+            plan: Plan::direct(viewer.id),
+            message: "Test page from Quell: acknowledge it to see the whole path work.".to_string(),
+            created_by: viewer.id,
+        };
+        state.store.open_page(&new, None, now).await.or_internal()?;
+        state.pages_opened.notify_one();
+        tracing::info!(user_id = viewer.id, "test page opened");
+        Ok(crate::api::support::redirect_form_post("/settings/profile?saved=test-page"))
+    })
+    .await
+}
+
 /// Acknowledges a page as the signed-in person.
 #[server(prefix = "/api", endpoint = "pages/acknowledge")]
 pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {

@@ -40,6 +40,7 @@ pub fn ProfilePage() -> impl IntoView {
             </Transition>
             <OnCallCard />
             <ContactMethodsCard />
+            <TestPageCard />
             <PasswordForm />
         </RequireUser>
     }
@@ -196,6 +197,32 @@ fn ContactMethodsCard() -> impl IntoView {
                     hint="An email address, or a URL to call; {message} in it is replaced by the message (for SMS gateways)." />
                 <SubmitButton label="Add contact method" pending_label="Adding…" pending=add.pending().into() />
             </ActionForm>
+        </section>
+    }
+}
+
+/// A page to oneself through the whole escalation path: the worker takes it, every contact
+/// method gets it with its link, acknowledging ends it.
+#[component]
+fn TestPageCard() -> impl IntoView {
+    let send = ServerAction::<crate::api::paging::SendTestPage>::new();
+    let error = action_error(send);
+    let sent_flag = saved_flag("test-page");
+    let sent = move || sent_flag.get() || matches!(send.value().get(), Some(Ok(_)));
+    view! {
+        <section class="card" aria-labelledby="test-page-title">
+            <h2 id="test-page-title">"Test page"</h2>
+            <p class="muted">"Pages you as a real page would: through every contact method, with a link to acknowledge it. Nobody else is paged."</p>
+            <ActionForm action=send attr:class="inline-form">
+                <FormError error fields=&[] />
+                <SubmitButton label="Send me a test page" pending_label="Paging…" pending=send.pending().into() />
+            </ActionForm>
+            <Show when=sent>
+                <p class="form-success" role="status">
+                    "Test page sent. It reaches each of your contact methods in a moment; acknowledge it through its link or on "
+                    <a href="/on-call/pages">"On-call → Pages"</a>"."
+                </p>
+            </Show>
         </section>
     }
 }

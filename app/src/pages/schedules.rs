@@ -62,7 +62,7 @@ fn SchedulesBody(data: SchedulesView, create: ServerAction<CreateSchedule>, feed
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="schedules-table">
+                        <table class="data-table schedules-table">
                             <thead>
                                 <tr><th scope="col">"Schedule"</th><th scope="col">"On call now"</th><th scope="col">"Next hand-off"</th></tr>
                             </thead>

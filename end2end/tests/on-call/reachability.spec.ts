@@ -41,6 +41,13 @@ test('every account can be paged from the start, and Quell names whoever cannot'
   await expect(methods.locator('.cell-title', { hasText: 'Work' })).toBeVisible();
   await admin.goto('/settings');
   await expect(admin.getByText(riley.name, { exact: true })).toHaveCount(0);
+
+  // A test page goes the whole way, and shows on the pages list.
+  const testPage = rileyPage.getByRole('region', { name: 'Test page' });
+  await testPage.getByRole('button', { name: 'Send me a test page' }).click();
+  await expect(testPage.getByRole('status')).toContainText('Test page sent');
+  await admin.goto('/on-call/pages');
+  await expect(admin.locator('.catalog-item', { hasText: `${riley.name} (test page)` }).first()).toBeVisible();
   expect(errors).toEqual([]);
   await rileyContext.close();
   await adminContext.close();

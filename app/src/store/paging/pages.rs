@@ -193,6 +193,15 @@ impl Store {
         Ok(touched == 1)
     }
 
+    /// How many pages `user_id` opened since `since`.
+    pub async fn pages_opened_by_since(&self, user_id: i64, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar("select count(*) from pages where created_by = $1 and created_at > $2")
+            .bind(user_id)
+            .bind(since)
+            .fetch_one(pool)
+            .await)?)
+    }
+
     /// Whether a page of the incident is escalating.
     pub async fn has_escalating_page(&self, incident_id: i64) -> Result<bool, StoreError> {
         let found: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
