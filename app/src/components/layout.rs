@@ -32,11 +32,11 @@ pub fn Layout(children: Children) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || session.user().map(|user| view! { <MainNav /> <AccountMenu user /> })}
             </Transition>
+            <ThemeSwitch />
         </header>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <span class="muted">"Quell"</span>
-            <ThemeSwitch />
         </footer>
     }
 }
@@ -73,8 +73,8 @@ fn AccountMenu(user: User) -> impl IntoView {
     }
 }
 
-/// Light, dark, or follow the system. Works as a plain form without JavaScript; with it, the
-/// page changes colour without reloading.
+/// Light, dark, or follow the system, in the header. Without JavaScript a plain form with an
+/// Apply button; with it, choosing is enough and the page changes colour without reloading.
 #[component]
 fn ThemeSwitch() -> impl IntoView {
     let set_theme = ServerAction::<SetTheme>::new();
@@ -89,16 +89,18 @@ fn ThemeSwitch() -> impl IntoView {
         }
     });
     let current = current_theme();
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     view! {
         <ActionForm action=set_theme attr:class="theme-form">
             <label for="theme">"Theme"</label>
-            <select id="theme" name="theme">
+            <select id="theme" name="theme" on:change=move |ev| { set_theme.dispatch(SetTheme { theme: event_target_value(&ev) }); }>
                 {[("system", "System"), ("light", "Light"), ("dark", "Dark")]
                     .into_iter()
                     .map(|(value, label)| view! { <option value=value selected=value == current>{label}</option> })
                     .collect_view()}
             </select>
-            <button type="submit" class="button small">"Apply"</button>
+            <button type="submit" class="button small" hidden=move || hydrated.get()>"Apply"</button>
         </ActionForm>
     }
 }

@@ -27,8 +27,10 @@ test('the release build hydrates and navigates on the client without errors', as
 test('the theme can be switched to dark and back, and is remembered', async ({ page }) => {
   await page.goto('/settings');
   await expectHydrated(page);
+  // In the header; choosing is enough.
+  await expect(page.getByRole('banner').getByLabel('Theme')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
   await page.getByLabel('Theme').selectOption('dark');
-  await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe('rgb(17, 19, 22)');
@@ -36,8 +38,20 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByLabel('Theme')).toHaveValue('dark');
   await page.getByLabel('Theme').selectOption('light');
-  await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+});
+
+test('the theme is chosen without JavaScript too, with Apply', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/settings');
+  await page.getByLabel('Theme').selectOption('dark');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByLabel('Theme').selectOption('system');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+  await context.close();
 });
 
 test('pages fit a phone screen', async ({ page }) => {
