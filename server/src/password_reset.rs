@@ -121,20 +121,20 @@ async fn set_password(State(state): State<AppState>, Path(token): Path<String>, 
     if !plausible(&token) {
         return gone();
     }
-    let name = match reset::person_of_link(&state, &token).await {
-        Ok(Some(user)) => user.display_name,
+    let user = match reset::person_of_link(&state, &token).await {
+        Ok(Some(user)) => user,
         Ok(None) => return gone(),
         Err(_) => return unavailable(),
     };
-    match reset::reset_with_link(&state, &token, input.new_password, &input.new_password_confirmation).await {
-        Ok(Some(_)) => document(
+    match reset::reset_with_link(&state, &token, &user, input.new_password, &input.new_password_confirmation).await {
+        Ok(true) => document(
             StatusCode::OK,
             "Password set",
             "<p>Your new password is set, and every earlier session has been signed out.</p><p><a href=\"/login\">Sign in</a></p>",
         ),
-        Ok(None) => gone(),
+        Ok(false) => gone(),
         Err(AppError::Invalid { field, message }) => {
-            form(&name, Some((field.as_str(), &message)), StatusCode::UNPROCESSABLE_ENTITY)
+            form(&user.display_name, Some((field.as_str(), &message)), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(_) => unavailable(),
     }

@@ -233,18 +233,6 @@ pub(crate) async fn changed(state: &AppState, incident_id: i64) {
     state.live.incident_changed(&state.store, incident_id).await;
 }
 
-/// `people`' names (id, name) in their order, each marked when the person has no contact
-/// method (two queries); people who are gone are left out.
-pub(crate) async fn names_with_reach(state: &AppState, people: &[i64]) -> Result<Vec<(i64, String)>, AppError> {
-    let found = state.store.people_by_ids(people, true).await.or_internal()?;
-    let unreachable = state.store.without_contact_methods(people).await.or_internal()?;
-    Ok(people
-        .iter()
-        .filter_map(|id| found.iter().find(|p| p.id == *id))
-        .map(|p| (p.id, if unreachable.contains(&p.id) { crate::domain::contact::unreachable_name(&p.name) } else { p.name.clone() }))
-        .collect())
-}
-
 /// Who each plan's first level would page now, by name and marked when unreachable (a fixed
 /// number of queries for any number of plans).
 pub(crate) async fn first_level_names(state: &AppState, plans: &[&crate::domain::paging::Plan]) -> Result<Vec<Vec<String>>, AppError> {
@@ -252,10 +240,11 @@ pub(crate) async fn first_level_names(state: &AppState, plans: &[&crate::domain:
     let mut everyone: Vec<i64> = levels.iter().flatten().copied().collect();
     everyone.sort_unstable();
     everyone.dedup();
-    let named = names_with_reach(state, &everyone).await?;
+    let found = state.store.people_by_ids(&everyone, true).await.or_internal()?;
+    let named = mark_unreachable(state, found).await?;
     Ok(levels
         .iter()
-        .map(|people| people.iter().filter_map(|id| named.iter().find(|(n, _)| n == id).map(|(_, name)| name.clone())).collect())
+        .map(|people| people.iter().filter_map(|id| named.iter().find(|p| p.id == *id).map(|p| p.name.clone())).collect())
         .collect())
 }
 

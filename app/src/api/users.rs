@@ -181,18 +181,18 @@ pub mod reset {
         state.store.password_reset_user(&crate::auth::token_hash(token), state.now()).await.or_internal()
     }
 
-    /// Sets a new password through a reset link; `None` when the link doesn't work (any more).
-    pub async fn reset_with_link(state: &AppState, token: &str, password: String, confirmation: &str) -> Result<Option<User>, AppError> {
-        let Some(user) = person_of_link(state, token).await? else { return Ok(None) };
+    /// Sets a new password for `user` (from `person_of_link`) through their reset link; `false`
+    /// when the link stopped working meanwhile.
+    pub async fn reset_with_link(state: &AppState, token: &str, user: &User, password: String, confirmation: &str) -> Result<bool, AppError> {
         if password != confirmation {
             return Err(AppError::invalid("new_password_confirmation", "The new passwords don't match."));
         }
         crate::domain::password::check_password_policy(&password, &user.email, "new_password")?;
         let hash = crate::auth::hash_password(password).await?;
-        if !state.store.use_password_reset(&crate::auth::token_hash(token), &hash, state.now()).await.or_internal()? {
-            return Ok(None);
+        let used = state.store.use_password_reset(&crate::auth::token_hash(token), &hash, state.now()).await.or_internal()?;
+        if used {
+            tracing::info!(user_id = user.id, "password reset through a link");
         }
-        tracing::info!(user_id = user.id, "password reset through a link");
-        Ok(Some(user))
+        Ok(used)
     }
 }

@@ -126,12 +126,7 @@ fn ResetPasswordForm(people: Vec<(String, String)>) -> impl IntoView {
                 "For someone who forgot theirs: make a one-time link and pass it on. It works once, for 24 hours; choosing a new password through it signs them out everywhere."
             </p>
             <form method="post" action="/settings/users/reset-link" class="grid-form">
-                <div class="field">
-                    <label for="reset-user_id">"Person"</label>
-                    <select id="reset-user_id" name="user_id">
-                        {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
-                    </select>
-                </div>
+                <SelectField label="Person" name="user_id" error=Signal::stored(None) options id_prefix="reset" />
                 <button type="submit" class="button primary">"Make a reset link"</button>
             </form>
         </section>

@@ -304,9 +304,8 @@ impl Store {
     /// The active person a reset link is for, while it is unused and unexpired.
     pub async fn password_reset_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
         let sql = format!(
-            "select {} from users u join password_resets r on r.user_id = u.id \
-             where r.token_hash = $1 and r.used_at is null and r.expires_at > $2 and u.active",
-            USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ")
+            "select {USER_COLUMNS} from users where active and id = \
+             (select user_id from password_resets where token_hash = $1 and used_at is null and expires_at > $2)"
         );
         let row: Option<SqlUser> = on_pool!(self, |pool| sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await)?;
         Ok(row.map(|r| r.into_record().user))

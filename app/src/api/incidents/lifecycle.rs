@@ -115,35 +115,31 @@ async fn declare_paging(state: &crate::state::AppState) -> Result<Vec<super::Dec
     let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
     let ids: Vec<i64> = services.iter().map(|(id, ..)| *id).collect();
     let (service_policies, policies) = policies_of_services(state, &ids).await?;
-    let plans: Vec<&crate::domain::paging::Plan> = service_policies
-        .iter()
-        .map(|(_, policy_id)| policies.iter().find(|p| p.id == *policy_id).map(|p| &p.plan))
-        .collect::<Option<_>>()
-        .unwrap_or_default();
-    let names = if plans.len() == service_policies.len() { first_level_names(state, &plans).await? } else { Vec::new() };
+    let plans: Vec<&crate::domain::paging::Plan> = service_policies.iter().map(|(_, policy)| &policies[*policy].plan).collect();
+    let names = first_level_names(state, &plans).await?;
     Ok(services
         .into_iter()
         .map(|(service_id, service, policy)| {
-            let first_level = service_policies.iter().position(|(s, _)| *s == service_id).and_then(|n| names.get(n).cloned()).unwrap_or_default();
+            let first_level = service_policies.iter().position(|(s, _)| *s == service_id).map(|n| names[n].clone()).unwrap_or_default();
             super::DeclarePaging { service_id, target_name: format!("{service} ({policy})"), first_level }
         })
         .collect())
 }
 
-/// The (service, policy) pairs of `service_ids` that have a policy with levels, and those
-/// policies (two queries).
+/// The policies with levels that `service_ids` page through, and (service id, index of its
+/// policy in them) for each service that has one (two queries).
 #[cfg(feature = "ssr")]
 async fn policies_of_services(
     state: &crate::state::AppState,
     service_ids: &[i64],
-) -> Result<(Vec<(i64, i64)>, Vec<crate::domain::paging::Policy>), AppError> {
+) -> Result<(Vec<(i64, usize)>, Vec<crate::domain::paging::Policy>), AppError> {
     let pairs = state.store.service_policies(service_ids).await.or_internal()?;
     let mut policy_ids: Vec<i64> = pairs.iter().map(|(_, p)| *p).collect();
     policy_ids.sort_unstable();
     policy_ids.dedup();
     let policies: Vec<crate::domain::paging::Policy> =
         state.store.policies_by_ids(&policy_ids).await.or_internal()?.into_iter().filter(|p| !p.plan.levels.is_empty()).collect();
-    let pairs = pairs.into_iter().filter(|(_, p)| policies.iter().any(|policy| policy.id == *p)).collect();
+    let pairs = pairs.into_iter().filter_map(|(service, p)| policies.iter().position(|policy| policy.id == p).map(|n| (service, n))).collect();
     Ok((pairs, policies))
 }
 
@@ -162,10 +158,11 @@ async fn declare_pages(
     let (pairs, policies) = policies_of_services(state, &ids).await?;
     Ok(policies
         .into_iter()
-        .map(|policy| {
+        .enumerate()
+        .map(|(n, policy)| {
             let names: Vec<&str> = pairs
                 .iter()
-                .filter(|(_, p)| *p == policy.id)
+                .filter(|(_, p)| *p == n)
                 .filter_map(|(s, _)| services.iter().find(|service| service.id == *s))
                 .map(|service| service.name.as_str())
                 .collect();
@@ -364,10 +361,21 @@ pub async fn change_status(
 /// Edits the title, summary, severity, type, affected services and drill flag. One timeline
 /// event per kind of change.
 #[allow(clippy::too_many_arguments)]
+/// "Ada changed the severity: SEV2 → SEV1." for the timeline.
+#[cfg(feature = "ssr")]
+fn severity_changed(
+    viewer: &User,
+    incident: &crate::domain::incident::Incident,
+    severity: &crate::domain::catalog::Severity,
+    now: DateTime<Utc>,
+) -> NewEvent {
+    let sentence = format!("{} changed the severity: {} → {}.", viewer.display_name, incident.severity_name, severity.name);
+    NewEvent::automatic(crate::domain::incident::EventKind::SeverityChanged, sentence, now)
+}
+
 /// Changes only the severity (the Status card's control); the timeline says from what to what.
 #[server(prefix = "/api", endpoint = "incidents/severity")]
 pub async fn change_severity(incident_id: i64, revision: i64, severity_id: i64) -> Result<(), AppError> {
-    use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
     use crate::store::incidents::IncidentChange;
     crate::api::support::respond(server_span!(incident_id), async move {
@@ -381,8 +389,7 @@ pub async fn change_severity(incident_id: i64, revision: i64, severity_id: i64) 
         let now = state.now();
         let mut change = IncidentChange::from_incident(&incident);
         change.severity_id = severity.id;
-        let sentence = format!("{} changed the severity: {} → {}.", viewer.display_name, incident.severity_name, severity.name);
-        let events = [NewEvent::automatic(EventKind::SeverityChanged, sentence, now)];
+        let events = [severity_changed(&viewer, &incident, &severity, now)];
         state.store.update_incident(incident_id, revision, &change, &events, viewer.id, now).await.map_err(incident_write_error)?;
         tracing::info!(incident_id, user_id = viewer.id, severity_id, "severity changed");
         state.live.incident_changed(&state.store, incident_id).await;
@@ -424,11 +431,7 @@ pub async fn update_incident(
         let who = &viewer.display_name;
         let mut events = Vec::new();
         if severity.id != incident.severity_id {
-            events.push(NewEvent::automatic(
-                EventKind::SeverityChanged,
-                format!("{who} changed the severity: {} → {}.", incident.severity_name, severity.name),
-                now,
-            ));
+            events.push(severity_changed(&viewer, &incident, &severity, now));
         }
         let new_service_ids: Vec<i64> = services.iter().map(|s| s.id).collect();
         let mut old_service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
