@@ -24,6 +24,8 @@ fn email(to: &str) -> NewDelivery {
         subject: "Subject".into(),
         body: "Body".into(),
         unsubscribe_url: String::new(),
+        page_id: None,
+        due_at: None,
     }
 }
 
@@ -129,7 +131,7 @@ async fn a_claim_is_a_lease_and_only_its_holder_records_the_outcome(store: Store
     store.mark_delivery_failed(second[0].id, 3, "HTTP 500", None, later).await.unwrap();
     let (app::store::Page { rows: failed, .. }, counts) = store.list_deliveries(Some(DeliveryStatus::Failed), app::store::PageRequest::first(10)).await.unwrap();
     assert_eq!(failed[0].last_error, "HTTP 500");
-    assert_eq!(counts, [(DeliveryStatus::Pending, 0), (DeliveryStatus::Sending, 0), (DeliveryStatus::Sent, 1), (DeliveryStatus::Failed, 1)]);
+    assert_eq!(counts, [(DeliveryStatus::Pending, 0), (DeliveryStatus::Sending, 0), (DeliveryStatus::Sent, 1), (DeliveryStatus::Failed, 1), (DeliveryStatus::Cancelled, 0)]);
 
     store.retry_delivery(second[0].id, later).await.unwrap();
     let retried = store.claim_due_deliveries(later, lease, 10).await.unwrap();

@@ -7,7 +7,7 @@
 
 use app::domain::contact::ContactKind;
 use app::domain::schedule::{final_schedule, on_call_at, Layer, Override, OverrideKind, Restriction, ShiftLength};
-use app::domain::delivery::Channel;
+use app::domain::delivery::{Channel, DeliveryStatus};
 use app::domain::incident::{AckSource, EventKind};
 use app::store::incidents::NewIncident;
 use app::domain::paging::{Level, PageStatus, Plan, Target};
@@ -187,6 +187,32 @@ async fn contact_methods_belong_to_their_person_and_are_capped(store: Store) {
     assert_eq!(store.without_contact_methods(&[]).await.unwrap(), Vec::<i64>::new());
 }
 
+async fn notification_rules_name_their_person_s_own_methods(store: Store) {
+    let ada = person(&store, "Ada").await;
+    let bob = person(&store, "Bob").await;
+    let account = store.contact_methods(ada, 10).await.unwrap()[0].id;
+    let phone = store.add_contact_method(ada, ContactKind::Webhook, "Phone", "https://sms.example/{message}", 10, t0()).await.unwrap();
+    let bobs = store.contact_methods(bob, 10).await.unwrap()[0].id;
+    let later = store.add_notification_rule(ada, phone, 5, 3, t0()).await.unwrap();
+    let now = store.add_notification_rule(ada, account, 0, 3, t0()).await.unwrap();
+    assert!(matches!(store.add_notification_rule(ada, phone, 5, 3, t0()).await, Err(StoreError::Unique(_))), "the same rule twice");
+    assert!(matches!(store.add_notification_rule(ada, bobs, 0, 3, t0()).await, Err(StoreError::NotFound)), "Bob's method");
+    store.add_notification_rule(ada, phone, 15, 3, t0()).await.unwrap();
+    assert!(matches!(store.add_notification_rule(ada, phone, 30, 3, t0()).await, Err(StoreError::Stale)), "three at most here");
+    let rules = store.notification_rules(ada, 10).await.unwrap();
+    assert_eq!(rules.iter().map(|r| (r.contact_method_id, r.delay_minutes)).collect::<Vec<_>>(), [(account, 0), (phone, 5), (phone, 15)]);
+    assert_eq!(rules[0].id, now);
+    // The escalation engine reads them with the methods, for many people at once.
+    let people = store.reachable_people(&[ada, bob]).await.unwrap();
+    assert_eq!(people[0].rules, rules);
+    assert!(people[1].rules.is_empty());
+    assert!(matches!(store.remove_notification_rule(bob, later).await, Err(StoreError::NotFound)), "not Bob's");
+    store.remove_notification_rule(ada, later).await.unwrap();
+    // A method's rules go with it.
+    store.remove_contact_method(ada, phone).await.unwrap();
+    assert_eq!(store.notification_rules(ada, 10).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [now]);
+}
+
 fn webhook(n: usize) -> NewDelivery {
     NewDelivery {
         channel: Channel::Webhook,
@@ -196,6 +222,8 @@ fn webhook(n: usize) -> NewDelivery {
         subject: String::new(),
         body: "{}".into(),
         unsubscribe_url: String::new(),
+        page_id: None,
+        due_at: None,
     }
 }
 
@@ -250,14 +278,18 @@ async fn a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation(store
         step: n,
         next_step_at: Some(t0() + Duration::minutes(30)),
         recipients: vec![NewRecipient { user_id: ada, methods: 1, token_hash: token.into(), expires_at: t0() + Duration::hours(1) }],
-        deliveries: vec![webhook(n as usize)],
+        // The first now, the second (a notification rule's) in ten minutes.
+        deliveries: vec![webhook(n as usize), NewDelivery { page_id: Some(page), due_at: Some(t0() + Duration::minutes(10)), ..webhook(100) }],
         event: Some((incident, event(EventKind::Paged, "Paged Ada.", t0()))),
     };
     assert_eq!(store.take_steps(&[step(0, "first")], t0()).await.unwrap(), vec![page]);
     // Another instance that read the page at the same step finds it taken and writes nothing.
     assert_eq!(store.take_steps(&[step(0, "second")], t0()).await.unwrap(), Vec::<i64>::new());
     assert_eq!(store.take_steps(&[step(5, "third")], t0()).await.unwrap(), Vec::<i64>::new());
-    assert_eq!(outbox_size(&store).await, 1);
+    assert_eq!(outbox_size(&store).await, 2);
+    let waiting = store.list_deliveries(None, app::store::PageRequest::first(10)).await.unwrap().0.rows;
+    assert_eq!(waiting[0].next_attempt_at, t0() + Duration::minutes(10), "the rule's delivery waits");
+    assert_eq!(store.claim_due_deliveries(t0() + Duration::minutes(1), Duration::minutes(1), 10).await.unwrap().len(), 1, "only the first is due");
     assert_eq!(store.page_recipients(&[page]).await.unwrap().len(), 1);
     assert!(store.due_pages(t0() + Duration::minutes(29), 10).await.unwrap().is_empty());
     assert_eq!(store.page(page).await.unwrap().unwrap().next_step_at, Some(t0() + Duration::minutes(30)));
@@ -274,6 +306,13 @@ async fn a_page_step_is_taken_once_and_acknowledgement_ends_the_escalation(store
     assert!(matches!(first, Acknowledged::Now(ref p) if p.status == PageStatus::Acknowledged && p.acknowledged_by == Some(ada)));
     let second = store.acknowledge_page(page, ada, &ack, t0() + Duration::minutes(4)).await.unwrap();
     assert!(matches!(second, Acknowledged::Already(ref p) if p.acknowledged_at == Some(t0() + Duration::minutes(3))));
+    // What the page's rules would still send is cancelled; the delivery already under way is not.
+    let rows = store.list_deliveries(None, app::store::PageRequest::first(10)).await.unwrap().0.rows;
+    assert_eq!(
+        rows.iter().map(|d| (d.target.as_str(), d.status)).collect::<Vec<_>>(),
+        [("http://hooks.example/100", DeliveryStatus::Cancelled), ("http://hooks.example/0", DeliveryStatus::Sending)]
+    );
+    assert_eq!(rows[0].last_error, "Not sent: the page was acknowledged first.");
     assert_eq!(store.incident(incident).await.unwrap().unwrap().key_times.acknowledged, Some(t0() + Duration::minutes(3)));
     assert!(store.due_pages(t0() + Duration::hours(1), 10).await.unwrap().is_empty(), "nothing left to do");
     assert_eq!(store.take_steps(&[step(1, "late")], t0()).await.unwrap(), Vec::<i64>::new());
@@ -397,6 +436,7 @@ store_contract_tests!(
     a_page_with_nothing_left_to_page_ends_unanswered,
     a_hand_off_notice_is_queued_once,
     contact_methods_belong_to_their_person_and_are_capped,
+    notification_rules_name_their_person_s_own_methods,
     layers_keep_their_people_in_turn_order_and_edits_need_the_current_revision,
     plans_load_many_schedules_with_the_overrides_in_range,
     a_calendar_token_opens_one_feed_until_it_is_replaced,

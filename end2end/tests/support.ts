@@ -84,3 +84,40 @@ export async function declareIncident(page: Page, title: string, service: string
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expectHydrated(page);
 }
+
+/**
+ * The signed-in application's main pages: every list and settings page, and one incident,
+ * schedule, policy, post-mortem and action item when they exist (the journeys that make them run
+ * before the files that use this).
+ */
+export async function mainPages(page: Page): Promise<string[]> {
+  const paths: string[] = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call', '/on-call/policies', '/on-call/pages', '/post-mortems', '/action-items', '/action-items?all=true&status=all', '/settings/post-mortem-templates'];
+  await page.goto('/incidents');
+  const first = page.locator('.incidents-table a.cell-title').first();
+  if (await first.count()) paths.push((await first.getAttribute('href'))!);
+  await page.goto('/on-call');
+  const schedule = page.locator('.schedules-table a').first();
+  if (await schedule.count()) paths.push((await schedule.getAttribute('href'))!);
+  await page.goto('/on-call/policies');
+  const policy = page.locator('.catalog-head a').first();
+  if (await policy.count()) paths.push((await policy.getAttribute('href'))!);
+  await page.goto('/post-mortems');
+  const postMortem = page.locator('.data-table a').first();
+  if (await postMortem.count()) paths.push((await postMortem.getAttribute('href'))!);
+  await page.goto('/action-items?all=true&status=all');
+  const item = page.locator('.action-items a.cell-title').first();
+  if (await item.count()) paths.push((await item.getAttribute('href'))!);
+  return paths;
+}
+
+/** Creates a schedule in UTC from the On-call page; ends on its hydrated page. */
+export async function createSchedule(admin: Page, name: string): Promise<void> {
+  await admin.goto('/on-call');
+  await expectHydrated(admin);
+  const create = admin.getByRole('region', { name: 'New schedule' });
+  await create.getByLabel('Name').fill(name);
+  await create.getByLabel('Time zone').selectOption('UTC');
+  await create.getByRole('button', { name: 'Create schedule' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expectHydrated(admin);
+}

@@ -167,6 +167,8 @@ async fn pending_deliveries_survive_a_restart_and_are_sent_once(app: &TestApp, s
         subject: "Claimed before the crash".into(),
         body: "Body".into(),
         unsubscribe_url: String::new(),
+        page_id: None,
+        due_at: None,
     };
     app.db.store.enqueue_deliveries(&[crashed], app.clock_now()).await.unwrap();
     let claimed = app.db.store.claim_due_deliveries(app.clock_now(), chrono::Duration::seconds(60), 10).await.unwrap();
@@ -315,10 +317,10 @@ async fn a_test_notification_reaches_each_of_ones_own_contact_methods(app: &Test
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json::<Value>().await.unwrap()["Invalid"]["field"], "target");
     let mine: Value = app.post(&responder, "/api/contact-methods/list", &[]).await.json().await.unwrap();
-    let ids: Vec<String> = mine.as_array().unwrap().iter().map(|m| m["id"].to_string()).collect();
+    let ids: Vec<String> = mine["methods"].as_array().unwrap().iter().map(|m| m["id"].to_string()).collect();
     assert_eq!(ids.len(), 3, "the account email and the two added");
     let theirs: Value = app.post(&viewer, "/api/contact-methods/list", &[]).await.json().await.unwrap();
-    let theirs: Vec<String> = theirs.as_array().unwrap().iter().map(|m| m["target"].as_str().unwrap().to_string()).collect();
+    let theirs: Vec<String> = theirs["methods"].as_array().unwrap().iter().map(|m| m["target"].as_str().unwrap().to_string()).collect();
     assert_eq!(theirs, ["cy@example.com"], "each person sees only their own");
     for id in &ids {
         let refused = app.post(&viewer, "/api/contact-methods/test", &[("contact_method_id", id)]).await;
@@ -335,7 +337,7 @@ async fn a_test_notification_reaches_each_of_ones_own_contact_methods(app: &Test
     assert!(posted[0].body.contains("\"event\":\"test\""), "{}", posted[0].body);
     assert_eq!(app.post(&responder, "/api/contact-methods/remove", &[("contact_method_id", &ids[0])]).await.status(), StatusCode::OK);
     let left: Value = app.post(&responder, "/api/contact-methods/list", &[]).await.json().await.unwrap();
-    assert_eq!(left.as_array().unwrap().len(), 2);
+    assert_eq!(left["methods"].as_array().unwrap().len(), 2);
     assert_eq!(app.post(&client(), "/api/contact-methods/list", &[]).await.status(), StatusCode::UNAUTHORIZED);
 }
 

@@ -262,8 +262,12 @@ async fn resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_ac
     assert_eq!(empty.json::<Value>().await.unwrap()["Invalid"]["field"], "message");
     let unknown = app.post(&responder, "/api/pages/open", &[("incident_id", incident.as_str()), ("target", "policy:999"), ("message", "x")]).await;
     assert_eq!(unknown.json::<Value>().await.unwrap()["Invalid"]["field"], "target");
+    // Ada's phone again after 10 minutes: waiting when the incident is resolved.
+    let phone = ok(app.post(&responder, "/api/contact-methods/list", &[]).await, "contacts").await["methods"][0]["id"].to_string();
+    ok(app.post(&responder, "/api/notification-rules/add", &[("contact_method_id", &phone), ("delay_minutes", "0")]).await, "rule").await;
+    ok(app.post(&responder, "/api/notification-rules/add", &[("contact_method_id", &phone), ("delay_minutes", "10")]).await, "rule").await;
     ok(app.post(&responder, "/api/pages/open", &form).await, "page").await;
-    wait_for_outbox(app, 1).await;
+    wait_for_outbox(app, 2).await;
 
     let pages: Value = ok(app.post(&viewer, "/api/pages/of-incident", &[("incident_id", &incident)]).await, "viewer reads").await;
     let page_id = pages["rows"][0]["id"].as_i64().unwrap().to_string();
@@ -278,7 +282,10 @@ async fn resolving_the_incident_stops_paging_and_viewers_can_neither_page_nor_ac
     assert!(timeline_text(&app.incident(&admin, incident.parse().unwrap()).await).contains("Paging stopped: the incident is resolved."));
     app.clock.advance(Duration::hours(1));
     app.look_on_call().await;
-    assert_eq!(outbox(app).await.len(), 1, "nothing after the incident ended");
+    let rows = outbox(app).await;
+    assert_eq!(rows.len(), 2, "nothing after the incident ended: {rows:?}");
+    assert_eq!(rows[1].status, app::domain::delivery::DeliveryStatus::Cancelled, "the later notification isn't sent");
+    assert_eq!(rows[1].last_error, "Not sent: the incident was resolved first.");
     let late = app.post(&responder, "/api/pages/acknowledge", &[("page_id", &page_id)]).await;
     assert_eq!(late.status(), StatusCode::CONFLICT);
 }
@@ -549,7 +556,7 @@ async fn every_account_can_be_paged_and_paging_forms_name_who_cannot(app: &TestA
     let admin = app.admin().await;
     let riley = app.signed_in_as_named(&admin, "riley@example.com", "Riley", "responder").await;
     let methods: Value = ok(app.post(&riley, "/api/contact-methods/list", &[]).await, "contacts").await;
-    let methods = methods.as_array().unwrap();
+    let methods = methods["methods"].as_array().unwrap();
     assert_eq!(methods.len(), 1, "{methods:?}");
     assert_eq!((methods[0]["kind"].as_str(), methods[0]["label"].as_str(), methods[0]["target"].as_str()), (Some("Email"), Some("Account email"), Some("riley@example.com")));
     let reach: Value = ok(app.post(&riley, "/api/contact-methods/unreachable", &[]).await, "unreachable").await;
@@ -609,7 +616,75 @@ async fn a_test_page_goes_the_whole_way_and_is_acknowledged(app: &TestApp) {
     assert_eq!(app.post(&client(), "/api/pages/test", &[]).await.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The delivery of a page to `target` (its one delivery there).
+fn delivery_to<'a>(rows: &'a [Delivery], target: &str) -> &'a Delivery {
+    let found = sent_to(rows, target);
+    assert_eq!(found.len(), 1, "one delivery to {target}: {rows:?}");
+    found[0]
+}
+
+async fn notification_rules_say_when_each_method_is_used_and_acknowledging_cancels_the_rest(app: &TestApp) {
+    use app::domain::delivery::DeliveryStatus;
+    let admin = app.admin().await;
+    let (ada, _) = pager(app, &admin, "ada@example.com", "http://127.0.0.1:9/ada").await;
+    let added = app.post(&ada, "/api/contact-methods/add", &[("kind", "email"), ("label", "Late email"), ("target", "ada.late@example.com")]).await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let mine: Value = ok(app.post(&ada, "/api/contact-methods/list", &[]).await, "contacts").await;
+    assert_eq!(mine["rules"], serde_json::json!([]), "no rules to start with: every method at once");
+    let id_of_method = |label: &str| mine["methods"].as_array().unwrap().iter().find(|m| m["label"] == label).unwrap()["id"].to_string();
+    let (phone, email) = (id_of_method("Phone"), id_of_method("Late email"));
+
+    // Bad rules are refused on their field; nobody uses another person's methods.
+    let bob = app.signed_in_as(&admin, "bob@example.com", "responder").await;
+    for (who, method, delay, field) in [(&ada, &phone, "241", "delay_minutes"), (&ada, &phone, "soon", "delay_minutes"), (&bob, &phone, "0", "contact_method_id")] {
+        let refused = app.post(who, "/api/notification-rules/add", &[("contact_method_id", method), ("delay_minutes", delay)]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{delay}");
+        assert_eq!(refused.json::<Value>().await.unwrap()["Invalid"]["field"], field, "{delay}");
+    }
+    assert_eq!(
+        app.post(&client(), "/api/notification-rules/add", &[("contact_method_id", &phone), ("delay_minutes", "0")]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The phone at once, the email after 5 minutes (and the same rule only once).
+    ok(app.post(&ada, "/api/notification-rules/add", &[("contact_method_id", &email), ("delay_minutes", "5")]).await, "rule 2").await;
+    ok(app.post(&ada, "/api/notification-rules/add", &[("contact_method_id", &phone), ("delay_minutes", "0")]).await, "rule 1").await;
+    let twice = app.post(&ada, "/api/notification-rules/add", &[("contact_method_id", &phone), ("delay_minutes", "0")]).await;
+    assert_eq!(twice.json::<Value>().await.unwrap()["Invalid"]["field"], "delay_minutes");
+    let mine: Value = ok(app.post(&ada, "/api/contact-methods/list", &[]).await, "contacts").await;
+    let rules: Vec<(String, i64)> =
+        mine["rules"].as_array().unwrap().iter().map(|r| (r["contact_method_id"].to_string(), r["delay_minutes"].as_i64().unwrap())).collect();
+    assert_eq!(rules, [(phone.clone(), 0), (email.clone(), 5)], "the soonest first");
+
+    // A page sends the phone now; the email waits five minutes in the outbox.
+    let paged_at = app.clock_now();
+    ok(app.post(&ada, "/api/pages/test", &[]).await, "test page").await;
+    let rows = wait_for_outbox(app, 2).await;
+    assert_eq!(rows.len(), 2, "one delivery per rule: {rows:?}");
+    let later = delivery_to(&rows, "ada.late@example.com");
+    assert_eq!(later.status, DeliveryStatus::Pending);
+    // (Postgres keeps microseconds.)
+    assert!((later.next_attempt_at - (paged_at + Duration::minutes(5))).num_milliseconds().abs() <= 1, "{later:?}");
+    // Acknowledging in the meantime cancels it.
+    let path = ack_link(delivery_to(&rows, "http://127.0.0.1:9/ada")).strip_prefix(&app.address).unwrap().to_string();
+    assert_eq!(app.post(&client(), &path, &[]).await.status(), StatusCode::OK);
+    let later = delivery_to(&outbox(app).await, "ada.late@example.com").clone();
+    assert_eq!((later.status, later.last_error.as_str()), (DeliveryStatus::Cancelled, "Not sent: the page was acknowledged first."));
+    app.clock.advance(Duration::minutes(10));
+    app.look_on_call().await;
+    assert_eq!(delivery_to(&outbox(app).await, "ada.late@example.com").status, DeliveryStatus::Cancelled, "still not sent");
+
+    // Removing a rule is the person's own: the email rule goes, the phone one stays.
+    let email_rule = mine["rules"].as_array().unwrap().iter().find(|r| r["contact_method_id"].to_string() == email).unwrap()["id"].to_string();
+    assert_eq!(app.post(&bob, "/api/notification-rules/remove", &[("notification_rule_id", &email_rule)]).await.status(), StatusCode::NOT_FOUND);
+    ok(app.post(&ada, "/api/notification-rules/remove", &[("notification_rule_id", &email_rule)]).await, "remove").await;
+    // Removing a contact method takes its rules along; without rules, every method at once again.
+    ok(app.post(&ada, "/api/contact-methods/remove", &[("contact_method_id", &phone)]).await, "remove phone").await;
+    let mine: Value = ok(app.post(&ada, "/api/contact-methods/list", &[]).await, "contacts").await;
+    assert_eq!(mine["rules"], serde_json::json!([]));
+}
+
 http_tests!(
+    notification_rules_say_when_each_method_is_used_and_acknowledging_cancels_the_rest,
     a_test_page_goes_the_whole_way_and_is_acknowledged,
     declaring_at_a_paging_severity_pages_the_on_call_and_the_page_sets_acknowledged,
     every_account_can_be_paged_and_paging_forms_name_who_cannot,

@@ -98,6 +98,8 @@ async fn a_post_mortem_is_changed_only_by_the_right_people_at_each_step(app: &Te
 
     // Review: the owner sends it; only the owner, reviewers and admins write now.
     refused(move_to(app, &ada, &pm, "draft", "in_review").await, StatusCode::CONFLICT, "no reviewer yet").await;
+    let draft = view(app, &ada, &pm).await;
+    assert!(draft["send_blocker"].as_str().unwrap_or_default().contains("Add at least one reviewer"), "the page says why: {}", draft["send_blocker"]);
     let own = app.post(&ada, "/api/post-mortems/reviewer", &[("post_mortem_id", &pm), ("user_id", &ada_id), ("add", "true")]).await;
     let own = refused(own, StatusCode::UNPROCESSABLE_ENTITY, "the owner can't review their own post-mortem").await;
     assert_eq!(own["Invalid"]["field"], "user_id");
@@ -114,11 +116,16 @@ async fn a_post_mortem_is_changed_only_by_the_right_people_at_each_step(app: &Te
 
     let not_yet = refused(move_to(app, &ada, &pm, "in_review", "published").await, StatusCode::CONFLICT, "no approval").await;
     assert!(not_yet.to_string().contains("Publishing needs 1 approval; it has 0."), "{not_yet}");
+    let waiting = view(app, &ada, &pm).await;
+    assert_eq!((waiting["publish_blocker"].as_str(), waiting["approvals"].as_i64(), waiting["send_blocker"].is_null()), (Some("Needs 1 more approval"), Some(0), true));
+    assert_eq!((waiting["can_review"].as_bool(), view(app, &bob, &pm).await["can_review"].as_bool()), (Some(false), Some(true)), "the reviewer reviews, the owner doesn't");
     refused(app.post(&cy, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, StatusCode::FORBIDDEN, "not a reviewer").await;
     refused(app.post(&ada, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, StatusCode::FORBIDDEN, "the owner").await;
     let no_reason = app.post(&bob, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "changes_requested"), ("comment", " ")]).await;
     assert_eq!(refused(no_reason, StatusCode::UNPROCESSABLE_ENTITY, "changes need a comment").await["Invalid"]["field"], "comment");
     ok(app.post(&bob, "/api/post-mortems/review", &[("post_mortem_id", &pm), ("decision", "approved"), ("comment", "")]).await, "approve").await;
+    let ready = view(app, &ada, &pm).await;
+    assert_eq!((ready["publish_blocker"].is_null(), ready["approvals"].as_i64()), (true, Some(1)), "approved: nothing stands in the way");
     ok(move_to(app, &ada, &pm, "in_review", "published").await, "publish").await;
 
     // Published: read-only except for admins, and every edit is kept.

@@ -1,5 +1,6 @@
 //! On-call schedules over HTTP, on SQLite and on Postgres: who may read and change them, a
-//! rotation and an override deciding who is on call, bad input refused on its field, and the
+//! rotation and an override deciding who is on call, the schedule's picture (a row per layer and
+//! the final row, legend, now, hand-offs by day), bad input refused on its field, and the
 //! secret calendar feeds read back with an iCalendar parser.
 
 mod support;
@@ -82,10 +83,15 @@ async fn schedules_check_who_is_asking(app: &TestApp) {
     assert_eq!((seen["can_edit"].as_bool(), seen["people"].as_array().map(Vec::len)), (Some(false), Some(0)), "a viewer gets no forms");
 }
 
+/// The hand-offs of a schedule view, across its days.
+fn handoffs(view: &Value) -> Vec<Value> {
+    view["handoff_days"].as_array().unwrap().iter().flat_map(|day| day["handoffs"].as_array().unwrap().clone()).collect()
+}
+
 async fn a_rotation_and_an_override_decide_who_is_on_call(app: &TestApp) {
     let admin = app.admin().await;
-    let ada = app.create_user(&admin, "ada@example.com", "responder").await["id"].as_i64().unwrap();
-    let bob = app.create_user(&admin, "bob@example.com", "responder").await["id"].as_i64().unwrap();
+    let ada = app.create_user_named(&admin, "ada@example.com", "Ada Lovelace", "responder").await["id"].as_i64().unwrap();
+    let bob = app.create_user_named(&admin, "bob@example.com", "Bob Brown", "responder").await["id"].as_i64().unwrap();
     let id = create_schedule(app, &admin, "Platform", "UTC").await;
     let now = app.clock_now();
     let today = now.date_naive().format("%Y-%m-%d").to_string();
@@ -95,8 +101,13 @@ async fn a_rotation_and_an_override_decide_who_is_on_call(app: &TestApp) {
     let view = schedule(app, &admin, id).await;
     assert_eq!(on_call(&view), [ada], "Ada's week began at midnight");
     assert_eq!(view["layers"][0]["people"].as_array().unwrap().len(), 2);
-    let handoffs = view["handoffs"].as_array().unwrap();
-    assert_eq!(handoffs.len(), 1, "Bob takes over in a week, within the fortnight shown: {handoffs:?}");
+    // Ada's first turn begins at midnight, when the view begins, and Bob takes over a week
+    // later; a fortnight after, the next turn is past the view.
+    let handoffs = handoffs(&view);
+    assert_eq!(handoffs.len(), 2, "{handoffs:?}");
+    assert_eq!((handoffs[0]["who"].as_str(), handoffs[0]["from"].as_str()), (Some("Ada Lovelace"), None));
+    assert_eq!((handoffs[1]["who"].as_str(), handoffs[1]["from"].as_str()), (Some("Bob Brown"), Some("Ada Lovelace")));
+    assert!(view["handoff_days"][0]["heading"].as_str().unwrap().starts_with("Today, "), "{}", view["handoff_days"]);
 
     // Bob covers for an hour from now (the admin's zone is UTC).
     let starts = now.format("%Y-%m-%dT%H:%M").to_string();
@@ -122,6 +133,84 @@ async fn a_rotation_and_an_override_decide_who_is_on_call(app: &TestApp) {
     assert_eq!(on_call(&schedule(app, &admin, id).await), [ada]);
     app.clock.advance(midnight - app.clock_now());
     assert_eq!(on_call(&schedule(app, &admin, id).await), [bob], "the hand-off instant belongs to the incoming person");
+}
+
+/// Two layers: weekly turns of Ada and Bob, and Cy every day from 09:00 to 17:00 on top.
+async fn the_picture_has_a_row_per_layer_the_final_row_a_legend_now_and_hand_offs_by_day(app: &TestApp) {
+    let admin = app.admin().await;
+    let ada = app.create_user_named(&admin, "ada@example.com", "Ada Lovelace", "responder").await["id"].as_i64().unwrap();
+    let bob = app.create_user_named(&admin, "bob@example.com", "Bob Brown", "responder").await["id"].as_i64().unwrap();
+    let cy = app.create_user_named(&admin, "cy@example.com", "Cy Young", "responder").await["id"].as_i64().unwrap();
+    let id = create_schedule(app, &admin, "Picture", "UTC").await;
+    let today = app.clock_now().date_naive().format("%Y-%m-%d").to_string();
+    let primary = weekly_layer(&id.to_string(), "1", &[ada.to_string(), bob.to_string()], &today);
+    assert_eq!(post_pairs(app, &admin, "/api/schedules/layers/save", &primary).await.status(), StatusCode::OK);
+    let revision = schedule(app, &admin, id).await["schedule"]["revision"].to_string();
+    let mut daytime: Vec<(String, String)> = vec![
+        ("schedule_id".into(), id.to_string()),
+        ("revision".into(), revision),
+        ("name".into(), "Daytime".into()),
+        ("participants[0]".into(), cy.to_string()),
+        ("shift_count".into(), "1".into()),
+        ("shift_unit".into(), "days".into()),
+        ("handoff_time".into(), "09:00".into()),
+        ("start_date".into(), today.clone()),
+        ("active_from".into(), "09:00".into()),
+        ("active_to".into(), "17:00".into()),
+    ];
+    for (n, day) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().enumerate() {
+        daytime.push((format!("weekdays[{n}]"), day.to_string()));
+    }
+    let added = post_pairs(app, &admin, "/api/schedules/layers/save", &daytime).await;
+    assert_eq!(added.status(), StatusCode::OK, "{:?}", added.text().await);
+
+    let view = schedule(app, &admin, id).await;
+    // The final schedule first, then the layers from the top (the page draws the final row last).
+    let labels: Vec<&str> = view["bars"].as_array().unwrap().iter().map(|b| b["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Final schedule", "Daytime", "Primary"]);
+    let days = view["days"].as_array().unwrap();
+    assert_eq!(days.len(), 14);
+    assert_eq!(days[0]["today"], true);
+    assert_eq!((days[0]["left"].as_i64(), days[7]["left"].as_i64()), (Some(0), Some(5_000)), "every day is as wide");
+    let now_at = view["now_at"].as_i64().expect("now is in the first view");
+    assert!((0..days[1]["left"].as_i64().unwrap()).contains(&now_at), "now is on the first day: {now_at}");
+    // The legend in turn order, layer by layer from the top, with a colour each.
+    let legend: Vec<(&str, &str, i64)> = view["legend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["initials"].as_str().unwrap(), e["name"].as_str().unwrap(), e["tint"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(legend, [("CY", "Cy Young", 0), ("AL", "Ada Lovelace", 1), ("BB", "Bob Brown", 2)]);
+    // A week of Ada has room for her name; her nights between Cy's days for her initials; Cy's
+    // eight hours for nothing but the colour (the name is in the tooltip and the legend).
+    let segments = |row: usize| view["bars"][row]["segments"].as_array().unwrap().clone();
+    assert_eq!(segments(2)[0]["text"], "Ada Lovelace");
+    let final_row = segments(0);
+    assert!(final_row.iter().any(|s| s["name"] == "Ada Lovelace" && s["text"] == "AL"), "{final_row:?}");
+    assert!(final_row.iter().any(|s| s["name"] == "Cy Young" && s["text"] == "" && s["initials"] == "CY"), "{final_row:?}");
+    assert!(final_row.windows(2).all(|w| w[0]["left"].as_i64() <= w[1]["left"].as_i64()));
+    // Hand-offs under a heading per day: 09:00 Cy takes over, 17:00 Ada or Bob comes back.
+    let groups = view["handoff_days"].as_array().unwrap();
+    assert_eq!(groups.len(), 14, "{groups:?}");
+    assert!(groups[0]["heading"].as_str().unwrap().starts_with("Today, "));
+    assert!(groups[1]["heading"].as_str().unwrap().starts_with("Tomorrow, "));
+    let tomorrow: Vec<(&str, &str)> =
+        groups[1]["handoffs"].as_array().unwrap().iter().map(|h| (h["who"].as_str().unwrap(), h["from"].as_str().unwrap())).collect();
+    assert_eq!(tomorrow, [("Cy Young", "Ada Lovelace"), ("Ada Lovelace", "Cy Young")]);
+    assert_eq!(view["handoffs_not_listed"], 0);
+
+    // The page draws the same: a labelled list per row, layers first and the final row last,
+    // the now line, the legend and the day headings.
+    let page = app.get(&admin, &format!("/on-call/schedules/{id}")).await.text().await.unwrap();
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} in the page"));
+    assert!(at(r#"aria-label="Daytime""#) < at(r#"aria-label="Primary""#));
+    assert!(at(r#"aria-label="Primary""#) < at(r#"aria-label="Final schedule""#));
+    assert!(page.contains(r#"class="now-line""#) && page.contains(">now</text>"));
+    assert!(at(r#"class="picture-legend""#) > at(r#"aria-label="Final schedule""#));
+    assert!(page.contains(r#"tabindex="0""#) && page.contains("<title>Cy Young: "));
+    assert!(page.contains("<h4>Tomorrow, "));
+    assert!(!page.contains(" style=\""), "no inline styles under the Content-Security-Policy");
 }
 
 async fn bad_schedule_input_is_refused_on_its_field(app: &TestApp) {
@@ -257,6 +346,7 @@ async fn calendar_feeds_read_back_as_the_same_shifts(app: &TestApp) {
 http_tests!(
     schedules_check_who_is_asking,
     a_rotation_and_an_override_decide_who_is_on_call,
+    the_picture_has_a_row_per_layer_the_final_row_a_legend_now_and_hand_offs_by_day,
     bad_schedule_input_is_refused_on_its_field,
     calendar_feeds_read_back_as_the_same_shifts,
 );

@@ -1,21 +1,69 @@
-//! The signed-in person's own contact methods (on their profile): list, add, remove, and send
-//! oneself a test notification through the outbox. Everyone signed in manages their own; nobody
-//! sees or changes anyone else's here.
+//! The signed-in person's own contact methods and notification rules (on their profile): list,
+//! add, remove, and send oneself a test notification through the outbox. Everyone signed in
+//! manages their own; nobody sees or changes anyone else's here.
 
 #[cfg(feature = "ssr")]
 use crate::api::support::*;
 use crate::domain::catalog::Person;
-use crate::domain::contact::ContactMethod;
+use crate::domain::contact::{ContactMethod, NotificationRule};
 use crate::errors::AppError;
 use leptos::prelude::*;
 
+/// One's contact methods and the notification rules that say when each is used.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContactSettings {
+    pub methods: Vec<ContactMethod>,
+    /// The soonest first; empty: a page goes to every method at once.
+    pub rules: Vec<NotificationRule>,
+}
+
 #[server(prefix = "/api", endpoint = "contact-methods/list")]
-pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
-    use crate::domain::contact::MAX_CONTACT_METHODS;
+pub async fn list_contact_methods() -> Result<ContactSettings, AppError> {
+    use crate::domain::contact::{MAX_CONTACT_METHODS, MAX_NOTIFICATION_RULES};
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
-        state.store.contact_methods(viewer.id, MAX_CONTACT_METHODS).await.or_internal()
+        let methods = state.store.contact_methods(viewer.id, MAX_CONTACT_METHODS).await.or_internal()?;
+        let rules = state.store.notification_rules(viewer.id, MAX_NOTIFICATION_RULES).await.or_internal()?;
+        Ok(ContactSettings { methods, rules })
+    })
+    .await
+}
+
+/// Adds a notification rule: page me through `contact_method_id` (one of one's own) `delay_minutes`
+/// after being paged (0: at once).
+#[server(prefix = "/api", endpoint = "notification-rules/add")]
+pub async fn add_notification_rule(contact_method_id: i64, delay_minutes: String) -> Result<String, AppError> {
+    use crate::domain::contact::{parse_rule_delay, MAX_NOTIFICATION_RULES};
+    use crate::domain::permissions::Permission;
+    use crate::store::StoreError;
+    crate::api::support::respond(server_span!(contact_method_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        let delay = parse_rule_delay(&delay_minutes)?;
+        match state.store.add_notification_rule(viewer.id, contact_method_id, delay, MAX_NOTIFICATION_RULES, state.now()).await {
+            Ok(_) => Ok(crate::api::support::redirect_form_post("/settings/profile?saved=rule")),
+            Err(StoreError::NotFound) => Err(AppError::invalid("contact_method_id", "Choose one of your contact methods.")),
+            Err(StoreError::Unique(_)) => Err(AppError::invalid("delay_minutes", "You have this rule already.")),
+            Err(StoreError::Stale) => {
+                Err(AppError::invalid("delay_minutes", format!("You have {MAX_NOTIFICATION_RULES} rules already: remove one first.")))
+            }
+            Err(other) => Err(other.into_internal()),
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "notification-rules/remove")]
+pub async fn remove_notification_rule(notification_rule_id: i64) -> Result<String, AppError> {
+    use crate::domain::permissions::Permission;
+    crate::api::support::respond(server_span!(notification_rule_id), async move {
+        let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
+        state
+            .store
+            .remove_notification_rule(viewer.id, notification_rule_id)
+            .await
+            .map_err(|e| crate::api::support::update_error(e, "that rule"))?;
+        Ok(crate::api::support::redirect_form_post("/settings/profile"))
     })
     .await
 }

@@ -39,16 +39,27 @@ pub struct SchedulesView {
     pub has_personal_feed: bool,
 }
 
-/// One person's stretch on a bar, placed in ten-thousandths of the bar's width.
+/// One person's stretch on a row of the picture, placed in ten-thousandths of the row's width
+/// (each day of the view takes an equal share: `domain::schedule_picture::DayColumns`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
+    /// The person's whole name.
     pub name: String,
+    /// Their initials in this picture, different from everyone else's in it ("AL").
+    pub initials: String,
+    /// What is written on the stretch: the name where it fits, else the initials where they
+    /// fit, else nothing.
+    pub text: String,
     pub left: i64,
     pub width: i64,
-    /// "Mon 8 Jun 09:00 – Mon 15 Jun 09:00" in the viewer's zone.
+    /// "Mon 8 Jun 09:00 CEST – Mon 15 Jun 09:00 CEST" in the viewer's zone ("until …" or
+    /// "from …" for a shift that runs far past the view).
     pub span: String,
-    /// Picks one of a few colours, stable per person.
+    /// One of `schedule_picture::TINTS` colours, the person's in this schedule.
     pub tint: i64,
+    /// Someone else is on call at the same time (an override that adds a person): drawn in the
+    /// lower half of the row, over the other.
+    pub stacked: bool,
 }
 
 /// A row of the schedule's picture: the final schedule or one layer.
@@ -56,6 +67,28 @@ pub struct Segment {
 pub struct Bar {
     pub label: String,
     pub segments: Vec<Segment>,
+}
+
+/// One day of the picture, in the viewer's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayColumn {
+    /// "Mon 8".
+    pub label: String,
+    /// "8", for a column too narrow for the label.
+    pub narrow: String,
+    /// "Monday 8 June 2026".
+    pub full: String,
+    /// Where the day begins along the rows, in ten-thousandths of their width.
+    pub left: i64,
+    pub today: bool,
+}
+
+/// Who one of the picture's initials stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegendEntry {
+    pub initials: String,
+    pub name: String,
+    pub tint: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,11 +108,25 @@ pub struct OverrideView {
     pub span: String,
 }
 
-/// A hand-off in the view's range: when, and who comes on.
+/// A hand-off in the view's range: when, who comes on call and who hands over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handoff {
+    /// The time of day in the viewer's zone: "09:00 CEST".
     pub at: String,
     pub who: String,
+    pub initials: String,
+    pub tint: i64,
+    /// Whoever's shift ends then ("Ada Lovelace", "Ada Lovelace and Cy Young"); none when the
+    /// incoming person follows nobody.
+    pub from: Option<String>,
+}
+
+/// The hand-offs of one day in the viewer's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffDay {
+    /// "Today, Monday 8 June", "Tomorrow, Tuesday 9 June", "Wednesday 10 June".
+    pub heading: String,
+    pub handoffs: Vec<Handoff>,
 }
 
 /// One schedule's page.
@@ -89,11 +136,21 @@ pub struct ScheduleView {
     pub on_call: Vec<Person>,
     pub layers: Vec<LayerView>,
     pub overrides: CatalogPage<OverrideView>,
-    /// The final schedule first, then each layer from the top.
+    /// The rows of the picture: the final schedule first (after restrictions and overrides),
+    /// then each layer from the top, as the layers are listed. The page draws the final row last.
     pub bars: Vec<Bar>,
-    /// Day labels along the bars, one per day of the view.
-    pub days: Vec<String>,
-    pub handoffs: Vec<Handoff>,
+    /// The days along the rows, one column each, in the viewer's zone.
+    pub days: Vec<DayColumn>,
+    /// "8 June – 21 June 2026": the days the picture shows.
+    pub range: String,
+    /// Where now falls along the rows, in ten-thousandths of their width, when the view shows it.
+    pub now_at: Option<i64>,
+    /// Who the initials on the rows stand for, in turn order.
+    pub legend: Vec<LegendEntry>,
+    /// The final schedule's hand-offs in the view, grouped by the viewer's day.
+    pub handoff_days: Vec<HandoffDay>,
+    /// Hand-offs in the view beyond the ones listed (hourly rotations have hundreds).
+    pub handoffs_not_listed: i64,
     /// How many days after today the view starts (a multiple of `VIEW_DAYS`).
     pub offset_days: i64,
     pub can_edit: bool,
@@ -177,7 +234,7 @@ pub(crate) mod ssr {
 #[cfg(feature = "ssr")]
 use ssr::*;
 #[cfg(feature = "ssr")]
-use crate::engine::on_call::{final_shifts, name_of, names_for, persons, schedule_zone};
+use crate::engine::on_call::{final_shifts, name_of, names_for, persons};
 
 /// The signed-in person's shift under way or next (their profile shows it).
 #[server(prefix = "/api", endpoint = "schedules/my-next-shift")]
@@ -283,22 +340,34 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
     use CHOICE_LIMIT;
     
     use crate::domain::permissions::Permission;
-    use crate::domain::schedule::{local_instant, on_call_at, upcoming_handoffs, weekday_short};
+    use crate::domain::schedule::{on_call_at, upcoming_handoffs, Shift};
+    use crate::domain::schedule_picture::{
+        day_heading, day_label, distinct_initials, group_by_day, initials, segment_text, tint_of, DayColumns, DAY_MIN_PX,
+    };
+    use crate::engine::on_call::layer_shifts;
     use crate::store::schedules::FeedOwner;
-    use chrono::{Datelike, Duration, NaiveTime};
+    use chrono::{DateTime, Datelike, Duration, Utc};
+    /// Shifts are worked out this far either side of the view, so one running over its edges
+    /// says when it really starts and ends.
+    const MARGIN_DAYS: i64 = 35;
+    /// The most hand-offs listed under the picture.
+    const HANDOFFS_LISTED: usize = 60;
     crate::api::support::respond(server_span!(schedule_id = id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         let schedule = state.store.schedule(id).await.or_internal()?.ok_or_else(|| AppError::not_found("That schedule"))?;
         let now = state.now();
         let viewer_zone = zone(&viewer);
         let offset_days = (offset_days / VIEW_DAYS * VIEW_DAYS).clamp(-52 * 7, 52 * 7);
-        let first_day = now.with_timezone(&viewer_zone).date_naive() + Duration::days(offset_days);
-        let from = local_instant(&viewer_zone, first_day.and_time(NaiveTime::MIN));
-        let to = local_instant(&viewer_zone, (first_day + Duration::days(VIEW_DAYS)).and_time(NaiveTime::MIN));
-        let (lo, hi) = (from.min(now), to.max(now + Duration::seconds(1)));
+        let today = now.with_timezone(&viewer_zone).date_naive();
+        let columns = DayColumns::new(&viewer_zone, today + Duration::days(offset_days), VIEW_DAYS as usize);
+        let (from, to) = (columns.from(), columns.to());
+        let margin = Duration::days(MARGIN_DAYS);
+        let (lo, hi) = (from.checked_sub_signed(margin).unwrap_or(from).min(now), to.checked_add_signed(margin).unwrap_or(to).max(now + Duration::seconds(1)));
         let plan = state.store.schedule_plans(vec![schedule], lo, hi).await.or_internal()?.remove(0);
-        let tz = schedule_zone(&plan.schedule);
         let shifts = final_shifts(&plan, lo, hi);
+        // Each layer's own shifts, from the top, as the layers card lists them.
+        let layer_rows: Vec<(String, Vec<Shift>)> =
+            plan.layers.iter().zip(layer_shifts(&plan, lo, hi)).rev().map(|(layer, shifts)| (layer.name.clone(), shifts)).collect();
         let overrides_page = overrides_page.max(1);
         let listed = state
             .store
@@ -320,38 +389,101 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
         // Lists of names say who can't be reached; the picture keeps names short.
         let marked = crate::api::support::mark_unreachable(&state, people.clone()).await?;
         let span = |start, end| format!("{} – {}", format(start, &viewer), format(end, &viewer));
-        let width = (to - from).num_seconds().max(1);
-        let segments = |shifts: &[crate::domain::schedule::Shift]| -> Vec<Segment> {
-            shifts
-                .iter()
-                .filter(|s| s.end > from && s.start < to)
-                .map(|s| {
-                    let (start, end) = (s.start.max(from), s.end.min(to));
-                    Segment {
-                        name: name_of(&people, s.user_id),
-                        left: (start - from).num_seconds() * 10_000 / width,
-                        width: ((end - start).num_seconds() * 10_000 / width).max(1),
-                        span: span(s.start, s.end),
-                        tint: s.user_id % 6,
-                    }
-                })
-                .collect()
+
+        // People in the order they take turns, layer by layer from the top, then whoever
+        // overrides bring: their place gives their colour, the same week after week.
+        let mut order: Vec<i64> = Vec::new();
+        let participants = plan.layers.iter().rev().flat_map(|l| l.layer.participants.iter().copied());
+        for user_id in participants.chain(shifts.iter().map(|s| s.user_id)) {
+            if !order.contains(&user_id) {
+                order.push(user_id);
+            }
+        }
+        let in_view = |s: &Shift| s.end > from && s.start < to;
+        let rows_in_view = || shifts.iter().chain(layer_rows.iter().flat_map(|(_, row)| row.iter())).filter(|s| in_view(s));
+        let shown: Vec<i64> = order.iter().copied().filter(|id| rows_in_view().any(|s| s.user_id == *id)).collect();
+        let shown_names: Vec<String> = shown.iter().map(|id| name_of(&people, *id)).collect();
+        let shown_initials = distinct_initials(&shown_names.iter().map(String::as_str).collect::<Vec<_>>());
+        let initials_of = |user_id: i64| {
+            shown.iter().position(|id| *id == user_id).map_or_else(|| initials(&name_of(&people, user_id)), |at| shown_initials[at].clone())
+        };
+        let legend = shown
+            .iter()
+            .zip(shown_names.iter().zip(&shown_initials))
+            .map(|(id, (name, initials))| LegendEntry { initials: initials.clone(), name: name.clone(), tint: tint_of(&order, *id) })
+            .collect();
+
+        let when = |at: DateTime<Utc>| at.with_timezone(&viewer_zone).format("%a %-d %b %H:%M %Z").to_string();
+        let shift_span = |s: &Shift| match (s.start <= lo, s.end >= hi) {
+            (false, false) => format!("{} – {}", when(s.start), when(s.end)),
+            (true, false) => format!("until {}", when(s.end)),
+            (false, true) => format!("from {}", when(s.start)),
+            (true, true) => "all the time shown".to_string(),
+        };
+        let track_px = DAY_MIN_PX * VIEW_DAYS;
+        let segments = |row: &[Shift]| -> Vec<Segment> {
+            let mut drawn: Vec<Segment> = Vec::new();
+            let mut ends: Vec<DateTime<Utc>> = Vec::new();
+            for s in row.iter().filter(|s| in_view(s)) {
+                let Some((left, width)) = columns.place(s.start, s.end) else { continue };
+                let name = name_of(&people, s.user_id);
+                let initials = initials_of(s.user_id);
+                // Rows are sorted by start: someone still on call when this one starts overlaps it.
+                let stacked = ends.iter().any(|end| *end > s.start);
+                ends.push(s.end);
+                drawn.push(Segment {
+                    text: segment_text(&name, &initials, width, track_px),
+                    span: shift_span(s),
+                    tint: tint_of(&order, s.user_id),
+                    name,
+                    initials,
+                    left,
+                    width,
+                    stacked,
+                });
+            }
+            drawn
         };
         let mut bars = vec![Bar { label: "Final schedule".to_string(), segments: segments(&shifts) }];
-        for layer in plan.layers.iter().rev() {
-            bars.push(Bar { label: layer.name.clone(), segments: segments(&layer.layer.shifts(&tz, from, to)) });
-        }
-        let handoffs = upcoming_handoffs(&shifts, from, to)
+        bars.extend(layer_rows.iter().map(|(label, row)| Bar { label: label.clone(), segments: segments(row) }));
+
+        // Hand-offs from the view's first instant (a turn that starts at its midnight is one)
+        // to its end, grouped by the viewer's day.
+        let starting: Vec<Shift> =
+            upcoming_handoffs(&shifts, from - Duration::seconds(1), to).into_iter().filter(|s| s.start < to).collect();
+        let handoff = |s: &Shift| {
+            let before: Vec<String> = shifts
+                .iter()
+                .filter(|p| p.end == s.start && p.user_id != s.user_id)
+                .map(|p| name_of(&people, p.user_id))
+                .collect();
+            Handoff {
+                at: s.start.with_timezone(&viewer_zone).format("%H:%M %Z").to_string(),
+                who: name_of(&people, s.user_id),
+                initials: initials_of(s.user_id),
+                tint: tint_of(&order, s.user_id),
+                from: (!before.is_empty()).then(|| before.join(" and ")),
+            }
+        };
+        let handoff_days = group_by_day(&viewer_zone, starting.iter().take(HANDOFFS_LISTED).map(|s| (s.start, handoff(s))))
             .into_iter()
-            .take(50)
-            .map(|s| Handoff { at: format(s.start, &viewer), who: name_of(&people, s.user_id) })
+            .map(|(date, handoffs)| HandoffDay { heading: day_heading(date, today), handoffs })
             .collect();
-        let days = (0..VIEW_DAYS)
-            .map(|d| {
-                let day = first_day + Duration::days(d);
-                format!("{} {}", weekday_short(day.weekday()), day.format("%-d %b"))
+        let handoffs_not_listed = starting.len().saturating_sub(HANDOFFS_LISTED) as i64;
+        let days = columns
+            .dates()
+            .iter()
+            .enumerate()
+            .map(|(at, date)| {
+                let label = day_label(*date);
+                DayColumn { label: label.short, narrow: label.narrow, full: label.full, left: columns.column_left(at), today: *date == today }
             })
             .collect();
+        let range = match (columns.dates().first(), columns.dates().last()) {
+            (Some(first), Some(last)) if first.year() == last.year() => format!("{} – {}", first.format("%-d %B"), last.format("%-d %B %Y")),
+            (Some(first), Some(last)) => format!("{} – {}", first.format("%-d %B %Y"), last.format("%-d %B %Y")),
+            _ => String::new(),
+        };
         let layers = plan
             .layers
             .iter()
@@ -390,7 +522,11 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
             overrides,
             bars,
             days,
-            handoffs,
+            range,
+            now_at: columns.now_at(now),
+            legend,
+            handoff_days,
+            handoffs_not_listed,
             offset_days,
             can_edit,
             people: form_people,

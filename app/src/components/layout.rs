@@ -30,7 +30,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                 "Quell"
             </a>
             <Transition fallback=|| ()>
-                {move || session.user().map(|user| view! { <MainNav /> <AccountMenu user /> })}
+                {move || session.user().map(|user| view! {
+                    // On a phone the navigation and the account fold into a menu (a popover: it
+                    // opens without JavaScript, closes with Escape or a tap outside); wider, the
+                    // menu's box disappears and they sit in the header.
+                    <button type="button" class="button small menu-toggle" popovertarget="site-menu" aria-controls="site-menu">"Menu"</button>
+                    <div id="site-menu" class="site-menu" popover="auto">
+                        <MainNav />
+                        <AccountMenu user />
+                    </div>
+                })}
             </Transition>
             <ThemeSwitch />
         </header>
@@ -43,8 +52,22 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 #[component]
 fn MainNav() -> impl IntoView {
+    // Following a link inside the open menu navigates without a page load: close the menu then.
+    let close_menu = move |_: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(menu) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("site-menu")) {
+                let hide = web_sys::js_sys::Reflect::get(&menu, &"hidePopover".into()).ok().and_then(|f| f.dyn_into::<web_sys::js_sys::Function>().ok());
+                if let Some(hide) = hide {
+                    // Throws only when the menu isn't open (wide screens): nothing to do then.
+                    let _ = hide.call0(&menu);
+                }
+            }
+        }
+    };
     view! {
-        <nav class="main-nav" aria-label="Main">
+        <nav class="main-nav" aria-label="Main" on:click=close_menu>
             <ul>
                 {SECTIONS
                     .iter()

@@ -20,10 +20,14 @@ pub enum DeliveryStatus {
     Sent,
     /// Every attempt failed (or the last error can't get better by retrying).
     Failed,
+    /// Not sent: a page's later notification, due after the page was acknowledged or its
+    /// incident resolved.
+    Cancelled,
 }
 
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 4] = [DeliveryStatus::Pending, DeliveryStatus::Sending, DeliveryStatus::Sent, DeliveryStatus::Failed];
+    pub const ALL: [DeliveryStatus; 5] =
+        [DeliveryStatus::Pending, DeliveryStatus::Sending, DeliveryStatus::Sent, DeliveryStatus::Failed, DeliveryStatus::Cancelled];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +35,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sending => "sending",
             DeliveryStatus::Sent => "sent",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
         }
     }
 
@@ -40,6 +45,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sending => "Sending",
             DeliveryStatus::Sent => "Sent",
             DeliveryStatus::Failed => "Failed",
+            DeliveryStatus::Cancelled => "Cancelled",
         }
     }
 }

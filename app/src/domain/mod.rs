@@ -1,7 +1,7 @@
 //! Types and rules with no I/O: roles and permissions, account fields, the password policy,
 //! login throttling arithmetic, the incident catalog, the incident state machine and key times,
-//! updates, the status page's arithmetic (component history, uptime), on-call schedules,
-//! post-mortems and action items.
+//! updates, the status page's arithmetic (component history, uptime), on-call schedules and
+//! their picture, post-mortems and action items.
 //!
 //! This module compiles for both the server and the browser, so it must never import sqlx, axum
 //! or anything else that only exists on the server. Every function that needs "now" takes it as
@@ -20,6 +20,7 @@ pub mod password;
 pub mod permissions;
 pub mod post_mortem;
 pub mod schedule;
+pub mod schedule_picture;
 pub mod status_page;
 pub mod text;
 pub mod throttle;

@@ -87,6 +87,27 @@ pub struct Section {
     pub updated_by_name: Option<String>,
 }
 
+impl PostMortem {
+    /// Whether someone gave any of the impact figures people write (the duration comes from the
+    /// incident's key times).
+    pub fn has_impact_figures(&self) -> bool {
+        [&self.users_affected, &self.financial_impact, &self.slos_breached].iter().any(|v| !v.trim().is_empty())
+    }
+}
+
+impl Section {
+    /// Whether anything is written in it.
+    pub fn is_written(&self) -> bool {
+        !self.body.trim().is_empty()
+    }
+
+    /// Whether `text` (typed in an editor, not saved) says something else than the saved text,
+    /// once line ends and trailing space are normalized as saving does.
+    pub fn differs_from(&self, text: &str) -> bool {
+        text.replace("\r\n", "\n").trim_end() != self.body.trim_end()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Factor {
     pub id: i64,
@@ -176,13 +197,30 @@ impl Decision {
     }
 }
 
+/// How many of `decisions` are approvals.
+pub fn approvals(decisions: &[Decision]) -> i64 {
+    decisions.iter().filter(|d| **d == Decision::Approved).count() as i64
+}
+
+/// What still keeps a post-mortem in review from being published, in a few words to show beside
+/// its Publish button ("Needs 1 more approval"); `None` when it may be published. `decisions` are
+/// those that count (reviewers other than the owner, as `check_move` is given them), and the
+/// answer agrees with `check_move(InReview, Published, …)`.
+pub fn publish_blocker(decisions: &[Decision], required: i64) -> Option<String> {
+    if decisions.contains(&Decision::ChangesRequested) {
+        return Some("A reviewer asked for changes".to_string());
+    }
+    let missing = required - approvals(decisions);
+    (missing > 0).then(|| format!("Needs {missing} more approval{}", if missing == 1 { "" } else { "s" }))
+}
+
 /// Checks a move of the workflow, given the reviewers' decisions; the refusal is a sentence.
 /// - draft → in review: needs a reviewer.
 /// - in review → draft: back to writing (changes requested, say).
 /// - in review → published: needs `required` approvals and no reviewer asking for changes.
 pub fn check_move(from: PostMortemStatus, to: PostMortemStatus, decisions: &[Decision], required: i64) -> Result<(), String> {
     use PostMortemStatus::*;
-    let approvals = decisions.iter().filter(|d| **d == Decision::Approved).count() as i64;
+    let approvals = approvals(decisions);
     match (from, to) {
         (Draft, InReview) if decisions.is_empty() => Err("Add at least one reviewer before sending it to review.".to_string()),
         (Draft, InReview) | (InReview, Draft) => Ok(()),
@@ -210,6 +248,16 @@ pub struct TemplateSection {
 
 /// The heading whose section is pre-filled with the incident's timeline.
 pub const TIMELINE_HEADING: &str = "Timeline";
+
+/// The heading of the section where a post-mortem's page shows its impact figures (users
+/// affected, duration, financial impact, SLOs breached): the figures are the one place for
+/// impact, and the section's own text, if it has any, follows them.
+pub const IMPACT_HEADING: &str = "Impact";
+
+/// Whether a section with `heading` is the impact section (`IMPACT_HEADING`, in any case).
+pub fn is_impact_heading(heading: &str) -> bool {
+    heading.trim().eq_ignore_ascii_case(IMPACT_HEADING)
+}
 
 /// Most sections a template may have.
 pub const MAX_SECTIONS: usize = 20;
@@ -424,6 +472,59 @@ mod tests {
         assert!(check_move(InReview, Draft, &[ChangesRequested], 1).is_ok());
         assert!(check_move(Published, Draft, &[Approved], 1).unwrap_err().contains("published already"));
         assert!(check_move(Draft, Draft, &[], 1).unwrap_err().contains("draft already"));
+    }
+
+    #[test]
+    fn the_publish_blocker_says_what_is_missing_and_agrees_with_check_move() {
+        use Decision::*;
+        assert_eq!(publish_blocker(&[Pending], 1).as_deref(), Some("Needs 1 more approval"));
+        assert_eq!(publish_blocker(&[Approved, Pending, Pending], 3).as_deref(), Some("Needs 2 more approvals"));
+        assert_eq!(publish_blocker(&[Approved, ChangesRequested], 1).as_deref(), Some("A reviewer asked for changes"));
+        assert_eq!(publish_blocker(&[], 1).as_deref(), Some("Needs 1 more approval"));
+        assert_eq!(publish_blocker(&[Approved], 1), None);
+        assert_eq!(publish_blocker(&[Approved, Approved], 1), None);
+        assert_eq!(publish_blocker(&[], 0), None);
+        let all = [Pending, Approved, ChangesRequested];
+        for required in 0..=3 {
+            for a in all {
+                for b in all {
+                    for decisions in [vec![], vec![a], vec![a, b]] {
+                        let may = check_move(PostMortemStatus::InReview, PostMortemStatus::Published, &decisions, required).is_ok();
+                        assert_eq!(publish_blocker(&decisions, required).is_none(), may, "{decisions:?} required={required}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_impact_section_is_found_by_its_heading_in_any_case() {
+        assert!(is_impact_heading("Impact"));
+        assert!(is_impact_heading(" impact "));
+        assert!(!is_impact_heading("Impact figures"));
+        assert!(!is_impact_heading("Summary"));
+    }
+
+    #[test]
+    fn a_draft_differs_from_the_saved_text_only_beyond_line_ends_and_trailing_space() {
+        let section = Section {
+            id: 1,
+            position: 1,
+            heading: "Summary".into(),
+            guidance: String::new(),
+            body: "Line one\nLine two".into(),
+            body_html: String::new(),
+            revision: 1,
+            updated_at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+            updated_by_name: None,
+        };
+        assert!(section.is_written());
+        assert!(!section.differs_from("Line one\r\nLine two\n\n"));
+        assert!(section.differs_from("Line one\nLine 2"));
+        assert!(section.differs_from(""));
+        let empty = Section { body: String::new(), ..section };
+        assert!(!empty.is_written());
+        assert!(!empty.differs_from("  \n"));
     }
 
     #[test]

@@ -93,10 +93,13 @@ async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool
                 for person in paged.iter().filter_map(|id| people.iter().find(|p| p.user_id == *id)) {
                     let token = crate::auth::new_secret_token();
                     let link = format!("{base_url}/ack/{token}");
-                    let mut sent = notify::page_deliveries(page, person, &link, expires, base_url);
+                    let mut sent = notify::page_deliveries(page, person, &link, expires, now, base_url);
+                    let mut methods: Vec<&str> = sent.iter().map(|d| d.target.as_str()).collect();
+                    methods.sort_unstable();
+                    methods.dedup();
                     recipients.push(NewRecipient {
                         user_id: person.user_id,
-                        methods: sent.len() as i64,
+                        methods: methods.len() as i64,
                         token_hash: crate::auth::token_hash(&token),
                         expires_at: expires,
                     });

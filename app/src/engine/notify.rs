@@ -54,6 +54,8 @@ pub fn update_deliveries(notice: &UpdateNotice<'_>, recipients: &Recipients, pub
                 subject: subject.clone(),
                 body: body.clone(),
                 unsubscribe_url: String::new(),
+                page_id: None,
+                due_at: None,
             });
         }
     }
@@ -67,6 +69,8 @@ pub fn update_deliveries(notice: &UpdateNotice<'_>, recipients: &Recipients, pub
             subject: String::new(),
             body,
             unsubscribe_url: String::new(),
+            page_id: None,
+            due_at: None,
         });
     }
     if update.audience.public {
@@ -82,6 +86,8 @@ pub fn update_deliveries(notice: &UpdateNotice<'_>, recipients: &Recipients, pub
                 subject: subject.clone(),
                 body: format!("{}\n\n{page}\n\nUnsubscribe: {unsubscribe}\n", update.body),
                 unsubscribe_url: unsubscribe,
+                page_id: None,
+                due_at: None,
             });
         }
     }
@@ -148,6 +154,8 @@ pub fn confirmation_delivery(address: &str, token: &str, page_title: &str, base_
             "Someone (hopefully you) asked for updates from {page_title} by email.\n\nConfirm: {base_url}/status/confirm/{token}\n\nIf it wasn't you, ignore this email: nothing will be sent.\n"
         ),
         unsubscribe_url: String::new(),
+        page_id: None,
+        due_at: None,
     }
 }
 
@@ -170,7 +178,17 @@ fn to_method(method: &ContactMethod, topic: &str, subject: &str, text: &str, sho
             (Channel::Webhook, fill_url_template(&method.target, short), String::new(), body.to_string())
         }
     };
-    NewDelivery { channel, target, webhook_id: None, topic: topic.to_string(), subject, body, unsubscribe_url: String::new() }
+    NewDelivery {
+        channel,
+        target,
+        webhook_id: None,
+        topic: topic.to_string(),
+        subject,
+        body,
+        unsubscribe_url: String::new(),
+        page_id: None,
+        due_at: None,
+    }
 }
 
 /// The same message to every contact method of a person (see `to_method`).
@@ -178,9 +196,17 @@ fn to_every_method(person: &ReachablePerson, topic: &str, subject: &str, text: &
     person.methods.iter().map(|method| to_method(method, topic, subject, text, short, &payload)).collect()
 }
 
-/// A page to one person, through each of their contact methods, with their one-time
-/// acknowledgement link.
-pub fn page_deliveries(page: &PageRecord, person: &ReachablePerson, ack_link: &str, expires: DateTime<Utc>, base_url: &str) -> Vec<NewDelivery> {
+/// A page to one person, with their one-time acknowledgement link: through each contact
+/// method when their notification rules say (all at once without rules). The later ones wait
+/// in the outbox, where acknowledging the page cancels them.
+pub fn page_deliveries(
+    page: &PageRecord,
+    person: &ReachablePerson,
+    ack_link: &str,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+    base_url: &str,
+) -> Vec<NewDelivery> {
     let about = page.incident_id.map(|id| format!(" for {}", reference(id))).unwrap_or_default();
     let topic = format!("page {}{about}", page.id);
     let subject = format!("Page{about}: {}", one_line(&page.message, 80));
@@ -199,7 +225,14 @@ pub fn page_deliveries(page: &PageRecord, person: &ReachablePerson, ack_link: &s
         "message": page.message,
         "acknowledge_url": ack_link,
     });
-    to_every_method(person, &topic, &subject, &text, &short, payload)
+    crate::domain::contact::page_sends(&person.methods, &person.rules)
+        .into_iter()
+        .map(|(method, delay)| NewDelivery {
+            page_id: Some(page.id),
+            due_at: (delay > 0).then(|| now + chrono::Duration::minutes(delay)),
+            ..to_method(method, &topic, &subject, &text, &short, &payload)
+        })
+        .collect()
 }
 
 /// The notice that a person's on-call shift is about to start.

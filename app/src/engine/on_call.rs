@@ -1,6 +1,6 @@
-//! Who is on call, with names: a schedule's final schedule worked out from its plan, and the
-//! names of the people shifts mention. Shared by the escalation engine, hand-off notices,
-//! calendar feeds and the schedule pages.
+//! Who is on call, with names: a schedule's final schedule worked out from its plan (and each
+//! layer's own shifts, for the schedule's picture), and the names of the people shifts mention.
+//! Shared by the escalation engine, hand-off notices, calendar feeds and the schedule pages.
 
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{self as rules, Layer, Override, Schedule, Shift};
@@ -23,6 +23,18 @@ pub fn final_shifts(plan: &SchedulePlan, from: DateTime<Utc>, to: DateTime<Utc>)
         rules::final_schedule(&schedule_zone(&plan.schedule), &layers, &overrides, from, to)
     })
     .unwrap_or_default()
+}
+
+/// Each layer's own shifts from `from` to `to` (its rotation within its restrictions, before
+/// higher layers and overrides), one list per layer in the plan's order (lowest first). Worked
+/// out from the plan already loaded, so it costs no query; a layer whose arithmetic fails is
+/// logged, counted and shown with nobody, like a schedule in `final_shifts`.
+pub fn layer_shifts(plan: &SchedulePlan, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Vec<Shift>> {
+    let tz = schedule_zone(&plan.schedule);
+    plan.layers
+        .iter()
+        .map(|layer| super::guard::isolated("schedule layer", layer.id, || layer.layer.shifts(&tz, from, to)).unwrap_or_default())
+        .collect()
 }
 
 /// Names for every person the given ids mention (one query), deactivated people included.

@@ -75,7 +75,7 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
     };
     let open_count: i64 = status_counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
     let has_cursor = !current("cursor").is_empty();
-    let filtered = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to", "q"].iter().any(|k| !current(k).is_empty());
+    let filtered = FILTERS.iter().chain(&["q"]).any(|k| !current(k).is_empty());
     // Red only when something is open.
     let open_class = if open_total > 0 { "card open-incidents" } else { "card open-incidents quiet" };
     view! {
@@ -165,6 +165,9 @@ fn OpenIncidentItem(row: IncidentRow) -> impl IntoView {
     }
 }
 
+/// The list's filters, behind "Filters (n)" with the sort (the search is always shown).
+const FILTERS: [&str; 8] = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to"];
+
 #[component]
 fn FilterForm(severities: Vec<crate::domain::catalog::Severity>, services: Vec<(i64, String)>, incident_types: Vec<(i64, String)>) -> impl IntoView {
     let query = use_query_map();
@@ -193,21 +196,30 @@ fn FilterForm(severities: Vec<crate::domain::catalog::Severity>, services: Vec<(
         }
     };
     let search_value = current("q");
+    let applied = FILTERS.iter().filter(|name| !current(name).is_empty()).count();
+    let summary = if applied == 0 { "Filters".to_string() } else { format!("Filters ({applied})") };
     view! {
         <Form method="GET" action="/incidents" attr:class="filter-form" attr:aria-label="Filter incidents">
             <div class="field search-field">
                 <label for="filter-q">"Search"</label>
                 <input id="filter-q" type="search" name="q" value=search_value placeholder="Title, summary or INC-42" />
             </div>
-            {choice("status", "Status", status_options)}
-            {choice("severity", "Severity", severity_options)}
-            {choice("service", "Service", service_options)}
-            {choice("incident_type", "Type", type_options)}
-            {choice("mine", "Role holder", vec![any("Anyone"), ("true".into(), "Me".into())])}
-            {choice("drill", "Drills", vec![any("Drills and real"), ("false".into(), "Real only".into()), ("true".into(), "Drills only".into())])}
-            {date("from", "Declared from")}
-            {date("to", "Declared until")}
-            {choice("sort", "Sort by", vec![("newest".into(), "Newest first".into()), ("oldest".into(), "Oldest first".into()), ("severity".into(), "Most severe first".into())])}
+            // Folded so that the list comes first (on a phone, the filters took a screen and a half);
+            // the summary counts the filters in force.
+            <details class="filter-more">
+                <summary class="button">{summary}</summary>
+                <div class="filter-grid">
+                    {choice("sort", "Sort by", vec![("newest".into(), "Newest first".into()), ("oldest".into(), "Oldest first".into()), ("severity".into(), "Most severe first".into())])}
+                    {choice("status", "Status", status_options)}
+                    {choice("severity", "Severity", severity_options)}
+                    {choice("service", "Service", service_options)}
+                    {choice("incident_type", "Type", type_options)}
+                    {choice("mine", "Role holder", vec![any("Anyone"), ("true".into(), "Me".into())])}
+                    {choice("drill", "Drills", vec![any("Drills and real"), ("false".into(), "Real only".into()), ("true".into(), "Drills only".into())])}
+                    {date("from", "Declared from")}
+                    {date("to", "Declared until")}
+                </div>
+            </details>
             <div class="filter-actions">
                 <button type="submit" class="button">"Apply filters"</button>
                 <a href="/incidents">"Clear"</a>
@@ -247,11 +259,12 @@ fn IncidentTable(rows: Vec<IncidentRow>) -> impl IntoView {
                                         {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
                                         {incident.incident_type_name.clone().map(|t| view! { <span class="cell-sub">{t}</span> })}
                                     </th>
-                                    <td><StatusBadge status=incident.status /></td>
-                                    <td><SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank /></td>
-                                    <td>{if row.summary.services.is_empty() { "—".to_string() } else { row.summary.services.join(", ") }}</td>
-                                    <td>{row.summary.commander.unwrap_or_else(|| "—".to_string())}</td>
-                                    <td>
+                                    // data-label: the column's name beside the value when rows wrap on a phone.
+                                    <td data-label="Status"><StatusBadge status=incident.status /></td>
+                                    <td data-label="Severity"><SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank /></td>
+                                    <td data-label="Services">{if row.summary.services.is_empty() { "—".to_string() } else { row.summary.services.join(", ") }}</td>
+                                    <td data-label="Commander">{row.summary.commander.unwrap_or_else(|| "—".to_string())}</td>
+                                    <td data-label="Declared">
                                         <span class="cell-title">{row.declared_ago}</span>
                                         <span class="cell-sub">{row.declared}</span>
                                     </td>

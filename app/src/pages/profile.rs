@@ -1,12 +1,15 @@
 //! A person's own profile: display name, time zone, password.
 
-use crate::api::contacts::{list_contact_methods, AddContactMethod, RemoveContactMethod, SendTestNotification};
+use crate::api::contacts::{
+    list_contact_methods, AddContactMethod, AddNotificationRule, ContactSettings, RemoveContactMethod, RemoveNotificationRule,
+    SendTestNotification,
+};
 use crate::api::profile::{get_profile, ChangePassword, Profile, UpdateProfile};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::session::load_page_after;
-use crate::domain::contact::ContactKind;
+use crate::domain::contact::{methods_without_rules, rule_delay_label, ContactKind, ContactMethod, NotificationRule};
 use leptos::prelude::*;
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
@@ -139,9 +142,15 @@ fn ContactMethodsCard() -> impl IntoView {
     let add = ServerAction::<AddContactMethod>::new();
     let remove = ServerAction::<RemoveContactMethod>::new();
     let test = ServerAction::<SendTestNotification>::new();
+    let add_rule = ServerAction::<AddNotificationRule>::new();
+    let remove_rule = ServerAction::<RemoveNotificationRule>::new();
     let added = successes(add);
     let removed = successes(remove);
-    let methods = Resource::new(move || (added.get(), removed.get()), |_| list_contact_methods());
+    let (rule_added, rule_removed) = (successes(add_rule), successes(remove_rule));
+    let methods = Resource::new(
+        move || (added.get(), removed.get(), rule_added.get(), rule_removed.get()),
+        |_| list_contact_methods(),
+    );
     let add_error = action_error(add);
     let add_form = reset_after_success(add);
     let other_error = Signal::derive(move || action_error(remove).get().or_else(|| action_error(test).get()));
@@ -158,15 +167,15 @@ fn ContactMethodsCard() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || methods.get().map(|loaded| match loaded {
-                    Ok(list) if list.is_empty() => view! {
+                    Ok(ContactSettings { methods: list, .. }) if list.is_empty() => view! {
                         <p class="form-error" role="alert">"You can't be paged: you have no contact method. Add your email or a phone gateway below."</p>
                     }.into_any(),
-                    Ok(list) => view! {
+                    Ok(ContactSettings { methods: list, rules }) => view! {
                         {(list.len() == 1).then(|| view! {
                             <p class="field-hint">"This is your only contact method: if you remove it, pages and hand-off notices won't reach you."</p>
                         })}
                         <ul class="contact-list">
-                            {list.into_iter().map(|method| {
+                            {list.clone().into_iter().map(|method| {
                                 let (to_label, remove_label) = (format!(" to {}", method.label), format!(" {}", method.label));
                                 view! {
                                 <li class="catalog-item">
@@ -185,10 +194,12 @@ fn ContactMethodsCard() -> impl IntoView {
                                 </li>
                             }}).collect_view()}
                         </ul>
+                        <NotificationRules methods=list.clone() rules add=add_rule remove=remove_rule />
                     }.into_any(),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
+            <h3>"Add a contact method"</h3>
             <ActionForm action=add node_ref=add_form attr:class="stack-form">
                 <FormError error=add_error fields=&["kind", "label", "target"] />
                 <SelectField label="Kind" name="kind" error=add_error options=kinds id_prefix="contact" />
@@ -196,6 +207,80 @@ fn ContactMethodsCard() -> impl IntoView {
                 <Field label="Address or URL" name="target" error=add_error id_prefix="contact"
                     hint="An email address, or a URL to call; {message} in it is replaced by the message (for SMS gateways)." />
                 <SubmitButton label="Add contact method" pending_label="Adding…" pending=add.pending().into() />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// When, after being paged, each contact method is used: the rules, a warning for methods no
+/// rule uses, and the form for a new rule. Without rules every method is used at once.
+#[component]
+fn NotificationRules(
+    methods: Vec<ContactMethod>,
+    rules: Vec<NotificationRule>,
+    add: ServerAction<AddNotificationRule>,
+    remove: ServerAction<RemoveNotificationRule>,
+) -> impl IntoView {
+    let add_error = action_error(add);
+    let remove_error = action_error(remove);
+    let saved = saved_flag("rule");
+    let unused: Vec<String> = methods_without_rules(&methods, &rules).into_iter().map(|m| m.label.clone()).collect();
+    let name_of = |id: i64| methods.iter().find(|m| m.id == id).map(|m| format!("{} ({})", m.label, m.kind.label())).unwrap_or_default();
+    let rows: Vec<(i64, String, String)> = rules.iter().map(|r| (r.id, rule_delay_label(r.delay_minutes), name_of(r.contact_method_id))).collect();
+    let options: Vec<(String, String)> = methods.iter().map(|m| (m.id.to_string(), format!("{} ({})", m.label, m.kind.label()))).collect();
+    view! {
+        <section class="notification-rules" aria-labelledby="rules-title">
+            <h3 id="rules-title">"Notification rules"</h3>
+            <p class="muted">
+                "When you are paged, each rule sends the page to one contact method, at once or after a wait. "
+                "What is still waiting isn't sent once the page is acknowledged."
+            </p>
+            <FormError error=remove_error fields=&[] />
+            {if rows.is_empty() {
+                view! { <p class="empty-state">"No rules: a page goes to every contact method at once."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="rule-list">
+                        {rows.into_iter().map(|(id, when, method)| view! {
+                            <li class="catalog-item">
+                                <div class="catalog-head">
+                                    <span class="cell-title">{when.clone()}</span>
+                                    <span class="cell-sub">{format!("by {method}")}</span>
+                                </div>
+                                <ActionForm action=remove attr:class="inline-form">
+                                    <input type="hidden" name="notification_rule_id" value=id />
+                                    <ConfirmSubmit
+                                        label="Remove"
+                                        subject=format!("rule: {when} by {method}")
+                                        consequence=format!("Pages will no longer reach you {} by {method}.", when.to_lowercase())
+                                        confirm="Remove rule"
+                                        small=true
+                                    />
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {(!unused.is_empty()).then(|| view! {
+                <p class="field-hint" role="note">{format!("Pages don't use {}: no rule names it.", unused.join(", "))}</p>
+            })}
+            <ActionForm action=add attr:class="stack-form">
+                <FormError error=add_error fields=&["contact_method_id", "delay_minutes"] />
+                <SelectField label="Send to" name="contact_method_id" error=add_error options id_prefix="rule" />
+                <Field
+                    label="Minutes after the page"
+                    name="delay_minutes"
+                    kind="number"
+                    value="0"
+                    error=add_error
+                    id_prefix="rule"
+                    hint="0 sends it at once; 5 sends it 5 minutes later if you haven't acknowledged by then."
+                />
+                <SubmitButton label="Add rule" pending_label="Adding…" pending=add.pending().into() />
+                <Show when=move || saved.get()>
+                    <p class="form-success" role="status">"Rule added."</p>
+                </Show>
             </ActionForm>
         </section>
     }
@@ -212,7 +297,7 @@ fn TestPageCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="test-page-title">
             <h2 id="test-page-title">"Test page"</h2>
-            <p class="muted">"Pages you as a real page would: through every contact method, with a link to acknowledge it. Nobody else is paged."</p>
+            <p class="muted">"Pages you as a real page would: through your contact methods as your notification rules say, with a link to acknowledge it. Nobody else is paged."</p>
             <ActionForm action=send attr:class="inline-form">
                 <FormError error fields=&[] />
                 <SubmitButton label="Send me a test page" pending_label="Paging…" pending=send.pending().into() />

@@ -1,10 +1,12 @@
 //! On-call: the schedules list with who is on call now and the viewer's next shift, and one
-//! schedule's page (the coming fortnight drawn as bars, hand-offs, layers, overrides, calendar
-//! feed). Everyone signed in reads; responders and admins see the forms.
+//! schedule's page (the coming fortnight drawn as a row per layer and the final schedule, its
+//! hand-offs by day, layers, overrides, calendar feed). Everyone signed in reads; responders and
+//! admins see the forms.
 
 use crate::api::schedules::{
-    get_schedule, list_schedules, AddOverride, Bar, CreateSchedule, DeleteSchedule, LayerView, RemoveLayer, RemoveOverride,
-    RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, UpdateSchedule, PARTICIPANT_FIELDS, VIEW_DAYS,
+    get_schedule, list_schedules, AddOverride, Bar, CreateSchedule, DayColumn, DeleteSchedule, HandoffDay, LayerView, LegendEntry,
+    RemoveLayer, RemoveOverride, RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, Segment, UpdateSchedule,
+    PARTICIPANT_FIELDS, VIEW_DAYS,
 };
 use crate::components::errors::AppErrorView;
 use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
@@ -197,24 +199,15 @@ fn ScheduleBody(data: ScheduleView, actions: Actions) -> impl IntoView {
         </header>
         <section class="card" aria-labelledby="picture-heading">
             <h2 id="picture-heading">"Who is on call"</h2>
-            <p class="muted">{data.with_value(|d| format!("Times in your time zone ({}).", d.viewer_zone))}</p>
+            <p class="muted">{data.with_value(|d| format!("{}, in your time zone ({}).", d.range, d.viewer_zone))}</p>
             <nav class="pagination" aria-label="Weeks">
                 <a href=format!("{base}?offset={earlier}") rel="prev">"Earlier"</a>
                 {(data.with_value(|d| d.offset_days) != 0).then(|| view! { <a href=base.clone()>"Today"</a> })}
                 <a href=format!("{base}?offset={later}") rel="next">"Later"</a>
             </nav>
-            <div class="schedule-picture">
-                <div class="schedule-row schedule-days" aria-hidden="true">
-                    <span></span>
-                    <div class="days">
-                        {data.with_value(|d| d.days.clone()).into_iter().map(|day| view! { <span>{day}</span> }).collect_view()}
-                    </div>
-                </div>
-                {data.with_value(|d| d.bars.clone()).into_iter().map(|bar| view! { <ScheduleBar bar /> }).collect_view()}
-            </div>
-            <h3>"Hand-offs"</h3>
-            {data.with_value(|d| d.handoffs.clone()).into_iter().map(|h| view! { <p class="handoff">{format!("{} — {} comes on call", h.at, h.who)}</p> }).collect_view()}
-            {data.with_value(|d| d.handoffs.is_empty()).then(|| view! { <p class="empty-state">"No hand-offs in these two weeks."</p> })}
+            <SchedulePicture bars=data.with_value(|d| d.bars.clone()) days=data.with_value(|d| d.days.clone())
+                now_at=data.with_value(|d| d.now_at) legend=data.with_value(|d| d.legend.clone()) />
+            <Handoffs days=data.with_value(|d| d.handoff_days.clone()) not_listed=data.with_value(|d| d.handoffs_not_listed) />
         </section>
         <LayersCard data=data.get_value() actions />
         <OverridesCard data=data.get_value() actions />
@@ -224,32 +217,150 @@ fn ScheduleBody(data: ScheduleView, actions: Actions) -> impl IntoView {
     }
 }
 
-/// One row of the picture. The bar is drawn in SVG, placed with geometry attributes rather than
-/// inline styles (which the Content-Security-Policy forbids); screen readers get the same
-/// stretches as a list.
+/// Rows are this tall (CSS pixels); shifts are drawn 4 from the top and bottom.
+const ROW_HEIGHT: &str = "40";
+
+/// A position along a row (ten-thousandths of its width) as an SVG length.
+fn percent(ten_thousandths: i64) -> String {
+    format!("{}%", ten_thousandths as f64 / 100.0)
+}
+
+/// The picture: a row per layer from the top (as the layers card lists them), then the final
+/// schedule, over one column per day, with a line at now. Rows are SVG placed with geometry
+/// attributes rather than inline styles (which the Content-Security-Policy forbids); each
+/// shift is a list item, reachable by keyboard, named with its person and times. The days
+/// scroll sideways inside the picture on a narrow screen while the row names stay put.
 #[component]
-fn ScheduleBar(bar: Bar) -> impl IntoView {
+fn SchedulePicture(bars: Vec<Bar>, days: Vec<DayColumn>, now_at: Option<i64>, legend: Vec<LegendEntry>) -> impl IntoView {
+    // What the pointer or the keyboard is on, written out under the picture (once hydrated;
+    // without JavaScript the tooltip and the legend say the same).
+    let detail = RwSignal::new(String::new());
+    let mut layers = bars;
+    let final_row = (!layers.is_empty()).then(|| layers.remove(0));
+    let boundaries: Vec<i64> = days.iter().skip(1).map(|d| d.left).collect();
+    let anchor = |at: i64| if at < 400 { "start" } else if at > 9_600 { "end" } else { "middle" };
+    view! {
+        <p class="picture-scroll-hint muted">{format!("Scroll sideways for all {VIEW_DAYS} days; the row names stay in place.")}</p>
+        <div class="schedule-picture">
+            <div class="picture-grid">
+                <div class="picture-row picture-head" aria-hidden="true">
+                    <span class="picture-label"></span>
+                    <div class="picture-track-head">
+                        <ol class="picture-days">
+                            {days.into_iter().map(|day| view! {
+                                <li class=if day.today { "today" } else { "" } title=day.full>
+                                    <span class="day-long">{day.label}</span>
+                                    <span class="day-short">{day.narrow}</span>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                        <svg class="now-axis" width="100%" height="18">
+                            {now_at.map(|at| view! {
+                                <text class="now-label" x=percent(at) y="12" text-anchor=anchor(at)>"now"</text>
+                                <line class="now-line" x1=percent(at) x2=percent(at) y1="14" y2="18" />
+                            })}
+                        </svg>
+                    </div>
+                </div>
+                {layers.into_iter().map(|bar| view! { <PictureRow bar boundaries=boundaries.clone() now_at detail final_row=false /> }).collect_view()}
+                {final_row.map(|bar| view! { <PictureRow bar boundaries=boundaries.clone() now_at detail final_row=true /> })}
+            </div>
+        </div>
+        <p class="picture-detail" aria-hidden="true">{move || detail.get()}</p>
+        {(!legend.is_empty()).then(|| view! {
+            <ul class="picture-legend" aria-label="Legend">
+                {legend.into_iter().map(|entry| view! {
+                    <li>
+                        <span class=format!("legend-initials tint-{}", entry.tint)>{entry.initials}</span>
+                        " "
+                        <span class="legend-name">{entry.name}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// One row of the picture: its name, fixed at the left, and its shifts as a list.
+#[component]
+fn PictureRow(bar: Bar, boundaries: Vec<i64>, now_at: Option<i64>, detail: RwSignal<String>, final_row: bool) -> impl IntoView {
     let label = bar.label.clone();
     let empty = bar.segments.is_empty();
-    let percent = |tenths_of_a_thousand: i64| format!("{}%", tenths_of_a_thousand as f64 / 100.0);
     view! {
-        <div class="schedule-row">
-            <span class="schedule-row-label" aria-hidden="true">{label.clone()}</span>
-            <svg class="schedule-bar" width="100%" height="36" aria-hidden="true">
-                <rect class="bar-background" width="100%" height="100%" />
-                {bar.segments.iter().map(|s| view! {
-                    <svg x=percent(s.left) width=percent(s.width) height="100%">
-                        <rect class=format!("segment tint-{}", s.tint) width="100%" height="100%"><title>{format!("{}: {}", s.name, s.span)}</title></rect>
-                        <text x="6" y="23" class=format!("segment-name tint-{}", s.tint)>{s.name.clone()}</text>
-                    </svg>
-                }).collect_view()}
-                {empty.then(|| view! { <text x="8" y="23" class="segment-none">"Nobody"</text> })}
+        <div class=if final_row { "picture-row final" } else { "picture-row" }>
+            <span class="picture-label" title=label.clone() aria-hidden="true">{label.clone()}</span>
+            <svg class="picture-track" width="100%" height=ROW_HEIGHT role="list" aria-label=label>
+                <rect class="track-background" width="100%" height="100%" />
+                {boundaries.into_iter().map(|at| view! { <line class="day-line" x1=percent(at) x2=percent(at) y1="0" y2="100%" /> }).collect_view()}
+                {final_row.then(|| view! { <line class="final-rule" x1="0" x2="100%" y1="1" y2="1" /> })}
+                {bar.segments.into_iter().map(|segment| view! { <PictureSegment segment detail /> }).collect_view()}
+                {empty.then(|| view! { <text class="segment-none" x="8" y="25" role="listitem">"Nobody on call"</text> })}
+                {now_at.map(|at| view! { <line class="now-line" x1=percent(at) x2=percent(at) y1="0" y2="100%" /> })}
             </svg>
-            <ul class="visually-hidden" aria-label=label>
-                {bar.segments.into_iter().map(|s| view! { <li>{format!("{}: {}", s.name, s.span)}</li> }).collect_view()}
-                {empty.then(|| view! { <li>"Nobody on call"</li> })}
-            </ul>
         </div>
+    }
+}
+
+/// One shift on a row: its person's name or initials where they fit, the whole name and the
+/// times as its accessible name and tooltip.
+#[component]
+fn PictureSegment(segment: Segment, detail: RwSignal<String>) -> impl IntoView {
+    let described = format!("{}: {}", segment.name, segment.span);
+    let (on_focus, on_enter, tooltip) = (described.clone(), described.clone(), described.clone());
+    // A person added on top of whoever is on call is drawn in the lower half, over them.
+    let (y, height, baseline) = if segment.stacked { ("21", "16", "33") } else { ("4", "32", "24") };
+    view! {
+        <g class=format!("segment tint-{}", segment.tint) role="listitem" tabindex="0" aria-label=described
+            on:focus=move |_| detail.set(on_focus.clone())
+            on:blur=move |_| detail.set(String::new())
+            on:mouseenter=move |_| detail.set(on_enter.clone())
+            on:mouseleave=move |_| detail.set(String::new())>
+            <svg x=percent(segment.left) width=percent(segment.width) height="100%" aria-hidden="true">
+                <rect class="segment-shape" y=y width="100%" height=height rx="3"><title>{tooltip}</title></rect>
+                <text class="segment-text" x="6" y=baseline>{segment.text}</text>
+            </svg>
+        </g>
+    }
+}
+
+/// The final schedule's hand-offs in the view, under a heading per day in the viewer's zone.
+#[component]
+fn Handoffs(days: Vec<HandoffDay>, not_listed: i64) -> impl IntoView {
+    view! {
+        <h3>"Hand-offs"</h3>
+        {if days.is_empty() {
+            view! { <p class="empty-state">"No hand-offs in these two weeks."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="handoff-days">
+                    {days.into_iter().map(|day| view! {
+                        <li class="handoff-day">
+                            <h4>{day.heading}</h4>
+                            <ul class="handoff-list">
+                                {day.handoffs.into_iter().map(|h| {
+                                    let what = match &h.from {
+                                        Some(from) => format!("{} takes over from {from}", h.who),
+                                        None => format!("{} comes on call", h.who),
+                                    };
+                                    view! {
+                                        <li class="handoff">
+                                            <span class="handoff-time">{h.at}</span>
+                                            " "
+                                            <span class=format!("legend-initials tint-{}", h.tint) aria-hidden="true">{h.initials}</span>
+                                            " "
+                                            <span>{what}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+        {(not_listed > 0).then(|| view! {
+            <p class="muted">{format!("{not_listed} more hand-offs in these two weeks are not listed; the calendar feed has them all.")}</p>
+        })}
     }
 }
 

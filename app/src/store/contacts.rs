@@ -2,7 +2,7 @@
 
 use super::{on_pool, Store, StoreError};
 use crate::domain::catalog::Person;
-use crate::domain::contact::{ContactKind, ContactMethod};
+use crate::domain::contact::{ContactKind, ContactMethod, NotificationRule};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
@@ -70,13 +70,80 @@ impl Store {
 
     /// Removes one of `user_id`'s contact methods (`NotFound` for anyone else's).
     pub async fn remove_contact_method(&self, user_id: i64, id: i64) -> Result<(), StoreError> {
-        let removed = on_pool!(self, |pool| sqlx::query("delete from contact_methods where id = $1 and user_id = $2")
+        self.delete_own("contact_methods", user_id, id).await
+    }
+
+    /// Deletes row `id` of `table` if it is `user_id`'s (`NotFound` otherwise).
+    async fn delete_own(&self, table: &'static str, user_id: i64, id: i64) -> Result<(), StoreError> {
+        let sql = format!("delete from {table} where id = $1 and user_id = $2");
+        let removed = on_pool!(self, |pool| sqlx::query(&sql)
             .bind(id)
             .bind(user_id)
             .execute(pool)
             .await
             .map(|done| done.rows_affected()))?;
         if removed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// A person's notification rules, the soonest first (at most `limit`).
+    pub async fn notification_rules(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRule>, StoreError> {
+        let rows: Vec<(i64, i64, i64)> = on_pool!(self, |pool| sqlx::query_as(
+            "select id, contact_method_id, delay_minutes from notification_rules where user_id = $1 \
+             order by delay_minutes, contact_method_id, id limit $2"
+        )
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id, contact_method_id, delay_minutes)| NotificationRule { id, contact_method_id, delay_minutes }).collect())
+    }
+
+    /// Adds a rule for one of `user_id`'s own contact methods, unless they have `max` rules
+    /// already (`Stale`); `NotFound` when the method isn't theirs, `Unique` when the same rule
+    /// exists.
+    pub async fn add_notification_rule(
+        &self,
+        user_id: i64,
+        contact_method_id: i64,
+        delay_minutes: i64,
+        max: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let (owned, id): (bool, Option<i64>) = on_pool!(self, |pool| async {
+            let mut tx = super::BeginWrite::begin_write(pool).await?;
+            let owned: Option<i64> = sqlx::query_scalar("select id from contact_methods where id = $1 and user_id = $2")
+                .bind(contact_method_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if owned.is_none() {
+                return Ok::<_, StoreError>((false, None));
+            }
+            let id: Option<i64> = sqlx::query_scalar(
+                "insert into notification_rules (user_id, contact_method_id, delay_minutes, created_at) \
+                 select $1, $2, $3, $4 where (select count(*) from notification_rules where user_id = $1) < $5 returning id",
+            )
+            .bind(user_id)
+            .bind(contact_method_id)
+            .bind(delay_minutes)
+            .bind(now)
+            .bind(max)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((true, id))
+        }
+        .await)?;
+        match (owned, id) {
+            (false, _) => Err(StoreError::NotFound),
+            (true, None) => Err(StoreError::Stale),
+            (true, Some(id)) => Ok(id),
+        }
+    }
+
+    /// Removes one of `user_id`'s rules (`NotFound` for anyone else's).
+    pub async fn remove_notification_rule(&self, user_id: i64, id: i64) -> Result<(), StoreError> {
+        self.delete_own("notification_rules", user_id, id).await
     }
 
     /// Active people with no contact method, whom no page or hand-off notice reaches: at most

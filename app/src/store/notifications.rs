@@ -76,6 +76,10 @@ pub struct NewDelivery {
     pub subject: String,
     pub body: String,
     pub unsubscribe_url: String,
+    /// The page it pages someone for: acknowledging the page cancels it while it waits.
+    pub page_id: Option<i64>,
+    /// When it is due (a page's later notification); `None`: at once.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// A queued notification and the state of its delivery.
@@ -184,15 +188,16 @@ fn into_subscription(row: SqlSubscription) -> Subscription {
 
 /// `insert` of `count` deliveries, numbered from `$1`, with the arguments for `deliveries`.
 pub(crate) fn insert_deliveries(deliveries: &[NewDelivery], update_id: Option<i64>, now: DateTime<Utc>) -> (String, Vec<Arg>) {
-    const COLUMNS: usize = 10;
+    const COLUMNS: usize = 11;
     let rows: Vec<String> = (0..deliveries.len())
         .map(|n| {
             let list: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", n * COLUMNS + c)).collect();
-            format!("({}, 'pending', {})", list.join(", "), format_args!("${}", n * COLUMNS + 9))
+            // updated_at is created_at, the last column.
+            format!("({}, 'pending', ${})", list.join(", "), n * COLUMNS + COLUMNS)
         })
         .collect();
     let sql = format!(
-        "insert into deliveries (channel, target, webhook_id, update_id, topic, subject, body, unsubscribe_url, \
+        "insert into deliveries (channel, target, webhook_id, update_id, page_id, topic, subject, body, unsubscribe_url, \
          next_attempt_at, created_at, status, updated_at) values {}",
         rows.join(", ")
     );
@@ -204,16 +209,26 @@ pub(crate) fn insert_deliveries(deliveries: &[NewDelivery], update_id: Option<i6
                 Arg::Text(d.target.clone()),
                 d.webhook_id.map(Arg::Int).unwrap_or(Arg::NullInt),
                 update_id.map(Arg::Int).unwrap_or(Arg::NullInt),
+                d.page_id.map(Arg::Int).unwrap_or(Arg::NullInt),
                 Arg::Text(d.topic.clone()),
                 Arg::Text(d.subject.clone()),
                 Arg::Text(d.body.clone()),
                 Arg::Text(d.unsubscribe_url.clone()),
-                Arg::Time(now),
+                Arg::Time(d.due_at.unwrap_or(now)),
                 Arg::Time(now),
             ]
         })
         .collect();
     (sql, args)
+}
+
+/// Cancels the waiting deliveries (a notification rule's later ones, or retries) of the pages
+/// `pages` selects, a subquery of page ids that may use `$3`; `$1` is why, `$2` the time.
+pub(crate) fn cancel_page_deliveries_sql(pages: &'static str) -> String {
+    format!(
+        "update deliveries set status = 'cancelled', last_error = $1, locked_until = null, updated_at = $2 \
+         where status = 'pending' and page_id in ({pages})"
+    )
 }
 
 /// A webhook's fields as `$1`…`$8` (the last is the time of the change).

@@ -43,3 +43,52 @@ test('a person adds contact methods, sends a test and removes one', async ({ pag
   await expect(card.locator('.cell-title', { hasText: email })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('a person sets notification rules: which method when, after being paged', async ({ page }) => {
+  const errors = failOnPageErrors(page);
+  await page.goto('/settings/profile');
+  await expectHydrated(page);
+  const card = page.getByRole('region', { name: 'Contact methods' });
+  const rules = card.getByRole('region', { name: 'Notification rules' });
+  const label = unique('Pager');
+  await card.getByLabel('Kind').selectOption('webhook');
+  await card.getByLabel('Label').fill(label);
+  await card.getByLabel('Address or URL').fill('http://127.0.0.1:9/pager?text={message}');
+  await card.getByRole('button', { name: 'Add contact method' }).click();
+  await expect(card.locator('.cell-title', { hasText: label })).toBeVisible();
+
+  // Without rules, every method at once.
+  await expect(rules.getByText('No rules: a page goes to every contact method at once.')).toBeVisible();
+
+  // A wait beyond four hours is refused beside the field, and the choice stays.
+  const pager = `${label} (Webhook or SMS gateway)`;
+  await rules.getByLabel('Send to').selectOption({ label: pager });
+  await rules.getByLabel('Minutes after the page').fill('300');
+  await rules.getByRole('button', { name: 'Add rule' }).click();
+  await expect(rules.locator('.field-error', { hasText: 'from 0 (at once) to 240' })).toBeVisible();
+  await rules.getByLabel('Minutes after the page').fill('5');
+  await rules.getByRole('button', { name: 'Add rule' }).click();
+  await expect(rules.getByRole('listitem').filter({ hasText: 'After 5 minutes' })).toContainText(`by ${pager}`);
+  // The other methods aren't used for pages now, and the page says so.
+  await expect(rules.getByRole('note')).toContainText("Pages don't use Account email");
+  await rules.getByLabel('Send to').selectOption({ label: 'Account email (Email)' });
+  await rules.getByLabel('Minutes after the page').fill('0');
+  await rules.getByRole('button', { name: 'Add rule' }).click();
+  await expect(rules.getByRole('listitem').first()).toContainText('Immediately');
+  await expect(rules.getByRole('listitem').nth(1)).toContainText('After 5 minutes');
+
+  // Kept across a reload; removing asks first.
+  await page.reload();
+  await expectHydrated(page);
+  const later = rules.getByRole('listitem').filter({ hasText: 'After 5 minutes' });
+  await later.locator('summary', { hasText: 'Remove' }).click();
+  await expect(later).toContainText(`Pages will no longer reach you after 5 minutes by ${pager}.`);
+  await later.getByRole('button', { name: 'Remove rule' }).click();
+  await expect(rules.getByRole('listitem').filter({ hasText: 'After 5 minutes' })).toHaveCount(0);
+  await expect(rules.getByRole('listitem')).toHaveCount(1);
+  // The last one goes too: back to every method at once (the other tests page this admin).
+  await rules.getByRole('listitem').locator('summary', { hasText: 'Remove' }).click();
+  await rules.getByRole('button', { name: 'Remove rule' }).click();
+  await expect(rules.getByText('No rules: a page goes to every contact method at once.')).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -67,9 +67,12 @@ test('a post-mortem is written, reviewed and published; its action items are tra
   await expect(timeline).toContainText('Impact started');
   await expect(timeline).toContainText('Resolved');
 
-  // Write sections; the preview follows the text, and the blameless check speaks up.
+  // Write sections (each editor folds away behind "Edit"); the preview follows the text, and
+  // the blameless check speaks up.
   const rootCause = admin.getByRole('region', { name: 'Root cause' });
   const editor = rootCause.getByLabel('Root cause', { exact: true });
+  await expect(editor).toBeHidden();
+  await rootCause.locator('summary', { hasText: 'Edit' }).click();
   await editor.fill(`${bob.name.split('-')[0]} broke the pool settings.`);
   await expect(rootCause.getByRole('status')).toContainText('Blameless check');
   // Without naming anyone Quell knows, too.
@@ -81,12 +84,13 @@ test('a post-mortem is written, reviewed and published; its action items are tra
   await rootCause.getByRole('button', { name: 'Save section' }).click();
   await expect(rootCause.locator('.entry-body').first()).toContainText('sized for average load');
   const summary = admin.getByRole('region', { name: 'Summary', exact: true });
+  await summary.locator('summary', { hasText: 'Edit' }).click();
   await summary.getByLabel('Summary', { exact: true }).fill('Checkout was slow for 40 minutes.');
   await summary.getByRole('button', { name: 'Save section' }).click();
   await expect(summary.locator('.entry-body').first()).toContainText('Checkout was slow for 40 minutes.');
 
-  // Impact and a contributing factor.
-  const impact = admin.getByRole('region', { name: 'Impact figures' });
+  // Impact (the figures, shown in the template's Impact section) and a contributing factor.
+  const impact = admin.getByRole('region', { name: 'Impact', exact: true });
   await impact.getByText('Edit impact and owner').click();
   await impact.getByLabel('Users affected').fill('About 3,000 shoppers');
   await impact.getByRole('button', { name: 'Save impact' }).click();
@@ -114,8 +118,11 @@ test('a post-mortem is written, reviewed and published; its action items are tra
   await expect(review.getByRole('list', { name: 'Reviewers' })).toContainText(bob.name);
   await admin.getByRole('button', { name: 'Send to review' }).click();
   await expect(admin.getByLabel('Status', { exact: true }).getByText('In review', { exact: true })).toBeVisible();
-  await admin.getByRole('button', { name: 'Publish' }).click();
-  await expect(admin.getByRole('region', { name: 'Workflow' }).getByRole('alert')).toContainText('Publishing needs 1 approval; it has 0.');
+  // Publishing waits for the approval: the button says so instead of failing.
+  const workflow = admin.getByRole('region', { name: 'Workflow' });
+  const publish = workflow.getByRole('button', { name: 'Publish', exact: true });
+  await expect(publish).toBeDisabled();
+  await expect(workflow).toContainText('Needs 1 more approval');
 
   const bobContext = await browser.newContext();
   const bobPage = await bobContext.newPage();
@@ -130,7 +137,8 @@ test('a post-mortem is written, reviewed and published; its action items are tra
   await expect(bobReview.getByRole('list', { name: 'Reviewers' })).toContainText('Approved');
   // The owner's page hears of the approval without a reload.
   await expect(review.getByRole('list', { name: 'Reviewers' })).toContainText('Approved');
-  await admin.getByRole('button', { name: 'Publish' }).click();
+  await expect(publish).toBeEnabled();
+  await publish.click();
   await expect(admin.getByLabel('Status', { exact: true }).getByText('Published', { exact: true })).toBeVisible();
   await expect(bobPage.getByText('Published: it is read-only now.')).toBeVisible();
   await expect(bobPage.getByRole('region', { name: 'Root cause' }).getByLabel('Root cause', { exact: true })).toHaveCount(0);
@@ -188,6 +196,8 @@ test('sections, items and their errors work without JavaScript', async ({ browse
   // A section saved by a plain form post.
   const lessons = page.getByRole('region', { name: 'Lessons learned' });
   const text = `Load tests catch pool limits ${unique('l')}`;
+  // The editor folds away behind "Edit", a native disclosure that opens without JavaScript.
+  await lessons.locator('summary', { hasText: 'Edit' }).click();
   await lessons.getByLabel('Lessons learned', { exact: true }).fill(text);
   await lessons.getByRole('button', { name: 'Save section' }).click();
   await expect(page.getByRole('region', { name: 'Lessons learned' }).locator('.entry-body').first()).toContainText(text);

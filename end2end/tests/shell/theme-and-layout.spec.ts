@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN_STATE, expectHydrated, failOnPageErrors } from '../support';
+import { ADMIN_STATE, expectHydrated, failOnPageErrors, mainPages } from '../support';
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -56,30 +56,14 @@ test('the theme is chosen without JavaScript too, with Apply', async ({ browser 
 
 test('pages fit a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 740 });
-  const paths = ['/', '/settings/users', '/settings/profile', '/incidents', '/incidents/declare', '/settings/services', '/settings/role-types', '/status-page', '/settings/notifications', '/on-call', '/on-call/policies', '/on-call/pages', '/post-mortems', '/action-items', '/action-items?all=true&status=all', '/settings/post-mortem-templates'];
-  // An incident page, a schedule page, a policy page, a post-mortem and an action item too, if they exist (the
-  // incident, on-call and post-mortem journeys run before this file).
-  await page.goto('/incidents');
-  const first = page.locator('.incidents-table a.cell-title').first();
-  if (await first.count()) paths.push((await first.getAttribute('href'))!);
-  await page.goto('/on-call');
-  const schedule = page.locator('.schedules-table a').first();
-  if (await schedule.count()) paths.push((await schedule.getAttribute('href'))!);
-  await page.goto('/on-call/policies');
-  const policy = page.locator('.catalog-head a').first();
-  if (await policy.count()) paths.push((await policy.getAttribute('href'))!);
-  await page.goto('/post-mortems');
-  const postMortem = page.locator('.data-table a').first();
-  if (await postMortem.count()) paths.push((await postMortem.getAttribute('href'))!);
-  await page.goto('/action-items?all=true&status=all');
-  const item = page.locator('.action-items a.cell-title').first();
-  if (await item.count()) paths.push((await item.getAttribute('href'))!);
+  const paths = await mainPages(page);
   for (const path of paths) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
-    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    // The navigation is folded into the menu.
+    await expect(page.getByRole('button', { name: 'Menu' })).toBeVisible();
   }
   // The public pages have their own layout.
   for (const path of ['/status', '/status/history']) {

@@ -80,6 +80,7 @@ test('an internal and a public update: only the public one reaches the status pa
   expect(await visitor.locator('script').count()).toBe(0);
   const accessibility = await new AxeBuilder({ page: visitor }).analyze();
   expect(accessibility.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await test.info().attach('public status page', { body: await visitor.screenshot({ fullPage: true }), contentType: 'image/png' });
 
   await visitor.getByRole('link', { name: publicName }).click();
   await expect(visitor.getByRole('heading', { level: 1, name: publicName })).toBeVisible();

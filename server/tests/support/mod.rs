@@ -185,7 +185,7 @@ impl TestApp {
         let added = self.post(client, "/api/contact-methods/add", &[("kind", "webhook"), ("label", "Phone"), ("target", target)]).await;
         assert_eq!(added.status(), StatusCode::OK, "add a webhook: {:?}", added.text().await);
         let methods: Value = self.post(client, "/api/contact-methods/list", &[]).await.json().await.unwrap();
-        let email = methods.as_array().unwrap().iter().find(|m| m["label"] == "Account email").expect("the account email")["id"].to_string();
+        let email = methods["methods"].as_array().unwrap().iter().find(|m| m["label"] == "Account email").expect("the account email")["id"].to_string();
         let removed = self.post(client, "/api/contact-methods/remove", &[("contact_method_id", &email)]).await;
         assert_eq!(removed.status(), StatusCode::OK, "remove the account email");
     }

@@ -56,7 +56,14 @@ pub struct PostMortemView {
     pub published: Option<String>,
     pub updated: String,
     pub can_edit: bool,
-    /// The viewer reviews it and it is in review.
+    /// Approvals that count towards publishing (from reviewers other than the owner).
+    pub approvals: i64,
+    /// Why it can't be sent to review yet (`check_move`'s sentence), while a draft.
+    pub send_blocker: Option<String>,
+    /// Why it can't be published yet, in a few words ("Needs 1 more approval"), while in review
+    /// (`domain::post_mortem::publish_blocker`).
+    pub publish_blocker: Option<String>,
+    /// The viewer reviews it, is not its owner, and it is in review.
     pub can_review: bool,
     /// The viewer may move the workflow (owner or admin).
     pub can_move: bool,

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
     use crate::domain::incident::{format_duration, KeyTime};
     use crate::domain::permissions::Permission;
-    use crate::domain::post_mortem::{may_edit, Editor, PostMortemStatus};
+    use crate::domain::post_mortem::{approvals, check_move, may_edit, publish_blocker, Decision, Editor, PostMortemStatus};
     use crate::store::action_items::ItemFilter;
     use super::ssr::*;
     crate::api::support::respond(server_span!(post_mortem_id = id), async move {
@@ -43,6 +43,15 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
         let keys = &post_mortem.key_times;
         let duration = keys.time_to_resolve().map(format_duration);
         let people = if can_respond { responders(&state).await? } else { Vec::new() };
+        // The decisions that count, as the store gives them to `check_move` when it moves the
+        // workflow: reviewers other than the owner.
+        let decisions: Vec<Decision> = reviewers.iter().filter(|r| r.user_id != post_mortem.owner_id).map(|r| r.decision).collect();
+        let required = post_mortem.required_approvals;
+        let send_blocker = (post_mortem.status == PostMortemStatus::Draft)
+            .then(|| check_move(PostMortemStatus::Draft, PostMortemStatus::InReview, &decisions, required).err())
+            .flatten();
+        let publish_blocker =
+            (post_mortem.status == PostMortemStatus::InReview).then(|| publish_blocker(&decisions, required)).flatten();
         let incident = store.incident(post_mortem.incident_id).await.or_internal()?;
         let takes_updates = incident.is_some_and(|i| !i.status.is_final() && !i.is_drill);
         Ok(PostMortemView {
@@ -61,7 +70,11 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
             published: post_mortem.published_at.map(format),
             updated: format(post_mortem.updated_at),
             can_edit: may_edit(post_mortem.status, editor),
-            can_review: is_reviewer && post_mortem.status == PostMortemStatus::InReview && can_respond,
+            approvals: approvals(&decisions),
+            send_blocker,
+            publish_blocker,
+            // `review_post_mortem` refuses an owner who was a reviewer before taking it over.
+            can_review: is_reviewer && !is_owner && post_mortem.status == PostMortemStatus::InReview && can_respond,
             can_move: can_respond && (is_owner || viewer.role == crate::domain::permissions::OrgRole::Admin),
             can_respond,
             people,

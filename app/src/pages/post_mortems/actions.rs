@@ -14,6 +14,9 @@ pub(super) struct Actions {
     pub(super) remove_factor: ServerAction<RemoveFactor>,
     pub(super) reviewer: ServerAction<SetReviewer>,
     pub(super) review: ServerAction<ReviewPostMortem>,
+    /// The workflow card's one-click approval (apart from the review card's form, so each shows
+    /// its own error).
+    pub(super) approve: ServerAction<ReviewPostMortem>,
     pub(super) comment: ServerAction<CommentPostMortem>,
     pub(super) moved: ServerAction<MovePostMortem>,
     pub(super) add_item: ServerAction<CreateActionItem>,
@@ -22,8 +25,12 @@ pub(super) struct Actions {
     /// The section whose form was submitted last.
     pub(super) last_section: RwSignal<i64>,
     /// What is typed in section editors and not saved yet, by section id: kept when the page
-    /// reloads its data (after any change, one's own or someone else's).
+    /// reloads its data (after any change, one's own or someone else's). This browser's storage
+    /// keeps it too (`drafts`), so it also survives leaving the page.
     pub(super) drafts: RwSignal<std::collections::HashMap<i64, String>>,
+    /// Drafts found in this browser's storage when the page loaded, different from the saved
+    /// text, and offered back (Restore / Discard) until the person chooses, by section id.
+    pub(super) offered: RwSignal<std::collections::HashMap<i64, String>>,
     pub(super) comment_draft: RwSignal<Option<String>>,
 }
 
@@ -36,6 +43,7 @@ impl Actions {
             remove_factor: ServerAction::new(),
             reviewer: ServerAction::new(),
             review: ServerAction::new(),
+            approve: ServerAction::new(),
             comment: ServerAction::new(),
             moved: ServerAction::new(),
             add_item: ServerAction::new(),
@@ -43,12 +51,13 @@ impl Actions {
             publish_summary: ServerAction::new(),
             last_section: RwSignal::new(0),
             drafts: RwSignal::new(std::collections::HashMap::new()),
+            offered: RwSignal::new(std::collections::HashMap::new()),
             comment_draft: RwSignal::new(None),
         }
     }
 
     /// Goes up after each success (not after a failure, so a refused form keeps what was typed).
-    pub(super) fn successes(self) -> [Memo<usize>; 11] {
+    pub(super) fn successes(self) -> [Memo<usize>; 12] {
         [
             successes(self.section),
             successes(self.details),
@@ -56,6 +65,7 @@ impl Actions {
             successes(self.remove_factor),
             successes(self.reviewer),
             successes(self.review),
+            successes(self.approve),
             successes(self.comment),
             successes(self.moved),
             successes(self.add_item),

@@ -1,18 +1,22 @@
-//! One post-mortem's page: its header and workflow, the customer summary, its sections and
-//! contributing factors (`sections`), impact figures, action items, review (`review`) and history.
+//! One post-mortem's page: its header and workflow (whose primary button is the next step for
+//! the viewer), the customer summary, the table of contents, its sections and contributing
+//! factors (`sections`), the impact figures in the impact section's place (`impact`), action
+//! items, review (`review`) and history.
 
 use super::actions::Actions;
+use super::drafts;
+use super::impact::{ImpactCard, ImpactSection};
 use super::review::ReviewCard;
-use super::sections::{FactorsCard, SectionCard};
+use super::sections::{impact_section_id, offer_stored_drafts, FactorsCard, SectionCard, SectionsToc};
 use super::PostMortemStatusBadge;
 use crate::api::post_mortems::{get_post_mortem, PostMortemView};
+use crate::components::action_items::{ItemList, NewItemForm};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{action_error, Field, FormError, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
-use crate::domain::post_mortem::{Decision, PostMortemStatus};
-use crate::components::action_items::{people_options, ItemList, NewItemForm};
-use leptos::prelude::*;
 use crate::components::title::PageTitle;
+use crate::domain::post_mortem::{Decision, PostMortemStatus};
+use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -22,13 +26,19 @@ pub fn PostMortemPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     let actions = Actions::new();
     let done = actions.successes();
-    // A saved section's draft is done with; so is a sent comment.
+    // A saved section's draft is done with, here and in this browser's storage; so is a sent
+    // comment.
     Effect::new(move |_| {
         if let Some(Ok(_)) = actions.section.value().get() {
             let saved = actions.last_section.get_untracked();
             actions.drafts.update(|drafts| {
                 drafts.remove(&saved);
             });
+            actions.offered.update(|offered| {
+                offered.remove(&saved);
+            });
+            let post_mortem_id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+            drafts::forget(post_mortem_id, saved);
         }
     });
     Effect::new(move |_| {
@@ -68,6 +78,10 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
     let reference = crate::domain::incident::reference(pm.incident_id);
     let back_to = format!("/post-mortems/{}", pm.id);
     let add_item_error = action_error(actions.add_item);
+    let impact = impact_section_id(&data.sections);
+    if data.can_edit {
+        offer_stored_drafts(pm.id, data.sections.clone(), actions);
+    }
     view! {
         <PageTitle text=format!("Post-mortem {reference} {} · Quell", pm.incident_title) />
         <header class="page-head">
@@ -94,13 +108,18 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
         {data.can_publish_summary.then(|| view! { <CustomerSummaryCard data=data.clone() actions /> })}
         <div class="incident-grid">
             <div class="incident-main">
-                {data.sections.clone().into_iter().map(|section| view! {
-                    <SectionCard section post_mortem_id=pm.id can_edit=data.can_edit actions />
+                <SectionsToc data=data.clone() actions />
+                {data.sections.clone().into_iter().map(|section| {
+                    if Some(section.id) == impact {
+                        view! { <ImpactSection section data=data.clone() actions /> }.into_any()
+                    } else {
+                        view! { <SectionCard section post_mortem_id=pm.id can_edit=data.can_edit actions /> }.into_any()
+                    }
                 }).collect_view()}
                 <FactorsCard data=data.clone() actions />
             </div>
             <aside class="incident-side">
-                <ImpactCard data=data.clone() actions />
+                {impact.is_none().then(|| view! { <ImpactCard data=data.clone() actions /> })}
                 <section class="card" aria-labelledby="items-heading" id="items">
                     <h2 id="items-heading">"Action items"</h2>
                     <p class="muted">{data.completion.text()}</p>
@@ -120,43 +139,79 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
     }
 }
 
+/// Where the post-mortem is in its workflow, and the viewer's next step as the one primary
+/// button: a draft's owner sends it to review; in review, a reviewer who has not approved yet
+/// approves, and the owner publishes once the approvals suffice. A step the rules would refuse
+/// (`check_move`, as the server reports it in `send_blocker` and `publish_blocker`) is a disabled
+/// secondary button with the reason beside it, rather than a primary button that can only fail.
 #[component]
 fn WorkflowCard(data: PostMortemView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.moved);
+    let approve_error = action_error(actions.approve);
     let pm = data.post_mortem.clone();
-    let approvals = data.reviewers.iter().filter(|r| r.decision == Decision::Approved).count();
+    let required = pm.required_approvals;
     let explain = match pm.status {
         PostMortemStatus::Draft => "Write it together; when it is ready, add reviewers and send it to review.".to_string(),
         PostMortemStatus::InReview => format!(
-            "In review: {approvals} of {} approval{} needed to publish.",
-            pm.required_approvals,
-            if pm.required_approvals == 1 { "" } else { "s" }
+            "In review: {} of {required} approval{} needed to publish.",
+            data.approvals,
+            if required == 1 { "" } else { "s" }
         ),
         PostMortemStatus::Published => "Published.".to_string(),
     };
-    let button = move |to: PostMortemStatus, label: &'static str, class: &'static str| {
+    let my_decision = data.reviewers.iter().find(|r| r.user_id == data.viewer_id).map(|r| r.decision);
+    let may_publish = data.can_move && pm.status == PostMortemStatus::InReview;
+    let may_approve = data.can_review && my_decision != Some(Decision::Approved);
+    let publish_is_next = may_publish && data.publish_blocker.is_none();
+    let (post_mortem_id, status) = (pm.id, pm.status);
+    // A move of the workflow; `blocker` disables it and says why.
+    let move_button = move |to: PostMortemStatus, label: &'static str, primary: bool, blocker: Option<String>| {
+        let reason_id = format!("move-{}-reason", to.as_str());
+        let class = if primary && blocker.is_none() { "button primary" } else { "button" };
         view! {
             <ActionForm action=actions.moved attr:class="inline-form">
-                <input type="hidden" name="post_mortem_id" value=pm.id />
-                <input type="hidden" name="from" value=pm.status.as_str() />
+                <input type="hidden" name="post_mortem_id" value=post_mortem_id />
+                <input type="hidden" name="from" value=status.as_str() />
                 <input type="hidden" name="to" value=to.as_str() />
-                <button type="submit" class=class>{label}</button>
+                <button type="submit" class=class disabled=blocker.is_some()
+                    aria-describedby=blocker.is_some().then(|| reason_id.clone())>{label}</button>
+                {blocker.map(|reason| view! { <span class="workflow-reason" id=reason_id>{reason}</span> })}
             </ActionForm>
         }
     };
+    let approve = move || {
+        view! {
+            <ActionForm action=actions.approve attr:class="inline-form">
+                <input type="hidden" name="post_mortem_id" value=post_mortem_id />
+                <input type="hidden" name="decision" value="approved" />
+                <input type="hidden" name="comment" value="" />
+                <button type="submit" class=if publish_is_next { "button" } else { "button primary" }>"Approve"</button>
+            </ActionForm>
+            <a href="#review" class="workflow-link">"Ask for changes…"</a>
+        }
+    };
     view! {
-        <section class="card" aria-labelledby="workflow-heading">
+        <section class="card workflow-card" aria-labelledby="workflow-heading">
             <h2 id="workflow-heading">"Workflow"</h2>
             <p>{explain}</p>
             <FormError error fields=&[] />
-            {data.can_move.then(|| match pm.status {
-                PostMortemStatus::Draft => button(PostMortemStatus::InReview, "Send to review", "button primary").into_any(),
-                PostMortemStatus::InReview => view! {
-                    {button(PostMortemStatus::Published, "Publish", "button primary")}
-                    {button(PostMortemStatus::Draft, "Back to draft", "button")}
-                }.into_any(),
-                PostMortemStatus::Published => ().into_any(),
-            })}
+            <FormError error=approve_error fields=&[] />
+            <div class="workflow-actions">
+                {match status {
+                    PostMortemStatus::Draft => data.can_move.then(|| {
+                        move_button(PostMortemStatus::InReview, "Send to review", true, data.send_blocker.clone())
+                    }).into_any(),
+                    PostMortemStatus::InReview => view! {
+                        {may_approve.then(approve)}
+                        {(data.can_review && !may_approve).then(|| view! { <p class="workflow-note">"You approved it."</p> })}
+                        {may_publish.then(|| view! {
+                            {move_button(PostMortemStatus::Published, "Publish", true, data.publish_blocker.clone())}
+                            {move_button(PostMortemStatus::Draft, "Back to draft", false, None)}
+                        })}
+                    }.into_any(),
+                    PostMortemStatus::Published => ().into_any(),
+                }}
+            </div>
         </section>
     }
 }
@@ -183,47 +238,6 @@ fn CustomerSummaryCard(data: PostMortemView, actions: Actions) -> impl IntoView 
                 <TextArea label="Summary for customers" name="message" value=summary error rows=5 id_prefix="summary-" required=true />
                 <SubmitButton label="Publish on the status page" pending_label="Publishing…" pending=actions.publish_summary.pending().into() />
             </ActionForm>
-        </section>
-    }
-}
-
-#[component]
-fn ImpactCard(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.details);
-    let pm = data.post_mortem.clone();
-    let figure = |label: &'static str, value: String| {
-        view! { <div><dt>{label}</dt><dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd></div> }
-    };
-    view! {
-        <section class="card" aria-labelledby="impact-heading">
-            <h2 id="impact-heading">"Impact figures"</h2>
-            <dl class="facts">
-                {figure("Duration", data.duration.clone().map(|d| format!("{d} (impact started to resolved)")).unwrap_or_default())}
-                {figure("Users affected", pm.users_affected.clone())}
-                {figure("Financial impact", pm.financial_impact.clone())}
-                {figure("SLOs breached", pm.slos_breached.clone())}
-            </dl>
-            <details>
-                <summary>"Key times"</summary>
-                <dl class="facts">
-                    {data.key_times.clone().into_iter().map(|(label, at)| view! { <div><dt>{label}</dt><dd>{at}</dd></div> }).collect_view()}
-                </dl>
-            </details>
-            {data.can_edit.then(|| view! {
-                <details open=move || error.get().is_some()>
-                    <summary>"Edit impact and owner"</summary>
-                    <ActionForm action=actions.details attr:class="stack-form">
-                        <FormError error fields=&["owner_id", "users_affected", "financial_impact", "slos_breached"] />
-                        <input type="hidden" name="post_mortem_id" value=pm.id />
-                        <input type="hidden" name="revision" value=pm.revision />
-                        <SelectField label="Owner" name="owner_id" error options=people_options(&data.people, None) selected=pm.owner_id.to_string() id_prefix="details-" />
-                        <Field label="Users affected" name="users_affected" value=pm.users_affected.clone() error required=false id_prefix="details-" />
-                        <Field label="Financial impact" name="financial_impact" value=pm.financial_impact.clone() error required=false id_prefix="details-" />
-                        <Field label="SLOs breached" name="slos_breached" value=pm.slos_breached.clone() error required=false id_prefix="details-" />
-                        <SubmitButton label="Save impact" pending_label="Saving…" pending=actions.details.pending().into() />
-                    </ActionForm>
-                </details>
-            })}
         </section>
     }
 }

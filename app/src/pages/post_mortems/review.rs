@@ -51,7 +51,7 @@ pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoVie
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <input type="hidden" name="add" value="true" />
                     <SelectField label="Reviewer" name="user_id" error=reviewer_error options=candidates.clone() id_prefix="review-" />
-                    <SubmitButton label="Add reviewer" pending_label="Adding…" pending=actions.reviewer.pending().into() />
+                    <SubmitButton label="Add reviewer" pending_label="Adding…" pending=actions.reviewer.pending().into() class="button" />
                 </ActionForm>
             })}
             {data.can_review.then(|| view! {
@@ -61,7 +61,7 @@ pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoVie
                     <SelectField label="Your review" name="decision" error=review_error
                         options=vec![("approved".into(), "Approve".into()), ("changes_requested".into(), "Ask for changes".into())] id_prefix="review-" />
                     <TextArea label="Review comment" name="comment" error=review_error rows=3 id_prefix="review-" hint="Needed when you ask for changes." />
-                    <SubmitButton label="Submit review" pending_label="Submitting…" pending=actions.review.pending().into() />
+                    <SubmitButton label="Submit review" pending_label="Submitting…" pending=actions.review.pending().into() class="button" />
                 </ActionForm>
             })}
             <h3>"Conversation"</h3>

@@ -1,6 +1,7 @@
 //! Hand-off notices, and the contact methods that reach people.
 
 use super::*;
+use crate::domain::contact::NotificationRule;
 
 impl Store {
     /// Records hand-off notices and queues their deliveries, except for shifts already
@@ -50,12 +51,26 @@ impl Store {
             "select u.id, u.display_name, u.time_zone, c.id, c.kind, c.label, c.target from users u \
              left join contact_methods c on c.user_id = u.id where u.id in ({list}) and u.active order by u.id, c.id"
         );
-        let rows: Vec<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>)> =
-            on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
+        let rules_sql = format!(
+            "select user_id, id, contact_method_id, delay_minutes from notification_rules where user_id in ({list}) \
+             order by user_id, delay_minutes, id"
+        );
+        type Row = (i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>);
+        let (rows, rules): (Vec<Row>, Vec<(i64, i64, i64, i64)>) = on_pool!(self, |pool| {
+            let rows = bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await?;
+            let rules = bind_args!(sqlx::query_as(&rules_sql), &args).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((rows, rules))
+        })?;
         let mut people: Vec<ReachablePerson> = Vec::new();
         for (user_id, name, time_zone, method_id, kind, label, target) in rows {
             if people.last().is_none_or(|p| p.user_id != user_id) {
-                people.push(ReachablePerson { user_id, name, time_zone, methods: Vec::new() });
+                // Both lists come sorted by person.
+                let rules = rules
+                    .iter()
+                    .filter(|(owner, ..)| *owner == user_id)
+                    .map(|&(_, id, contact_method_id, delay_minutes)| NotificationRule { id, contact_method_id, delay_minutes })
+                    .collect();
+                people.push(ReachablePerson { user_id, name, time_zone, methods: Vec::new(), rules });
             }
             if let (Some(id), Some(kind), Some(label), Some(target)) = (method_id, kind, label, target) {
                 let method = SqlContactMethod { id, user_id, kind, label, target }.into_contact_method();

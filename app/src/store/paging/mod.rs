@@ -105,6 +105,8 @@ pub struct ReachablePerson {
     pub name: String,
     pub time_zone: String,
     pub methods: Vec<crate::domain::contact::ContactMethod>,
+    /// When each method is used (`domain::contact::page_sends`); empty: all at once.
+    pub rules: Vec<crate::domain::contact::NotificationRule>,
 }
 
 const PAGE_COLUMNS: &str = "id, incident_id, target_name, plan, message, status, step, next_step_at, created_by, created_at, \

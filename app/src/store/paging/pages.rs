@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Why a page's waiting notifications were not sent.
+const ACKNOWLEDGED_BEFORE_DUE: &str = "Not sent: the page was acknowledged first.";
+
 /// Pages whose steps are claimed by one update (2 or 3 arguments each).
 const STEPS_PER_CLAIM: usize = 500;
 
@@ -145,6 +148,12 @@ impl Store {
             .await?;
             // Not escalating any more: someone else ended it first.
             let Some(incident) = incident else { return Ok::<_, StoreError>(false) };
+            sqlx::query(&crate::store::notifications::cancel_page_deliveries_sql("$3"))
+                .bind(ACKNOWLEDGED_BEFORE_DUE)
+                .bind(now)
+                .bind(page_id)
+                .execute(&mut *tx)
+                .await?;
             if let Some(incident_id) = incident {
                 crate::store::incidents::write_events!(tx, incident_id, std::slice::from_ref(event), user_id, now);
                 // The first acknowledgement is the incident's; the revision moves so that an edit
