@@ -323,8 +323,14 @@ async fn a_page_with_nothing_left_to_page_ends_unanswered(store: Store) {
     let ada = person(&store, "Ada").await;
     let new = NewPage { incident_id: None, target_name: "Ada".into(), plan: Plan::direct(ada), message: "Look".into(), created_by: ada };
     let page = store.open_page(&new, None, t0()).await.unwrap();
-    let end = TakenStep { page_id: page, step: 0, next_step_at: None, recipients: vec![], deliveries: vec![], event: None };
+    // Step 0 pages, with a notification rule's delivery due in 45 minutes; step 1 ends the page.
+    let later = NewDelivery { page_id: Some(page), due_at: Some(t0() + Duration::minutes(45)), ..webhook(1) };
+    let first = TakenStep { page_id: page, step: 0, next_step_at: Some(t0()), recipients: vec![], deliveries: vec![later], event: None };
+    assert_eq!(store.take_steps(&[first], t0()).await.unwrap(), vec![page]);
+    let end = TakenStep { page_id: page, step: 1, next_step_at: None, recipients: vec![], deliveries: vec![], event: None };
     assert_eq!(store.take_steps(&[end], t0()).await.unwrap(), vec![page]);
+    let rows = store.list_deliveries(None, app::store::PageRequest::first(10)).await.unwrap().0.rows;
+    assert_eq!((rows[0].status, rows[0].last_error.as_str()), (DeliveryStatus::Cancelled, "Not sent: the page had ended unanswered."));
     let stored = store.page(page).await.unwrap().unwrap();
     assert_eq!((stored.status, stored.next_step_at, stored.ended_at), (PageStatus::Unanswered, None, Some(t0())));
     assert_eq!(store.pages_page(app::store::PageRequest::first(10)).await.unwrap().total, 1);

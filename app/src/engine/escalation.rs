@@ -67,7 +67,7 @@ async fn take_due_batch(state: &AppState, base_url: &str) -> Result<(usize, bool
         .collect();
     let on_call = on_call_on_schedules(state, &levels, now).await?;
 
-    // Everyone paged, with their contact methods (one query).
+    // Everyone paged, with their contact methods and notification rules (two queries).
     let paged: Vec<Vec<i64>> = due
         .iter()
         .zip(&outcomes)

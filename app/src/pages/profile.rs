@@ -224,6 +224,7 @@ fn NotificationRules(
     let add_error = action_error(add);
     let remove_error = action_error(remove);
     let saved = saved_flag("rule");
+    let first_wait = rules.iter().map(|r| r.delay_minutes).min();
     let unused: Vec<String> = methods_without_rules(&methods, &rules).into_iter().map(|m| m.label.clone()).collect();
     let name_of = |id: i64| methods.iter().find(|m| m.id == id).map(|m| format!("{} ({})", m.label, m.kind.label())).unwrap_or_default();
     let rows: Vec<(i64, String, String)> = rules.iter().map(|r| (r.id, rule_delay_label(r.delay_minutes), name_of(r.contact_method_id))).collect();
@@ -262,6 +263,11 @@ fn NotificationRules(
                     </ol>
                 }.into_any()
             }}
+            {first_wait.filter(|wait| *wait > 0).map(|wait| view! {
+                <p class="form-error" role="note">{format!(
+                    "Nothing reaches you for the first {wait} minutes of a page: its escalation may move on to the next level before you hear of it. Add a rule that sends immediately."
+                )}</p>
+            })}
             {(!unused.is_empty()).then(|| view! {
                 <p class="field-hint" role="note">{format!("Pages don't use {}: no rule names it.", unused.join(", "))}</p>
             })}

@@ -223,8 +223,9 @@ pub(crate) fn insert_deliveries(deliveries: &[NewDelivery], update_id: Option<i6
 }
 
 /// Cancels the waiting deliveries (a notification rule's later ones, or retries) of the pages
-/// `pages` selects, a subquery of page ids that may use `$3`; `$1` is why, `$2` the time.
-pub(crate) fn cancel_page_deliveries_sql(pages: &'static str) -> String {
+/// `pages` selects: a list of placeholders or a subquery of page ids, written by Quell (never
+/// from input), numbered from `$3`; `$1` is why, `$2` the time.
+pub(crate) fn cancel_page_deliveries_sql(pages: &str) -> String {
     format!(
         "update deliveries set status = 'cancelled', last_error = $1, locked_until = null, updated_at = $2 \
          where status = 'pending' and page_id in ({pages})"
@@ -246,7 +247,7 @@ fn webhook_args(fields: &WebhookFields, now: DateTime<Utc>) -> Vec<Arg> {
     ]
 }
 
-/// Rows per insert statement (each delivery binds 10 values; SQLite allows 32,766).
+/// Rows per insert statement (each delivery binds 11 values; SQLite allows 32,766).
 pub(crate) const DELIVERIES_PER_INSERT: usize = 500;
 
 impl Store {

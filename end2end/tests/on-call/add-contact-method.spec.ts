@@ -70,12 +70,16 @@ test('a person sets notification rules: which method when, after being paged', a
   await rules.getByRole('button', { name: 'Add rule' }).click();
   await expect(rules.getByRole('listitem').filter({ hasText: 'After 5 minutes' })).toContainText(`by ${pager}`);
   // The other methods aren't used for pages now, and the page says so.
-  await expect(rules.getByRole('note')).toContainText("Pages don't use Account email");
+  await expect(rules.getByRole('note').filter({ hasText: "Pages don't use" })).toContainText("Pages don't use Account email");
+  // Nothing at once yet: the page says what that means.
+  const late = rules.getByRole('note').filter({ hasText: 'Nothing reaches you for the first 5 minutes of a page' });
+  await expect(late).toBeVisible();
   await rules.getByLabel('Send to').selectOption({ label: 'Account email (Email)' });
   await rules.getByLabel('Minutes after the page').fill('0');
   await rules.getByRole('button', { name: 'Add rule' }).click();
   await expect(rules.getByRole('listitem').first()).toContainText('Immediately');
   await expect(rules.getByRole('listitem').nth(1)).toContainText('After 5 minutes');
+  await expect(late).toHaveCount(0);
 
   // Kept across a reload; removing asks first.
   await page.reload();

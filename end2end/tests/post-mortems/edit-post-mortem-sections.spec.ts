@@ -85,7 +85,12 @@ test('sections fold behind Edit, the contents say which are written, and an unsa
   await editToggle(detection).click();
   await detection.getByLabel('Detection', { exact: true }).fill(draft);
   await expect(tocEntry(page, 'Detection')).toContainText('draft');
-  expect(await page.evaluate((key) => localStorage.getItem(key), `quell:pm:${postMortemId}:section:${await sectionId(detection)}`)).toBe(draft);
+  // Kept under the person's own key: nobody else on this browser is offered it.
+  const prefix = `quell:pm:${postMortemId}:section:${await sectionId(detection)}:by:`;
+  const kept = await page.evaluate((prefix) => Object.keys(localStorage).filter((k) => k.startsWith(prefix)).map((k) => [k, localStorage.getItem(k)]), prefix);
+  expect(kept.length).toBe(1);
+  expect(kept[0][0]).toMatch(/:by:[1-9]\d*$/);
+  expect(kept[0][1]).toBe(draft);
   await page.reload();
   await expectHydrated(page);
   await expect(detection.getByText('You have an unsaved draft from this browser')).toBeVisible();

@@ -32,6 +32,8 @@ pub(super) struct Actions {
     /// text, and offered back (Restore / Discard) until the person chooses, by section id.
     pub(super) offered: RwSignal<std::collections::HashMap<i64, String>>,
     pub(super) comment_draft: RwSignal<Option<String>>,
+    /// Who is looking (0 until the session has loaded): drafts in this browser are theirs only.
+    pub(super) viewer: Signal<i64>,
 }
 
 impl Actions {
@@ -53,6 +55,10 @@ impl Actions {
             drafts: RwSignal::new(std::collections::HashMap::new()),
             offered: RwSignal::new(std::collections::HashMap::new()),
             comment_draft: RwSignal::new(None),
+            viewer: {
+                let session = crate::components::session::use_session();
+                Signal::derive(move || session.user().map(|user| user.id).unwrap_or(0))
+            },
         }
     }
 

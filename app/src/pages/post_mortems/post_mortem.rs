@@ -38,7 +38,7 @@ pub fn PostMortemPage() -> impl IntoView {
                 offered.remove(&saved);
             });
             let post_mortem_id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
-            drafts::forget(post_mortem_id, saved);
+            drafts::forget(actions.viewer.get_untracked(), post_mortem_id, saved);
         }
     });
     Effect::new(move |_| {

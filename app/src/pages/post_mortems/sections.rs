@@ -54,9 +54,9 @@ pub(super) fn offer_stored_drafts(post_mortem_id: i64, sections: Vec<Section>, a
             {
                 continue;
             }
-            match drafts::load(post_mortem_id, section.id) {
+            match drafts::load(actions.viewer.get_untracked(), post_mortem_id, section.id) {
                 Some(text) if section.differs_from(&text) => found.push((section.id, text)),
-                Some(_) => drafts::forget(post_mortem_id, section.id),
+                Some(_) => drafts::forget(actions.viewer.get_untracked(), post_mortem_id, section.id),
                 None => {}
             }
         }
@@ -210,9 +210,9 @@ fn SectionEditor(
         let text = event_target_value(&event);
         // This browser keeps the text until it is saved, unless it is the saved text again.
         if saved.differs_from(&text) {
-            drafts::store(post_mortem_id, section_id, &text);
+            drafts::store(actions.viewer.get_untracked(), post_mortem_id, section_id, &text);
         } else {
-            drafts::forget(post_mortem_id, section_id);
+            drafts::forget(actions.viewer.get_untracked(), post_mortem_id, section_id);
         }
         actions.drafts.update(|drafts| {
             drafts.insert(section_id, text.clone());
@@ -247,7 +247,7 @@ fn SectionEditor(
         actions.offered.update(|o| {
             o.remove(&section_id);
         });
-        drafts::forget(post_mortem_id, section_id);
+        drafts::forget(actions.viewer.get_untracked(), post_mortem_id, section_id);
         // Back to the section as it was, unless something was typed here meanwhile.
         if !actions.drafts.with_untracked(|d| d.contains_key(&section_id)) {
             open.set(false);

@@ -437,16 +437,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                if stopped > 0 {
-                    sqlx::query(&crate::store::notifications::cancel_page_deliveries_sql(
-                        "select p.id from pages p where p.incident_id = $3 and p.status = 'stopped'",
-                    ))
-                    .bind("Not sent: the incident was resolved first.")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                // Nor do its pages' notifications still waiting, also those of pages that ended
+                // unanswered before (their links acknowledge nothing any more).
+                sqlx::query(&crate::store::notifications::cancel_page_deliveries_sql(
+                    "select p.id from pages p where p.incident_id = $3",
+                ))
+                .bind("Not sent: the incident was resolved first.")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 if let Some(event) = change.event_on_paging_stopped.as_ref().filter(|_| stopped > 0) {
                     write_events!(tx, id, std::slice::from_ref(event), actor_id, now);
                 }

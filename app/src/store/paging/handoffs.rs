@@ -41,7 +41,7 @@ impl Store {
     }
 
     /// The contact methods of many people, with their names and time zones (active people
-    /// only), in one query.
+    /// only), with their notification rules, in two queries.
     pub async fn reachable_people(&self, user_ids: &[i64]) -> Result<Vec<ReachablePerson>, StoreError> {
         if user_ids.is_empty() {
             return Ok(Vec::new());
@@ -64,10 +64,11 @@ impl Store {
         let mut people: Vec<ReachablePerson> = Vec::new();
         for (user_id, name, time_zone, method_id, kind, label, target) in rows {
             if people.last().is_none_or(|p| p.user_id != user_id) {
-                // Both lists come sorted by person.
-                let rules = rules
+                // Both lists come sorted by person: this person's rules are a run of the rules.
+                let start = rules.partition_point(|(owner, ..)| *owner < user_id);
+                let rules = rules[start..]
                     .iter()
-                    .filter(|(owner, ..)| *owner == user_id)
+                    .take_while(|(owner, ..)| *owner == user_id)
                     .map(|&(_, id, contact_method_id, delay_minutes)| NotificationRule { id, contact_method_id, delay_minutes })
                     .collect();
                 people.push(ReachablePerson { user_id, name, time_zone, methods: Vec::new(), rules });

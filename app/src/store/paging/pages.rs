@@ -4,6 +4,7 @@ use super::*;
 
 /// Why a page's waiting notifications were not sent.
 const ACKNOWLEDGED_BEFORE_DUE: &str = "Not sent: the page was acknowledged first.";
+const ENDED_BEFORE_DUE: &str = "Not sent: the page had ended unanswered.";
 
 /// Pages whose steps are claimed by one update (2 or 3 arguments each).
 const STEPS_PER_CLAIM: usize = 500;
@@ -114,6 +115,15 @@ impl Store {
             let deliveries: Vec<NewDelivery> = mine.iter().flat_map(|s| s.deliveries.iter().cloned()).collect();
             for chunk in deliveries.chunks(crate::store::notifications::DELIVERIES_PER_INSERT) {
                 let (sql, args) = insert_deliveries(chunk, None, now);
+                bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
+            }
+            // A page that ends unanswered sends nothing more: its links acknowledge nothing.
+            let ended: Vec<i64> = mine.iter().filter(|s| s.next_step_at.is_none()).map(|s| s.page_id).collect();
+            for chunk in ended.chunks(STEPS_PER_CLAIM) {
+                let list: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 3)).collect();
+                let mut args = vec![Arg::Text(ENDED_BEFORE_DUE.to_string()), Arg::Time(now)];
+                args.extend(chunk.iter().map(|id| Arg::Int(*id)));
+                let sql = crate::store::notifications::cancel_page_deliveries_sql(&list.join(", "));
                 bind_args!(sqlx::query(&sql), &args).execute(&mut *tx).await?;
             }
             let events: Vec<&(i64, NewEvent)> = mine.iter().filter_map(|s| s.event.as_ref()).collect();
