@@ -202,16 +202,31 @@ pub fn approvals(decisions: &[Decision]) -> i64 {
     decisions.iter().filter(|d| **d == Decision::Approved).count() as i64
 }
 
-/// What still keeps a post-mortem in review from being published, in a few words to show beside
-/// its Publish button ("Needs 1 more approval"); `None` when it may be published. `decisions` are
-/// those that count (reviewers other than the owner, as `check_move` is given them), and the
-/// answer agrees with `check_move(InReview, Published, …)`.
-pub fn publish_blocker(decisions: &[Decision], required: i64) -> Option<String> {
+/// What keeps a post-mortem in review from being published: the one rule both `check_move` and
+/// `publish_blocker` word.
+enum PublishBlock {
+    ChangesRequested,
+    /// Approvals still missing.
+    Approvals(i64),
+}
+
+/// `decisions` are those that count (reviewers other than the owner).
+fn publish_block(decisions: &[Decision], required: i64) -> Option<PublishBlock> {
     if decisions.contains(&Decision::ChangesRequested) {
-        return Some("A reviewer asked for changes".to_string());
+        return Some(PublishBlock::ChangesRequested);
     }
     let missing = required - approvals(decisions);
-    (missing > 0).then(|| format!("Needs {missing} more approval{}", if missing == 1 { "" } else { "s" }))
+    (missing > 0).then_some(PublishBlock::Approvals(missing))
+}
+
+/// What still keeps a post-mortem in review from being published, in a few words to show beside
+/// its Publish button ("Needs 1 more approval"); `None` when it may be published. `decisions` are
+/// those that count (reviewers other than the owner, as `check_move` is given them).
+pub fn publish_blocker(decisions: &[Decision], required: i64) -> Option<String> {
+    publish_block(decisions, required).map(|block| match block {
+        PublishBlock::ChangesRequested => "A reviewer asked for changes".to_string(),
+        PublishBlock::Approvals(missing) => format!("Needs {missing} more approval{}", if missing == 1 { "" } else { "s" }),
+    })
 }
 
 /// Checks a move of the workflow, given the reviewers' decisions; the refusal is a sentence.
@@ -220,18 +235,20 @@ pub fn publish_blocker(decisions: &[Decision], required: i64) -> Option<String> 
 /// - in review → published: needs `required` approvals and no reviewer asking for changes.
 pub fn check_move(from: PostMortemStatus, to: PostMortemStatus, decisions: &[Decision], required: i64) -> Result<(), String> {
     use PostMortemStatus::*;
-    let approvals = approvals(decisions);
     match (from, to) {
         (Draft, InReview) if decisions.is_empty() => Err("Add at least one reviewer before sending it to review.".to_string()),
         (Draft, InReview) | (InReview, Draft) => Ok(()),
-        (InReview, Published) if decisions.contains(&Decision::ChangesRequested) => {
-            Err("A reviewer asked for changes: make them, and ask that reviewer to approve.".to_string())
-        }
-        (InReview, Published) if approvals < required => Err(format!(
-            "Publishing needs {required} approval{}; it has {approvals}.",
-            if required == 1 { "" } else { "s" }
-        )),
-        (InReview, Published) => Ok(()),
+        (InReview, Published) => match publish_block(decisions, required) {
+            None => Ok(()),
+            Some(PublishBlock::ChangesRequested) => {
+                Err("A reviewer asked for changes: make them, and ask that reviewer to approve.".to_string())
+            }
+            Some(PublishBlock::Approvals(_)) => Err(format!(
+                "Publishing needs {required} approval{}; it has {}.",
+                if required == 1 { "" } else { "s" },
+                approvals(decisions)
+            )),
+        },
         (Draft, Published) => Err("Send it to review first: publishing needs the reviewers' approval.".to_string()),
         (Published, _) => Err("It is published already.".to_string()),
         (same, other) if same == other => Err(format!("It is {} already.", same.label().to_lowercase())),
