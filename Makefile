@@ -6,20 +6,23 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-# cargo-leptos sets this when it builds the server; setting it for `cargo test` too keeps cargo
-# from rebuilding Leptos (which reads it at compile time) between the two.
+# Leptos reads this at compile time (the name of the browser bundle); setting it for every cargo
+# command keeps cargo from rebuilding Leptos between the builds and `cargo test`.
 export LEPTOS_OUTPUT_NAME := quell
 
-CARGO_LEPTOS_VERSION := 0.3.10
 WASM_OPT_MIN_VERSION := 116
-# npm's binaryen ships a ready wasm-opt (Debian's 108 breaks hydration; compiling one takes 10 min).
+# npm's binaryen ships a ready wasm-opt (Debian's 108 breaks hydration; compiling one takes 10 min),
+# and npm's lightningcss-cli a ready CSS minifier. No cargo-leptos: compiling it took 17 minutes of
+# a cold set-up, and the build is two cargo commands and .ci/assets (`cargo leptos watch` still
+# works as an optional developer loop).
 BINARYEN_VERSION := 132.0.0
+LIGHTNINGCSS_VERSION := 1.33.0
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
 SITE_ROOT := target/site
 QUELL := target/release/quell
 # Rebuilt only when a source changed, so a second `make run` starts at once.
 BUILD_STAMP := target/.quell-release-build
-BUILD_INPUTS := Cargo.toml Cargo.lock $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
+BUILD_INPUTS := Cargo.toml Cargo.lock .ci/assets $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
 
 .PHONY: run test build tools browser-tools postgres cargo-tests crash-test e2e bench clean
 
@@ -34,22 +37,24 @@ test: build browser-tools postgres cargo-tests crash-test e2e
 build: tools $(BUILD_STAMP)
 
 # The stamp takes the time the build started, so a source changed during a build is built next time.
+# The browser bundle first (its own profile: small wasm), then the server, then the site's files.
 $(BUILD_STAMP): $(BUILD_INPUTS) | tools
 	@mkdir -p target && touch $@.started
-	cargo leptos build --release
-	@ls -l $(SITE_ROOT)/pkg | awk 'NR>1 {printf "  %-16s %8d bytes\n", $$9, $$5}'
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	cargo build -p server --release --bin quell
+	.ci/assets target/wasm32-unknown-unknown/wasm-release/frontend.wasm $(SITE_ROOT)
 	@mv $@.started $@
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
-		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
 	@[ -n "$(WASM_BINDGEN_VERSION)" ] || { echo "no wasm-bindgen in Cargo.lock"; exit 1; }
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
 	@# (|| true: with pipefail a missing wasm-opt would otherwise stop make here instead of installing it)
 	@v=$$(wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p' || true); \
 		[ "$${v:-0}" -ge $(WASM_OPT_MIN_VERSION) ] || npm install -g --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+	@command -v lightningcss >/dev/null || npm install -g --no-audit --no-fund lightningcss-cli@$(LIGHTNINGCSS_VERSION)
+	@command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; }
 
 browser-tools:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

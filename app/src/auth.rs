@@ -17,6 +17,11 @@ use tower_sessions::Session;
 pub const SESSION_USER_ID: &str = "user_id";
 pub const SESSION_AUTH_VERSION: &str = "auth_version";
 pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
+/// When the session's idle expiry was last pushed forward (Unix seconds).
+pub const SESSION_TOUCHED_AT: &str = "touched_at";
+/// How often a session in use is written again to push its idle expiry forward. Reads between
+/// leave the session row alone, so a page view writes nothing.
+pub const SESSION_TOUCH_EVERY_SECONDS: i64 = 60;
 pub const SESSION_COOKIE_NAME: &str = "quell_session";
 
 /// A new secret for an address that works without signing in: a calendar feed, a public
@@ -132,6 +137,7 @@ fn internal(what: &str, err: impl std::fmt::Display) -> AppError {
 pub async fn start_session(session: &Session, record: &UserRecord, now: DateTime<Utc>) -> Result<(), AppError> {
     session.cycle_id().await.map_err(|err| internal("cycling the session id", err))?;
     remember_auth_version(session, record).await?;
+    session.insert(SESSION_TOUCHED_AT, now.timestamp()).await.map_err(|err| internal("writing the session", err))?;
     session
         .insert(SESSION_SIGNED_IN_AT, now.timestamp())
         .await
@@ -169,6 +175,12 @@ pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Opti
     if !valid {
         session.flush().await.map_err(|err| internal("ending the session", err))?;
         return Ok(None);
+    }
+    // Inserting marks the session changed, so it is saved with a new idle expiry (and cookie).
+    let now = state.now().timestamp();
+    let touched_at = session.get::<i64>(SESSION_TOUCHED_AT).await.map_err(read)?.or(signed_in_at).unwrap_or(0);
+    if now - touched_at >= SESSION_TOUCH_EVERY_SECONDS {
+        session.insert(SESSION_TOUCHED_AT, now).await.map_err(|err| internal("writing the session", err))?;
     }
     Ok(record.map(|record| record.user))
 }

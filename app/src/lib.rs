@@ -13,6 +13,8 @@ pub mod pages;
 mod routes;
 
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod engine;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
 use crate::components::title::PageTitle;
-use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet};
+use leptos_meta::{provide_meta_context, Link, Meta};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -16,6 +16,8 @@ use leptos_router::{path, SsrMode};
 /// response's nonce, which Leptos also puts on its own inline scripts.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Taken before any of the page's data is read: see `crate::live`.
+    let live_mark = crate::auth::app_state().ok().map(|state| state.live.mark().to_string());
     let theme = crate::api::preferences::theme_from_request();
     if let (Some(nonce), Some(response)) =
         (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
@@ -30,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href=crate::assets::stylesheet_href() />
+                {live_mark.map(|mark| view! { <meta name=crate::live::MARK_META content=mark /> })}
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -56,7 +60,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     SessionContext::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/quell.css" />
         <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M8 1l7 7-7 7-7-7z' fill='%23d9480f'/%3E%3C/svg%3E" />
         <Meta name="color-scheme" content="light dark" />
         <PageTitle text="Quell" />

@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 /// with every outside value escaped).
 pub fn document(status: StatusCode, title: &str, body: &str) -> Response {
     let title = app::domain::text::escape_html(title);
+    let css = app::assets::stylesheet_href();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\"><title>{title} · Quell</title><link rel=\"stylesheet\" href=\"/pkg/quell.css\"></head>\
+         <meta name=\"color-scheme\" content=\"light dark\"><title>{title} · Quell</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main class=\"narrow\"><section class=\"card\"><h1>{title}</h1>{body}</section></main></body></html>"
     );
     (

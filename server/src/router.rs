@@ -15,6 +15,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
+use axum::http::{header, HeaderValue};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::acknowledge::routes())
         .merge(crate::export::routes())
         .merge(crate::password_reset::routes())
+        .nest_service("/pkg", browser_files(&state))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -71,6 +75,19 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The browser's files (`SITE_ROOT/pkg`), with the brotli or gzip copy the build made when the
+/// browser accepts it. Hashed names never change, so browsers may keep them for a year without
+/// asking again; plain names (tests, `cargo leptos watch`) are revalidated every time.
+fn browser_files(state: &AppState) -> SetResponseHeader<ServeDir, HeaderValue> {
+    let folder = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+    let caching = if app::assets::hashed() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    SetResponseHeader::overriding(
+        ServeDir::new(folder).precompressed_br().precompressed_gzip(),
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(caching),
+    )
 }
 
 /// The process is alive.

@@ -2,7 +2,7 @@
 
 mod support;
 
-use reqwest::header::{ACCEPT, CONTENT_SECURITY_POLICY, COOKIE, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::Value;
 use app::state::Clock;
@@ -403,6 +403,23 @@ async fn a_session_ends_after_its_absolute_lifetime(app: &TestApp) {
     assert_eq!(app.whoami(&admin).await, None);
 }
 
+/// Reading pages leaves the session row alone; at most once a minute a request writes it again,
+/// which pushes its idle expiry (and the cookie's) forward.
+async fn reading_pages_does_not_rewrite_the_session_and_use_keeps_it_alive(app: &TestApp) {
+    let admin = app.admin().await;
+    for path in ["/incidents", "/", "/incidents"] {
+        let page = app.get(&admin, path).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.headers().get(SET_COOKIE).is_none(), "{path} wrote the session");
+    }
+    app.clock.advance(chrono::Duration::seconds(61));
+    let touched = app.get(&admin, "/incidents").await;
+    assert!(touched.headers().get(SET_COOKIE).is_some(), "a minute on, the session is written once");
+    let next = app.get(&admin, "/incidents").await;
+    assert!(next.headers().get(SET_COOKIE).is_none());
+    assert_eq!(app.whoami(&admin).await.as_deref(), Some(ADMIN_EMAIL));
+}
+
 async fn pages_carry_security_headers_and_a_nonce_policy(app: &TestApp) {
     let page = app.get(&client(), "/setup").await;
     let headers = page.headers().clone();
@@ -499,6 +516,7 @@ http_tests!(
     repeated_failures_are_slowed_then_refused_even_with_the_right_password,
     changing_the_password_ends_other_sessions_but_keeps_this_one,
     a_session_ends_after_its_absolute_lifetime,
+    reading_pages_does_not_rewrite_the_session_and_use_keeps_it_alive,
     pages_carry_security_headers_and_a_nonce_policy,
     health_and_readiness_answer,
     a_form_posted_without_javascript_comes_back_with_the_error_beside_the_field,

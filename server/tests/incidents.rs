@@ -332,6 +332,115 @@ async fn live_listeners_hear_about_every_change(app: &TestApp) {
     }
 }
 
+/// Reads whatever a stream sends within `wait`.
+async fn read_for(stream: &mut reqwest::Response, wait: Duration) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Ok(Some(bytes))) = tokio::time::timeout_at(deadline, stream.chunk()).await {
+        seen.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    seen
+}
+
+/// The mark a page was rendered with.
+async fn page_mark(app: &TestApp, client: &Client, path: &str) -> String {
+    let page = app.get(client, path).await.text().await.unwrap();
+    page.split("name=\"quell-live-mark\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries its mark")
+        .to_string()
+}
+
+/// A page connects with the mark it was rendered with; a change made between the render and the
+/// connection is told at once, and only to pages it concerns.
+async fn a_page_that_connects_late_hears_what_changed_while_it_loaded(app: &TestApp) {
+    let admin = app.admin().await;
+    let viewer = app.signed_in_as(&admin, "viewer@example.com", "viewer").await;
+    let id = app.declare_incident(&admin, "Loading", &[]).await;
+    let other = app.declare_incident(&admin, "Elsewhere", &[]).await;
+    let mark = page_mark(app, &viewer, &format!("/incidents/{id}")).await;
+    // The page's script is still loading when someone adds a note.
+    app.post(&admin, "/api/incidents/notes/add", &[("incident_id", &id.to_string()), ("body", "While you loaded")]).await;
+
+    let mut stream = app.get(&viewer, &format!("/api/live?since={mark}&incident={id}")).await;
+    assert!(hears_change(&mut stream, id).await, "the late page hears of the note at once");
+    // A list page rendered at the same mark reloads too.
+    let mut list = app.get(&viewer, &format!("/api/live?since={mark}")).await;
+    assert!(read_for(&mut list, Duration::from_secs(2)).await.contains("event: resync"));
+    // A page rendered after the note is told nothing, however soon after; nor is a page of
+    // another incident.
+    let fresh = page_mark(app, &viewer, &format!("/incidents/{id}")).await;
+    let mut quiet = app.get(&viewer, &format!("/api/live?since={fresh}&incident={id}")).await;
+    assert!(!read_for(&mut quiet, Duration::from_millis(300)).await.contains("event:"));
+    let mut elsewhere = app.get(&viewer, &format!("/api/live?since={mark}&incident={other}")).await;
+    assert!(!read_for(&mut elsewhere, Duration::from_millis(300)).await.contains("event:"));
+    // A reconnecting browser's Last-Event-ID is newer than the page's mark, and wins.
+    let resumed = viewer
+        .get(app.url(&format!("/api/live?since={mark}&incident={id}")))
+        .header("last-event-id", &fresh)
+        .send()
+        .await
+        .unwrap();
+    let mut resumed = resumed;
+    assert!(!read_for(&mut resumed, Duration::from_millis(300)).await.contains("event:"));
+    // Every event says where it stands, for the next connection.
+    app.post(&admin, "/api/incidents/notes/add", &[("incident_id", &id.to_string()), ("body", "Later")]).await;
+    let heard = read_for(&mut quiet, Duration::from_secs(1)).await;
+    assert!(heard.contains(&format!("data: {id}")) && heard.contains("id: "), "{heard}");
+    // A mark that doesn't parse counts as old: reload.
+    let mut odd = app.get(&viewer, &format!("/api/live?since=yesterday&incident={id}")).await;
+    assert_eq!(odd.status(), StatusCode::OK);
+    assert!(hears_change(&mut odd, id).await);
+}
+
+/// The list's counts: exact (from the kept counts) by status and drill flag, capped past
+/// `COUNT_LIMIT` for other filters.
+async fn the_list_counts_by_status_and_says_more_than_past_the_limit(app: &TestApp) {
+    let admin = app.admin().await;
+    let first = app.declare_incident(&admin, "Counted checkout", &[]).await;
+    app.declare_incident(&admin, "Counted login", &[]).await;
+    let list = |query: &str| {
+        let (app, admin, query) = (app, &admin, query.to_string());
+        async move {
+            let form: Vec<(&str, String)> = ["status", "severity", "service", "incident_type", "mine", "drill", "from", "to", "q", "sort", "cursor"]
+                .into_iter()
+                .map(|name| (name, query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or("").to_string()))
+                .collect();
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let view: Value = app.post(admin, "/api/incidents/list", &form).await.json().await.unwrap();
+            view
+        }
+    };
+    let all = list("").await;
+    assert_eq!(all["total"], 2);
+    assert_eq!(all["counts_capped"], false);
+    let triage = all["status_counts"].as_array().unwrap().iter().find(|c| c[0] == "triage").unwrap()[1].clone();
+    assert_eq!(triage, 2);
+    let revision = app.incident(&admin, first).await["summary"]["incident"]["revision"].to_string();
+    app.post(&admin, "/api/incidents/status", &[("incident_id", &first.to_string()), ("status", "investigating"), ("revision", &revision)]).await;
+    let open = list("status=open").await;
+    assert_eq!(open["total"], 2);
+    assert_eq!(open["open_total"], 2);
+    let investigating = list("status=investigating").await;
+    assert_eq!(investigating["total"], 1);
+    let searched = list("q=checkout").await;
+    assert_eq!((searched["total"].clone(), searched["counts_capped"].clone()), (Value::from(1), Value::from(false)));
+    let drills = list("drill=true").await;
+    assert_eq!(drills["total"], 0);
+
+    // Past the limit, a search says "more than".
+    app.db.store.seed_incidents_for_tests(app::domain::incident::COUNT_LIMIT + 5, "Checkout slow").await;
+    let searched = list("q=checkout").await;
+    assert_eq!(searched["counts_capped"], true);
+    assert!(searched["total"].as_i64().unwrap() > app::domain::incident::COUNT_LIMIT);
+    let page = app.get(&admin, "/incidents?q=checkout").await.text().await.unwrap();
+    assert!(page.contains("More than 1,000 incidents"), "{page}");
+    let all = list("").await;
+    assert_eq!(all["total"], app::domain::incident::COUNT_LIMIT + 7, "unfiltered counts stay exact");
+    assert_eq!(all["counts_capped"], false);
+}
+
 async fn a_fresh_install_says_there_are_no_incidents_yet(app: &TestApp) {
     let admin = app.admin().await;
     let page = app.get(&admin, "/incidents").await.text().await.unwrap();
@@ -353,4 +462,6 @@ http_tests!(
     bad_input_is_reported_on_its_field,
     markdown_notes_are_rendered_harmless_and_edits_keep_history,
     live_listeners_hear_about_every_change,
+    a_page_that_connects_late_hears_what_changed_while_it_loaded,
+    the_list_counts_by_status_and_says_more_than_past_the_limit,
 );

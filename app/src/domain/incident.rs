@@ -3,6 +3,19 @@
 //!
 //! No I/O here: every rule that needs "now" takes it as an argument.
 
+/// A list filtered beyond statuses and the drill flag is counted over at most this many matches
+/// ("more than 1,000 incidents"), so a list's cost does not grow with the number of incidents.
+pub const COUNT_LIMIT: i64 = 1000;
+
+/// "1 incident", "42 incidents", or "More than 1,000 incidents" past `COUNT_LIMIT`.
+pub fn count_label(total: i64) -> String {
+    match total {
+        1 => "1 incident".to_string(),
+        n if n > COUNT_LIMIT => "More than 1,000 incidents".to_string(),
+        n => format!("{n} incidents"),
+    }
+}
+
 use super::FieldError;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -620,6 +633,14 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use Status::*;
+
+    #[test]
+    fn counts_past_the_limit_say_more_than() {
+        assert_eq!(count_label(1), "1 incident");
+        assert_eq!(count_label(0), "0 incidents");
+        assert_eq!(count_label(COUNT_LIMIT), "1000 incidents");
+        assert_eq!(count_label(COUNT_LIMIT + 1), "More than 1,000 incidents");
+    }
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap() + Duration::minutes(minute as i64)

@@ -52,7 +52,8 @@ pub fn IncidentsPage() -> impl IntoView {
 #[component]
 fn IncidentsBody(data: IncidentsView) -> impl IntoView {
     let query = use_query_map();
-    let IncidentsView { open, open_total, rows, next_cursor, total, status_counts, severities, services, incident_types, .. } = data;
+    let IncidentsView { open, open_total, rows, next_cursor, total, status_counts, counts_capped, severities, services, incident_types, .. } =
+        data;
     let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
     // The list's address with one parameter changed (and the cursor dropped unless it is the one changed).
     let link_with = move |name: &str, value: &str| {
@@ -100,23 +101,26 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
                     "All"
                 </a>
                 <a href=link_with("status", "open") aria-current=(current("status") == "open").then_some("page")>
-                    {format!("Open ({open_count})")}
+                    {if counts_capped { "Open".to_string() } else { format!("Open ({open_count})") }}
                 </a>
+                // Counted over the first matches only, the numbers would mislead: every status
+                // is offered, without them.
                 {status_counts
                     .into_iter()
-                    .filter(|(_, n)| *n > 0)
+                    .filter(|(_, n)| counts_capped || *n > 0)
                     .map(|(status, n)| {
                         let selected = current("status") == status.as_str();
+                        let label = if counts_capped { status.label().to_string() } else { format!("{} ({n})", status.label()) };
                         view! {
                             <a href=link_with("status", status.as_str()) aria-current=selected.then_some("page")>
-                                {format!("{} ({n})", status.label())}
+                                {label}
                             </a>
                         }
                     })
                     .collect_view()}
             </nav>
             <FilterForm severities services incident_types />
-            <p class="muted" role="status">{format!("{total} {}", if total == 1 { "incident" } else { "incidents" })}</p>
+            <p class="muted" role="status">{crate::domain::incident::count_label(total)}</p>
             {if rows.is_empty() && !filtered {
                 view! {
                     <div class="card empty-state">

@@ -130,6 +130,21 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Adds `count` incidents titled `title` in one statement, for tests of what happens past a
+    /// limit (declared by the first user, at the first severity, in triage).
+    pub async fn seed_incidents_for_tests(&self, count: i64, title: &str) {
+        let now = if self.is_postgres() { "now()" } else { "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')" };
+        let title = title.replace('\'', "''");
+        let sql = format!(
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < {count}) \
+             insert into incidents (title, summary, status, severity_id, declared_by, declared_at, updated_at) \
+             select '{title}', '', 'triage', (select min(id) from severities), (select min(id) from users), {now}, {now} from n"
+        );
+        self.execute_for_test(&sql).await.expect("seed incidents");
+    }
+}
+
 /// Runs a test body on a database, then drops the database whether the body passed or failed
 /// (a failure is re-raised afterwards).
 pub async fn run_and_clean_up<F>(db: TestDatabase, body: impl FnOnce(Store) -> F)

@@ -207,3 +207,31 @@ async function sectionId(section: Locator): Promise<string> {
   const id = await section.getAttribute('id');
   return (id ?? '').replace(/^section-/, '');
 }
+
+test('an editor opened but not yet typed in stays open when someone else saves another section', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
+  const page = await context.newPage();
+  const errors = failOnPageErrors(page);
+  const url = await startPostMortem(page, unique('Open editor'));
+  const rootCause = page.getByRole('region', { name: 'Root cause', exact: true });
+  await editToggle(rootCause).click();
+  await expect(rootCause.getByLabel('Root cause', { exact: true })).toBeVisible();
+
+  // Someone else saves a different section; this page hears of it and reloads its data.
+  const otherContext = await browser.newContext({ storageState: ADMIN_STATE });
+  const other = await otherContext.newPage();
+  await other.goto(url);
+  await expectHydrated(other);
+  const lessons = other.getByRole('region', { name: 'Lessons learned', exact: true });
+  await editToggle(lessons).click();
+  await lessons.getByLabel('Lessons learned', { exact: true }).fill('Rehearse the failover every quarter.');
+  await lessons.getByRole('button', { name: 'Save section' }).click();
+  await expect(lessons.locator('.entry-body').first()).toContainText('Rehearse the failover');
+
+  await expect(page.getByRole('region', { name: 'Lessons learned', exact: true }).locator('.entry-body').first())
+    .toContainText('Rehearse the failover');
+  await expect(rootCause.getByLabel('Root cause', { exact: true })).toBeVisible();
+  expect(errors).toEqual([]);
+  await context.close();
+  await otherContext.close();
+});

@@ -45,8 +45,23 @@ pub async fn spawn_app_with(db: TestDatabase, smtp: Option<server::delivery::Smt
     let filter = std::env::var("QUELL_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let (address, running) = serve(db.store.clone(), clock.clone(), settings, smtp.clone()).await;
+    let (address, running) = serve(db.store.clone(), clock.clone(), settings, smtp.clone(), test_options()).await;
     TestApp { address, clock, db, running, smtp }
+}
+
+/// A server whose site (the browser's files) is in `site_root`, named as `quell serve` names
+/// them: hashed when the site has a hash file.
+pub async fn spawn_app_with_site(db: TestDatabase, site_root: &str) -> TestApp {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let mut options = test_options();
+    options.site_root = site_root.into();
+    app::assets::use_hashed_names(&mut options);
+    let (address, running) = serve(db.store.clone(), clock.clone(), test_settings(), None, options).await;
+    TestApp { address, clock, db, running, smtp: None }
+}
+
+fn test_options() -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder().output_name("quell").build()
 }
 
 /// Serves `store` on port 0 through the same start-up as `quell serve` (server, live relay,
@@ -57,10 +72,10 @@ async fn serve(
     clock: Arc<ManualClock>,
     settings: Settings,
     smtp: Option<server::delivery::SmtpSettings>,
+    options: leptos::config::LeptosOptions,
 ) -> (String, server::start::Running) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let options = leptos::config::LeptosOptions::builder().output_name("quell").build();
     let state = AppState::new(options, store, clock, Settings { base_url: address.clone(), ..settings });
     let background = server::start::Background {
         smtp,
@@ -223,7 +238,7 @@ impl TestApp {
     /// A second server on the same database whose worker sends email through `smtp`.
     pub async fn another_instance_with_smtp(&self, smtp: Option<server::delivery::SmtpSettings>) -> Instance {
         let store = app::store::Store::connect(&self.db.url()).await.expect("connect a second instance");
-        let (address, running) = serve(store, self.clock.clone(), test_settings(), smtp.clone()).await;
+        let (address, running) = serve(store, self.clock.clone(), test_settings(), smtp.clone(), test_options()).await;
         Instance { address, running, smtp }
     }
 

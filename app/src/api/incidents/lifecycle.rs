@@ -99,6 +99,7 @@ pub async fn list_incidents(
             next_cursor: page.next_cursor,
             total: page.total,
             status_counts: page.status_counts,
+            counts_capped: page.capped,
             severities,
             services: services.into_iter().map(|s| (s.id, s.name)).collect(),
             incident_types: types.into_iter().map(|t| (t.id, t.name)).collect(),

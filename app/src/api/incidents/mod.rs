@@ -48,6 +48,8 @@ pub struct IncidentsView {
     pub next_cursor: Option<String>,
     pub total: i64,
     pub status_counts: Vec<(Status, i64)>,
+    /// The counts per status are of the first `COUNT_LIMIT` matches only.
+    pub counts_capped: bool,
     pub severities: Vec<Severity>,
     pub services: Vec<(i64, String)>,
     pub incident_types: Vec<(i64, String)>,

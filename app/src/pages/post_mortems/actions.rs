@@ -31,6 +31,9 @@ pub(super) struct Actions {
     /// Drafts found in this browser's storage when the page loaded, different from the saved
     /// text, and offered back (Restore / Discard) until the person chooses, by section id.
     pub(super) offered: RwSignal<std::collections::HashMap<i64, String>>,
+    /// Section editors open on this page, by section id: they stay open when the page reloads
+    /// its data under them (a live update), until saved or closed.
+    pub(super) open_editors: RwSignal<std::collections::HashSet<i64>>,
     pub(super) comment_draft: RwSignal<Option<String>>,
     /// Who is looking (0 until the session has loaded): drafts in this browser are theirs only.
     pub(super) viewer: Signal<i64>,
@@ -54,6 +57,7 @@ impl Actions {
             last_section: RwSignal::new(0),
             drafts: RwSignal::new(std::collections::HashMap::new()),
             offered: RwSignal::new(std::collections::HashMap::new()),
+            open_editors: RwSignal::new(std::collections::HashSet::new()),
             comment_draft: RwSignal::new(None),
             viewer: {
                 let session = crate::components::session::use_session();

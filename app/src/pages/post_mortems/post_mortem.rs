@@ -37,6 +37,9 @@ pub fn PostMortemPage() -> impl IntoView {
             actions.offered.update(|offered| {
                 offered.remove(&saved);
             });
+            actions.open_editors.update(|open| {
+                open.remove(&saved);
+            });
             let post_mortem_id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
             drafts::forget(actions.viewer.get_untracked(), post_mortem_id, saved);
         }

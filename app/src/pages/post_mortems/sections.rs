@@ -135,10 +135,11 @@ pub(super) fn SectionText(
     let section_id = section.id;
     let empty = !section.is_written();
     let error = section_error(actions, section_id);
-    // Open when this page holds typed text for it (the data reloaded under an open editor) or
-    // its save just failed; a draft found in storage opens it once the page runs.
+    // Open when it was open before the data reloaded under it, this page holds typed text for
+    // it, or its save just failed; a draft found in storage opens it once the page runs.
     let has_typed = actions.drafts.with_untracked(|d| d.contains_key(&section_id));
-    let open = RwSignal::new(has_typed || error.get_untracked().is_some());
+    let was_open = actions.open_editors.with_untracked(|o| o.contains(&section_id));
+    let open = RwSignal::new(was_open || has_typed || error.get_untracked().is_some());
     let offered = Memo::new(move |_| actions.offered.with(|o| o.contains_key(&section_id)));
     Effect::new(move |_| {
         if offered.get() {
@@ -169,7 +170,13 @@ pub(super) fn SectionText(
         </div>
         {can_edit.then(|| view! {
             <details class="section-edit" open=move || open.get()
-                on:toggle=move |ev| open.set(event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open())>
+                on:toggle=move |ev| {
+                    let now_open = event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open();
+                    open.set(now_open);
+                    actions.open_editors.update(|o| {
+                        if now_open { o.insert(section_id) } else { o.remove(&section_id) };
+                    });
+                }>
                 <summary node_ref=summary>
                     {if impact { "Edit text" } else { "Edit" }}
                     <span class="visually-hidden">{if impact { format!(" of {}", section.heading) } else { format!(" {}", section.heading) }}</span>

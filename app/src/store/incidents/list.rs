@@ -43,10 +43,29 @@ pub struct IncidentPage {
     pub rows: Vec<IncidentSummary>,
     /// Pass back to get the next page; `None` on the last page.
     pub next_cursor: Option<String>,
-    /// Incidents matching the filter.
+    /// Incidents matching the filter (more than `COUNT_LIMIT`: "more than that").
     pub total: i64,
     /// Incidents matching the filter apart from its statuses, per status.
     pub status_counts: Vec<(Status, i64)>,
+    /// The counts stopped at `COUNT_LIMIT` matches: `total` is "more than" that, and the counts
+    /// per status are of those first matches only.
+    pub capped: bool,
+}
+
+use crate::domain::incident::COUNT_LIMIT;
+
+impl IncidentFilter {
+    /// Whether the kept counts (`incident_counts`) can answer for this filter: it filters by
+    /// nothing but statuses and the drill flag.
+    fn counted_in_advance(&self) -> bool {
+        self.severity_id.is_none()
+            && self.service_id.is_none()
+            && self.incident_type_id.is_none()
+            && self.role_holder.is_none()
+            && self.declared_from.is_none()
+            && self.declared_before.is_none()
+            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
 }
 
 /// The conditions of `filter`. Text search is the one place the dialects differ: SQLite's FTS5
@@ -127,17 +146,54 @@ fn decode_cursor(cursor: &str) -> Option<(i64, i64)> {
 }
 
 impl Store {
-    /// How many incidents match `filter`.
+    /// How many incidents of each status match `filter` apart from its statuses, and whether the
+    /// count stopped at `COUNT_LIMIT`. Exact and read from the kept counts when the filter allows
+    /// it (one query over a handful of rows); otherwise counted over the first matches.
+    pub async fn incident_status_counts(&self, filter: &IncidentFilter) -> Result<(Vec<(Status, i64)>, bool), StoreError> {
+        let (rows, capped): (Vec<(String, i64)>, bool) = if filter.counted_in_advance() {
+            let mut c = Conditions::new();
+            if let Some(drill) = filter.drill {
+                let p = c.arg(Arg::Bool(drill));
+                c.push(format!("is_drill = {p}"));
+            }
+            let sql = format!("select status, cast(sum(n) as bigint) from incident_counts where {} group by status", c.sql());
+            (on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await)?, false)
+        } else {
+            let mut c = filter_conditions(filter, false, self.is_postgres());
+            let pl = c.arg(Arg::Int(COUNT_LIMIT + 1));
+            let sql = format!(
+                "select status, count(*) from (select i.status from incidents i where {} limit {pl}) matched group by status",
+                c.sql()
+            );
+            let rows: Vec<(String, i64)> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await)?;
+            let matched: i64 = rows.iter().map(|(_, n)| n).sum();
+            (rows, matched > COUNT_LIMIT)
+        };
+        let counts = Status::ALL
+            .into_iter()
+            .map(|status| (status, rows.iter().filter(|(s, _)| s == status.as_str()).map(|(_, n)| *n).sum()))
+            .collect();
+        Ok((counts, capped))
+    }
+
+    /// How many incidents match `filter`: exact when the kept counts answer, otherwise counted up
+    /// to `COUNT_LIMIT + 1` (more than `COUNT_LIMIT` means "more than that").
     pub async fn count_incidents(&self, filter: &IncidentFilter) -> Result<i64, StoreError> {
-        let c = filter_conditions(filter, true, self.is_postgres());
-        let sql = format!("select count(*) from incidents i where {}", c.sql());
-        let count: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &c.args).fetch_one(pool).await)?;
-        Ok(count)
+        if filter.counted_in_advance() {
+            let (counts, _) = self.incident_status_counts(filter).await?;
+            let chosen = |status: &Status| filter.statuses.is_empty() || filter.statuses.contains(status);
+            return Ok(counts.iter().filter(|(status, _)| chosen(status)).map(|(_, n)| n).sum());
+        }
+        let mut c = filter_conditions(filter, true, self.is_postgres());
+        let pl = c.arg(Arg::Int(COUNT_LIMIT + 1));
+        let sql = format!("select count(*) from (select 1 from incidents i where {} limit {pl}) matched", c.sql());
+        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &c.args).fetch_one(pool).await)?)
     }
 
     /// A page of incidents matching `filter` in `sort` order, after `cursor` when given. With
-    /// `with_counts`, also counts the whole filter per status (one more query); without, the
-    /// counts are zero and `total` is the number of rows returned.
+    /// `with_counts`, also counts the filter per status and in all (see `incident_status_counts`
+    /// and `count_incidents`); without, the counts are zero and `total` is the number of rows
+    /// returned.
     pub async fn list_incidents(
         &self,
         filter: &IncidentFilter,
@@ -165,17 +221,7 @@ impl Store {
         };
         let pl = c.arg(Arg::Int(limit + 1));
         let sql = format!("{INCIDENT_SELECT} where {} order by {order} limit {pl}", c.sql());
-        let counts = filter_conditions(filter, false, self.is_postgres());
-        let count_sql = format!("select i.status, count(*) from incidents i where {} group by i.status", counts.sql());
-        let (rows, status_counts): (Vec<SqlIncident>, Vec<(String, i64)>) = on_pool!(self, |pool| {
-            let rows = bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await?;
-            let counts = if with_counts {
-                bind_args!(sqlx::query_as(&count_sql), &counts.args).fetch_all(pool).await?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, sqlx::Error>((rows, counts))
-        })?;
+        let rows: Vec<SqlIncident> = on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(pool).await)?;
         let mut incidents: Vec<Incident> = rows.into_iter().map(SqlIncident::into_incident).collect();
         let next_cursor = if incidents.len() as i64 > limit {
             incidents.truncate(limit as usize);
@@ -183,24 +229,14 @@ impl Store {
         } else {
             None
         };
-        let status_counts: Vec<(Status, i64)> = Status::ALL
-            .into_iter()
-            .map(|status| {
-                let n = status_counts.iter().find(|(s, _)| s == status.as_str()).map(|(_, n)| *n).unwrap_or(0);
-                (status, n)
-            })
-            .collect();
-        let total = if with_counts {
-            status_counts
-                .iter()
-                .filter(|(status, _)| filter.statuses.is_empty() || filter.statuses.contains(status))
-                .map(|(_, n)| n)
-                .sum()
+        let (status_counts, capped, total) = if with_counts {
+            let (counts, capped) = self.incident_status_counts(filter).await?;
+            (counts, capped, self.count_incidents(filter).await?)
         } else {
-            incidents.len() as i64
+            (Status::ALL.into_iter().map(|status| (status, 0)).collect(), false, incidents.len() as i64)
         };
         let rows = self.summaries(incidents).await?;
-        Ok(IncidentPage { rows, next_cursor, total, status_counts })
+        Ok(IncidentPage { rows, next_cursor, total, status_counts, capped })
     }
 
     /// Adds service names and the commander to a page of incidents (two queries for the page).
