@@ -33,7 +33,7 @@ REFETCHES = [
 ]
 ROUND_TIMEOUT_SECONDS = 120
 # How long an open page may wait before it reloads after hearing of a change, as in the browser.
-SPREAD_SECONDS = 0.25
+SPREAD_SECONDS = 0.0
 
 
 def cpu_seconds(pid: int) -> float:

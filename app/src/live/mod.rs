@@ -34,7 +34,9 @@ pub fn concerns(incident: Option<i64>, changed: Option<i64>) -> bool {
 /// Where the server puts the mark of the page it renders.
 pub const MARK_META: &str = "quell-live-mark";
 /// Reloads after a change wait a random moment of up to this long.
-pub const SPREAD_MS: f64 = 250.0;
+// 0 for now: a reload that lands later than the page's own refresh resets forms half filled in
+// (the add-action-item form loses its fields), so spreading waits until forms keep their state.
+pub const SPREAD_MS: f64 = 0.0;
 
 /// A counter that goes up whenever something the page shows may have changed: an incident
 /// (`Some(id)`) or any incident (`None`). Pages put it in their resources' sources, so they
