@@ -163,8 +163,8 @@ pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Opti
     };
     let auth_version = session.get::<i64>(SESSION_AUTH_VERSION).await.map_err(read)?;
     let signed_in_at = session.get::<i64>(SESSION_SIGNED_IN_AT).await.map_err(read)?;
-    let record = state.store.user_by_id(user_id).await.or_internal()?;
-    let valid = match (&record, auth_version, signed_in_at) {
+    let record = state.user_record(user_id).await.or_internal()?;
+    let valid = match (record.as_ref(), auth_version, signed_in_at) {
         (Some(record), Some(version), Some(signed_in_at)) => {
             record.user.active
                 && record.auth_version == version
@@ -182,7 +182,7 @@ pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Opti
     if now - touched_at >= SESSION_TOUCH_EVERY_SECONDS {
         session.insert(SESSION_TOUCHED_AT, now).await.map_err(|err| internal("writing the session", err))?;
     }
-    Ok(record.map(|record| record.user))
+    Ok(record.as_ref().as_ref().map(|record| record.user.clone()))
 }
 
 fn session_expired(settings: &Settings, signed_in_at: i64, now: DateTime<Utc>) -> bool {

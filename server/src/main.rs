@@ -3,6 +3,9 @@ use server::cli::{run, Cli};
 use server::config::Config;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Stack size of the runtime's worker threads.
 const RENDER_STACK_BYTES: usize = 8 * 1024 * 1024;
 

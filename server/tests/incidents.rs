@@ -453,6 +453,87 @@ async fn a_fresh_install_says_there_are_no_incidents_yet(app: &TestApp) {
     assert!(!page.contains("open-incidents quiet") && !page.contains("No incidents yet"), "{page}");
 }
 
+/// The incident page and the list are made once per version of what they show and kept for
+/// everyone (`state::views`): every kind of change shows at the next read, here and, on
+/// Postgres, on another instance once it hears of it.
+async fn kept_views_show_every_change_at_the_next_read(app: &TestApp) {
+    let admin = app.admin().await;
+    let viewer = app.signed_in_as(&admin, "viewer@example.com", "viewer").await;
+    let id = app.declare_incident(&admin, "Kept view", &[]).await;
+    let list = |client: &Client| {
+        let form = [("status", ""), ("severity", ""), ("service", ""), ("incident_type", ""), ("mine", ""), ("drill", ""), ("from", ""), ("to", ""), ("q", ""), ("sort", ""), ("cursor", "")];
+        let client = client.clone();
+        async move { app.post(&client, "/api/incidents/list", &form).await.json::<Value>().await.unwrap() }
+    };
+    let row = |list: &Value| list["rows"].as_array().unwrap().iter().find(|r| r["summary"]["incident"]["id"] == id).cloned().unwrap();
+    // Read twice by two people: one view, shaped for each.
+    for client in [&admin, &viewer, &admin] {
+        assert_eq!(app.incident(client, id).await["summary"]["incident"]["title"], "Kept view");
+        assert_eq!(row(&list(client).await)["summary"]["incident"]["title"], "Kept view");
+    }
+    assert_eq!(app.incident(&viewer, id).await["can_respond"], false, "shaped for the viewer");
+    assert_eq!(app.incident(&admin, id).await["can_respond"], true);
+
+    // The incident itself: a note.
+    app.post(&admin, "/api/incidents/notes/add", &[("incident_id", &id.to_string()), ("body", "Seen at once")]).await;
+    let timeline = app.incident(&viewer, id).await["timeline"].to_string();
+    assert!(timeline.contains("Seen at once"), "{timeline}");
+
+    // The catalog: the severity's name, on the page and in the list.
+    let severity = app.incident(&admin, id).await["summary"]["incident"]["severity_id"].as_i64().unwrap();
+    let severities: Value = app.post(&admin, "/api/severities/list", &[("page", "1")]).await.json().await.unwrap();
+    let revision = severities["rows"].as_array().unwrap().iter().find(|s| s["id"] == severity).unwrap()["revision"].to_string();
+    let renamed = app
+        .post(&admin, "/api/severities/update", &[("severity_id", &severity.to_string()), ("name", "Renamed severity"), ("description", "d"), ("revision", &revision)])
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK, "{:?}", renamed.text().await);
+    assert_eq!(app.incident(&viewer, id).await["summary"]["incident"]["severity_name"], "Renamed severity");
+    assert_eq!(row(&list(&viewer).await)["summary"]["incident"]["severity_name"], "Renamed severity");
+    let choices = app.incident(&admin, id).await["severities"].to_string();
+    assert!(choices.contains("Renamed severity"), "{choices}");
+
+    // People: the commander's name.
+    let profile: Value = app.post(&admin, "/api/profile", &[]).await.json().await.unwrap();
+    let changed = app
+        .post(&admin, "/api/profile/update", &[("display_name", "Ada Renamed"), ("time_zone", "UTC"), ("revision", &profile["user"]["revision"].to_string())])
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK, "{:?}", changed.text().await);
+    assert_eq!(row(&list(&viewer).await)["summary"]["commander"], "Ada Renamed");
+    assert!(app.incident(&viewer, id).await["roles"].to_string().contains("Ada Renamed"));
+
+    // Who the updates go to: the viewer follows the incident.
+    app.post(&viewer, "/api/incidents/subscribe", &[("incident_id", &id.to_string()), ("subscribe", "true")]).await;
+    let recipients = app.incident(&admin, id).await["recipients"].clone();
+    assert!(recipients["people"].to_string().contains("Test Person"), "{recipients}");
+    let viewers = app.incident(&viewer, id).await["recipients"]["my_subscription"].clone();
+    assert!(viewers.is_number(), "{viewers}");
+    // The declarer follows too, with a subscription of their own.
+    assert_ne!(app.incident(&admin, id).await["recipients"]["my_subscription"], viewers, "each sees their own");
+
+    // Another instance: it keeps its own views and makes them again when it hears of a change.
+    if app.db.store.announces_through_database() {
+        let other = app.another_instance().await;
+        let remote = |client: &Client| {
+            let (client, url) = (client.clone(), other.url("/api/incidents/get"));
+            async move {
+                let form = [("incident_id", id.to_string()), ("pinned", "false".into()), ("before", String::new())];
+                client.post(url).form(&form).send().await.unwrap().json::<Value>().await.unwrap()
+            }
+        };
+        assert!(!remote(&viewer).await["timeline"].to_string().contains("Heard over there"));
+        app.post(&admin, "/api/incidents/notes/add", &[("incident_id", &id.to_string()), ("body", "Heard over there")]).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        loop {
+            if remote(&viewer).await["timeline"].to_string().contains("Heard over there") {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the other instance shows the note within 2 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        other.stop().await;
+    }
+}
+
 http_tests!(
     a_fresh_install_says_there_are_no_incidents_yet,
     every_incident_and_catalog_function_checks_who_is_asking,
@@ -464,4 +545,5 @@ http_tests!(
     live_listeners_hear_about_every_change,
     a_page_that_connects_late_hears_what_changed_while_it_loaded,
     the_list_counts_by_status_and_says_more_than_past_the_limit,
+    kept_views_show_every_change_at_the_next_read,
 );

@@ -205,12 +205,13 @@ pub async fn list_action_items(
             overdue_on: overdue.then_some(today),
         };
         let page = page.max(1);
-        let Page { rows, total } = state.store.list_action_items(&filter, PageRequest::number(page, ITEMS_PAGE_SIZE)).await.or_internal()?;
+        let listed = state.action_item_list(&filter, PageRequest::number(page, ITEMS_PAGE_SIZE)).await.or_internal()?;
+        let (rows, total) = (listed.rows.clone(), listed.total);
         let (people, services) = if mine {
             (Vec::new(), Vec::new())
         } else {
-            let services = state.store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?.rows;
-            (responders(&state).await?, services.into_iter().map(|s| (s.id, s.name)).collect())
+            let choices = state.choices(CHOICE_LIMIT).await.or_internal()?;
+            (responders(&state).await?, choices.services.iter().map(|s| (s.id, s.name.clone())).collect())
         };
         Ok(ItemsView {
             rows: rows.into_iter().map(|item| item_view(item, today)).collect(),

@@ -118,14 +118,13 @@ pub(crate) mod ssr {
     }
 
     /// Who an incident's updates go to now (for its page).
-    pub async fn incident_recipients(state: &AppState, viewer_id: i64, detail: &crate::store::incidents::IncidentDetail) -> Result<IncidentRecipients, AppError> {
-        let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let recipients = state.store.recipients(detail.incident.id, detail.incident.severity_id, &service_ids).await.or_internal()?;
+    pub async fn incident_recipients(state: &AppState, viewer_id: i64, data: &crate::state::views::IncidentData) -> Result<IncidentRecipients, AppError> {
+        let recipients = &data.recipients;
         Ok(IncidentRecipients {
             people_total: recipients.emails.len() as i64,
-            people: recipients.emails.into_iter().take(50).map(|(name, _)| name).collect(),
-            webhooks: recipients.webhooks.into_iter().map(|w| w.name).collect(),
-            my_subscription: state.store.incident_subscription_of(detail.incident.id, viewer_id).await.or_internal()?,
+            people: recipients.emails.iter().take(50).map(|(name, _)| name.clone()).collect(),
+            webhooks: recipients.webhooks.iter().map(|w| w.name.clone()).collect(),
+            my_subscription: state.store.incident_subscription_of(data.detail.incident.id, viewer_id).await.or_internal()?,
         })
     }
 }

@@ -249,18 +249,35 @@ pub(crate) mod ssr {
 
     /// Pages as shown to `viewer`: who each step paged and how it ended (two queries).
     pub async fn page_views(state: &AppState, pages: Vec<PageRecord>, viewer: &User) -> Result<Vec<PageView>, AppError> {
-        let now = state.now();
+        let (recipients, people) = page_people(state, &pages).await?;
+        Ok(shape_pages(&pages, &recipients, &people, viewer, state.now()))
+    }
+
+    /// Whom `pages` paged, and the names of everyone they mention (two queries).
+    pub async fn page_people(state: &AppState, pages: &[PageRecord]) -> Result<(Vec<Recipient>, Vec<crate::domain::catalog::Person>), AppError> {
         let ids: Vec<i64> = pages.iter().map(|p| p.id).collect();
         let recipients = state.store.page_recipients(&ids).await.or_internal()?;
         let mut mentioned: Vec<i64> = recipients.iter().map(|r| r.user_id).collect();
-        for page in &pages {
+        for page in pages {
             mentioned.push(page.created_by);
             mentioned.extend(page.acknowledged_by);
         }
         let people = crate::engine::on_call::names_for(&state.store, mentioned).await.or_internal()?;
-        let name = |id: i64| crate::engine::on_call::name_of(&people, id);
-        Ok(pages
-            .into_iter()
+        Ok((recipients, people))
+    }
+
+    /// Pages as shown to `viewer`, from what `page_people` read.
+    pub fn shape_pages(
+        pages: &[PageRecord],
+        recipients: &[Recipient],
+        people: &[crate::domain::catalog::Person],
+        viewer: &User,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<PageView> {
+        let name = |id: i64| crate::engine::on_call::name_of(people, id);
+        pages
+            .iter()
+            .cloned()
             .map(|page| {
                 let mine: Vec<&Recipient> = recipients.iter().filter(|r| r.page_id == page.id).collect();
                 let mut steps = Vec::new();
@@ -310,11 +327,11 @@ pub(crate) mod ssr {
                     next,
                 }
             })
-            .collect())
+            .collect()
     }
 
-    /// What can be paged: services with a policy, policies, people.
-    /// (Three light queries: the incident page asks for them at every live update.)
+    /// What can be paged: services with a policy, policies, people (kept per shared version:
+    /// the incident page asks for them at every live update).
     pub async fn page_targets(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
         use CHOICE_LIMIT;
         let services = state.store.services_with_policies(CHOICE_LIMIT).await.or_internal()?;
@@ -648,18 +665,32 @@ pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(incident_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
-        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
-        let pages = state.store.pages_of_incident(incident_id, INCIDENT_PAGES).await.or_internal()?;
-        let total = pages.len() as i64;
-        let can_page = viewer.role.allows(Permission::Respond) && incident.status.is_open();
+        // Made once per version of the incident for everyone who has it open; shaped here.
+        let version = (state.live.incident_version(incident_id), state.store.shared_version());
+        let kept = state
+            .views
+            .incident_pages
+            .get_or_make(&incident_id.to_string(), version, |_| true, async {
+                let Some(incident) = state.store.incident(incident_id).await.or_internal()? else {
+                    return Ok::<_, AppError>(None);
+                };
+                let pages = state.store.pages_of_incident(incident_id, INCIDENT_PAGES).await.or_internal()?;
+                let (recipients, people) = page_people(&state, &pages).await?;
+                let paged_service = state.store.paged_service_of_incident(incident_id).await.or_internal()?;
+                Ok(Some(crate::state::views::IncidentPages { incident, pages, recipients, people, paged_service }))
+            })
+            .await?;
+        let kept = kept.as_ref().as_ref().ok_or_else(|| AppError::not_found("That incident"))?;
+        let total = kept.pages.len() as i64;
+        let can_page = viewer.role.allows(Permission::Respond) && kept.incident.status.is_open();
         let (targets, default_target) = if can_page {
-            let first = state.store.paged_service_of_incident(incident_id).await.or_internal()?;
-            (page_targets(&state).await?, first.map(|service| format!("service:{service}")).unwrap_or_default())
+            let targets = state.views.page_targets.get_or_make("", (0, state.store.shared_version()), |_| true, page_targets(&state)).await?;
+            (targets.as_ref().clone(), kept.paged_service.map(|service| format!("service:{service}")).unwrap_or_default())
         } else {
             (Vec::new(), String::new())
         };
         Ok(PagesView {
-            rows: page_views(&state, pages, &viewer).await?,
+            rows: shape_pages(&kept.pages, &kept.recipients, &kept.people, &viewer, state.now()),
             page: 1,
             pages: 1,
             total,

@@ -209,14 +209,7 @@ pub(crate) fn today(state: &AppState, user: &User) -> chrono::NaiveDate {
 
 /// Active people who can respond (and so own or review things), in name order.
 pub(crate) async fn responders(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(state
-        .store
-        .list_responders(CHOICE_LIMIT)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
+    Ok(state.choices(CHOICE_LIMIT).await.or_internal()?.responders.iter().map(|p| (p.id, p.name.clone())).collect())
 }
 
 /// Checks that `id` is an active admin or responder (viewers can't own or review work).

@@ -58,26 +58,16 @@ pub(crate) mod ssr {
     use crate::domain::incident::{format_duration, relative_time};
     use crate::domain::permissions::Permission;
     use crate::domain::updates::update_overdue_by;
-    use crate::state::AppState;
-    use crate::store::incidents::IncidentDetail;
+    use crate::state::views::IncidentData;
+    use chrono::{DateTime, Utc};
 
-    /// The updates card for `detail` as `viewer` sees it (five small queries).
-    pub async fn updates_panel(
-        state: &AppState,
-        viewer: &User,
-        detail: &IncidentDetail,
-        role_types: &[RoleType],
-    ) -> Result<UpdatesPanel, AppError> {
-        let store = &state.store;
+    /// The updates card of an incident as `viewer` sees it.
+    pub fn updates_panel(data: &IncidentData, viewer: &User, role_types: &[RoleType], now: DateTime<Utc>) -> UpdatesPanel {
+        let detail = &data.detail;
         let incident = &detail.incident;
-        let now = state.now();
-        let updates = store.incident_updates(incident.id, None, UPDATES_SHOWN).await.or_internal()?;
-        let total = if (updates.len() as i64) < UPDATES_SHOWN {
-            updates.len() as i64
-        } else {
-            store.count_incident_updates(incident.id).await.or_internal()?
-        };
-        let severity = store.severity(incident.severity_id).await.or_internal()?;
+        let updates = &data.updates;
+        let total = data.updates_total;
+        let severity = &data.severity;
         let last = updates.first().map(|u| u.published_at);
         let interval = severity.as_ref().and_then(|s| s.update_interval_minutes);
         let overdue = update_overdue_by(incident.status, interval, last, incident.declared_at, now).map(|late| {
@@ -97,34 +87,28 @@ pub(crate) mod ssr {
             Some(holder) => holder == viewer.id,
             None => holder_of(|r| r.is_commander) == Some(viewer.id),
         };
-        let template = match store.update_templates().await.or_internal()?.into_iter().find(|t| t.status == incident.status) {
-            Some(template) => template.body,
-            None => String::new(),
-        };
+        let template = data.templates.iter().find(|t| t.status == incident.status).map(|t| t.body.clone()).unwrap_or_default();
         let public_title = updates
             .iter()
             .find(|u| u.audience.public)
             .map(|u| u.public_title.clone())
             .unwrap_or_else(|| incident.title.clone());
-        let service_ids: Vec<i64> = detail.services.iter().map(|(id, _)| *id).collect();
-        let public: Vec<_> = store.services_by_ids(&service_ids).await.or_internal()?.into_iter().filter(|s| s.public).collect();
-        let public_ids: Vec<i64> = public.iter().map(|s| s.id).collect();
-        let states = store.component_states(&public_ids).await.or_internal()?;
-        let components = public
-            .into_iter()
+        let components = data
+            .public_services
+            .iter()
             .map(|service| ComponentChoice {
-                state: states.iter().find(|s| s.service_id == service.id).map(|s| s.state).unwrap_or(ComponentState::Operational),
+                state: data.component_states.iter().find(|s| s.service_id == service.id).map(|s| s.state).unwrap_or(ComponentState::Operational),
                 service_id: service.id,
-                name: service.name,
+                name: service.name.clone(),
             })
             .collect();
-        Ok(UpdatesPanel {
+        UpdatesPanel {
             updates: updates
-                .into_iter()
+                .iter()
                 .map(|update| UpdateView {
                     published: format(update.published_at, viewer),
                     published_ago: relative_time(update.published_at, now),
-                    update,
+                    update: update.clone(),
                 })
                 .collect(),
             total,
@@ -136,7 +120,7 @@ pub(crate) mod ssr {
             components,
             can_publish: viewer.role.allows(Permission::Respond) && !incident.status.is_final(),
             is_drill: incident.is_drill,
-        })
+        }
     }
 }
 

@@ -125,6 +125,43 @@ impl ChangeLog {
     }
 }
 
+/// How many incidents' versions are kept before they are all forgotten at once (every incident
+/// then has a new version, and its views are made again).
+const VERSIONS_KEPT: usize = 4096;
+
+/// Versions of what pages show, for views made once per version (`state::views`): a number per
+/// incident that grows whenever it changes, and one that grows when any incident changes. This
+/// instance's own changes count at once (before the server function answers), those of other
+/// instances when they are heard.
+#[derive(Debug, Default)]
+struct Versions {
+    last: u64,
+    /// The version of every incident not in `incidents`.
+    floor: u64,
+    any: u64,
+    incidents: std::collections::HashMap<i64, u64>,
+}
+
+impl Versions {
+    /// `incident` changed (`None`: anything may have).
+    fn changed(&mut self, incident: Option<i64>) {
+        self.last += 1;
+        if incident.is_none() || self.incidents.len() >= VERSIONS_KEPT {
+            self.incidents.clear();
+            self.floor = self.last;
+            self.last += 1;
+        }
+        if let Some(id) = incident {
+            self.incidents.insert(id, self.last);
+        }
+        self.any = self.last;
+    }
+
+    fn of(&self, incident: i64) -> u64 {
+        self.incidents.get(&incident).copied().unwrap_or(self.floor)
+    }
+}
+
 /// Now, in Unix microseconds.
 fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
@@ -136,6 +173,7 @@ pub struct LiveHub {
     /// Becomes true when the server shuts down, which ends every live stream.
     closing: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
     log: std::sync::Arc<std::sync::Mutex<ChangeLog>>,
+    versions: std::sync::Arc<std::sync::Mutex<Versions>>,
 }
 
 impl Default for LiveHub {
@@ -144,6 +182,7 @@ impl Default for LiveHub {
             sender: broadcast::channel(BACKLOG).0,
             closing: std::sync::Arc::new(tokio::sync::watch::channel(false).0),
             log: std::sync::Arc::new(std::sync::Mutex::new(ChangeLog::new(rand::random(), now_micros()))),
+            versions: Default::default(),
         }
     }
 }
@@ -170,6 +209,10 @@ impl LiveHub {
     pub fn send(&self, message: LiveMessage) {
         // Numbered and sent under the lock, so listeners get the marks in order.
         let mut log = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.version_moved(match message {
+            LiveMessage::IncidentChanged { incident_id } => Some(incident_id),
+            LiveMessage::Resync => None,
+        });
         let mark = log.record(message, now_micros());
         // No listeners is not an error.
         let _ = self.sender.send(Told { message, mark });
@@ -186,10 +229,27 @@ impl LiveHub {
         self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).changed_since(incident, mark)
     }
 
+    /// The version of what pages show of `incident`: it grows whenever the incident changes.
+    pub fn incident_version(&self, incident: i64) -> u64 {
+        self.versions.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).of(incident)
+    }
+
+    /// A version that grows whenever any incident changes (for lists).
+    pub fn any_version(&self) -> u64 {
+        self.versions.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).any
+    }
+
+    fn version_moved(&self, incident: Option<i64>) {
+        self.versions.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).changed(incident);
+    }
+
     /// Publishes a change to an incident, to every instance. Never fails the change itself: a
-    /// lost announcement is logged, and listeners catch up at their next resync.
+    /// lost announcement is logged, and listeners catch up at their next resync. The incident's
+    /// version here moves before this returns, also when the announcement goes through the
+    /// database (and moves again when it is heard back).
     pub async fn incident_changed(&self, store: &Store, incident_id: i64) {
         if store.announces_through_database() {
+            self.version_moved(Some(incident_id));
             if let Err(err) = store.announce_incident_changed(incident_id).await {
                 tracing::warn!(error = %err, incident_id, "announcing a change failed");
             }
@@ -238,6 +298,32 @@ mod tests {
         assert!(log.changed_since(Some(7), mark));
         assert!(!log.changed_since(Some(8), mark), "only the incident that changed");
         assert!(log.changed_since(None, mark), "a list hears of any incident");
+    }
+
+    #[test]
+    fn versions_move_with_their_incident_and_all_of_them_at_a_resync() {
+        let mut versions = Versions::default();
+        let (one, two, any) = (versions.of(1), versions.of(2), versions.any);
+        versions.changed(Some(1));
+        assert_ne!(versions.of(1), one);
+        assert_eq!(versions.of(2), two, "another incident keeps its version");
+        assert_ne!(versions.any, any);
+        let (one, two) = (versions.of(1), versions.of(2));
+        versions.changed(None);
+        assert!(versions.of(1) != one && versions.of(2) != two);
+        // Past what is kept, every incident moves (none keeps a version it had before).
+        let mut seen = std::collections::HashMap::new();
+        for id in 0..(VERSIONS_KEPT as i64 + 10) {
+            versions.changed(Some(id));
+            seen.insert(id, versions.of(id));
+        }
+        assert!(versions.incidents.len() <= VERSIONS_KEPT);
+        let before = seen.clone();
+        versions.changed(Some(-1));
+        versions.changed(Some(-2));
+        for (id, version) in before {
+            assert!(versions.of(id) >= version);
+        }
     }
 
     #[test]

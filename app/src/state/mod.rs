@@ -1,11 +1,13 @@
 //! What every server function, page render and engine can reach on the server: the store, the
-//! clock, settings, the live hub, the rendered status page bodies (`status_page_cache`) and how
-//! the background workers are doing (`workers`), and where outbound requests may go
-//! (`outbound`).
+//! clock, settings, the live hub, the rendered status page bodies (`status_page_cache`), the
+//! busiest pages' views made once per version (`views`, on `cache`), how the background workers
+//! are doing (`workers`), and where outbound requests may go (`outbound`).
 //! Provided as Leptos context by `leptos_routes` (server only).
 
+pub mod cache;
 pub mod outbound;
 pub mod status_page_cache;
+pub mod views;
 pub mod workers;
 
 use crate::store::Store;
@@ -108,6 +110,9 @@ pub struct AppState {
     pub live: crate::live::LiveHub,
     /// Rendered public status-page bodies.
     pub status_page: crate::state::status_page_cache::StatusPageCache,
+    /// The busiest pages' views, made once per version of what they show.
+    #[from_ref(skip)]
+    pub views: views::Views,
     /// Wakes the delivery worker when notifications were queued.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
     /// Wakes the on-call worker when a page was opened, so its first step goes out at once.
@@ -128,6 +133,7 @@ impl AppState {
             setup_done: Arc::new(AtomicBool::new(false)),
             live: crate::live::LiveHub::default(),
             status_page: Default::default(),
+            views: Default::default(),
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
             pages_opened: Arc::new(tokio::sync::Notify::new()),
             workers: workers::Workers::default(),

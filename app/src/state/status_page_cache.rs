@@ -6,11 +6,11 @@
 //! instance show within `MAX_AGE`.
 
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use crate::state::cache::Cache;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a rendered body is served before it is made again.
 pub const MAX_AGE: Duration = Duration::from_secs(10);
@@ -65,22 +65,17 @@ impl Body {
     }
 }
 
-struct Entry {
-    generation: u64,
-    made: Instant,
-    body: Arc<Body>,
-}
-
-/// One key's body. Fresh bodies are read under its read lock, many at once; its write lock is
-/// held while the body is rendered, so one request renders it and the others for that key wait.
-type Slot = Arc<tokio::sync::RwLock<Option<Entry>>>;
-
-#[derive(Clone, Default)]
+/// The status page's bodies, under one generation that `changed` moves.
+#[derive(Clone)]
 pub struct StatusPageCache {
     generation: Arc<AtomicU64>,
-    /// Held only to find a key's slot, never across a render: renders of different keys run at
-    /// the same time.
-    slots: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
+    bodies: Cache<Body>,
+}
+
+impl Default for StatusPageCache {
+    fn default() -> Self {
+        StatusPageCache { generation: Default::default(), bodies: Cache::new(MAX_ENTRIES, MAX_AGE) }
+    }
 }
 
 impl StatusPageCache {
@@ -89,55 +84,14 @@ impl StatusPageCache {
         self.generation.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The body cached under `key`, or the one `make` renders (which is then cached). Requests
-    /// for the same key wait for one render instead of each rendering; requests for other keys
-    /// don't wait. About `MAX_ENTRIES` keys are kept: when a new key would pass that, the oldest
-    /// quarter of the bodies nobody is rendering or waiting for is dropped (a key being rendered
-    /// keeps its one slot, so it is never rendered twice at once).
+    /// The body cached under `key`, or the one `make` renders (which is then cached); one render
+    /// per key at a time, about `MAX_ENTRIES` keys (`state::cache`).
     pub async fn get_or_make<F, E>(&self, key: &str, now: DateTime<Utc>, make: F) -> Result<Arc<Body>, E>
     where
         F: Future<Output = Result<Body, E>>,
     {
         let generation = self.generation.load(Ordering::Relaxed);
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if !slots.contains_key(key) && slots.len() >= MAX_ENTRIES {
-                evict_oldest_idle(&mut slots);
-            }
-            slots.entry(key.to_string()).or_default().clone()
-        };
-        let usable = |entry: &Option<Entry>| {
-            entry.as_ref().filter(|e| e.generation == generation && e.made.elapsed() < MAX_AGE && e.body.fresh_until.is_none_or(|until| now < until)).map(|e| e.body.clone())
-        };
-        if let Some(body) = usable(&*slot.read().await) {
-            return Ok(body);
-        }
-        let mut entry = slot.write().await;
-        // Another request may have rendered it while this one waited.
-        if let Some(body) = usable(&entry) {
-            return Ok(body);
-        }
-        let body = Arc::new(make.await?);
-        *entry = Some(Entry { generation, made: Instant::now(), body: body.clone() });
-        Ok(body)
-    }
-
-    /// Keys held now (for tests).
-    pub fn key_count(&self) -> usize {
-        self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
-    }
-}
-
-/// Drops the oldest quarter of the slots that nobody holds (no render or wait under way).
-fn evict_oldest_idle(slots: &mut HashMap<String, Slot>) {
-    let mut idle: Vec<(Option<Instant>, String)> = slots
-        .iter()
-        .filter(|(_, slot)| Arc::strong_count(slot) == 1)
-        .filter_map(|(key, slot)| slot.try_read().ok().map(|entry| (entry.as_ref().map(|e| e.made), key.clone())))
-        .collect();
-    idle.sort();
-    for (_, key) in idle.into_iter().take(MAX_ENTRIES / 4) {
-        slots.remove(&key);
+        self.bodies.get_or_make(key, (generation, 0), |body| body.fresh_until.is_none_or(|until| now < until), make).await
     }
 }
 
@@ -178,49 +132,5 @@ mod tests {
         assert_eq!(&early.bytes[..], b"before");
         let later = cache.get_or_make("/status", until, make("after")).await.unwrap();
         assert_eq!(&later.bytes[..], b"after");
-    }
-
-    #[tokio::test]
-    async fn a_slow_render_holds_up_only_requests_for_its_own_key() {
-        let cache = StatusPageCache::default();
-        let now = Utc::now();
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let slow_cache = cache.clone();
-        let slow = tokio::spawn(async move {
-            slow_cache
-                .get_or_make("history:1", now, async {
-                    let _ = released.await;
-                    Ok::<_, ()>(Body::new("slow".into(), "text/html"))
-                })
-                .await
-        });
-        tokio::task::yield_now().await;
-        let other = tokio::time::timeout(Duration::from_secs(5), cache.get_or_make("page", now, async { Ok::<_, ()>(Body::new("page".into(), "text/html")) }))
-            .await
-            .expect("another key is not held up by a render under way");
-        assert_eq!(&other.unwrap().bytes[..], b"page");
-        // Requests for the slow key wait for its one render rather than render again.
-        let waiting_cache = cache.clone();
-        let waiting = tokio::spawn(async move {
-            waiting_cache.get_or_make("history:1", now, async { Ok::<_, ()>(Body::new("second render".into(), "text/html")) }).await
-        });
-        tokio::task::yield_now().await;
-        release.send(()).unwrap();
-        assert_eq!(&slow.await.unwrap().unwrap().bytes[..], b"slow");
-        assert_eq!(&waiting.await.unwrap().unwrap().bytes[..], b"slow");
-    }
-
-    #[tokio::test]
-    async fn the_cache_holds_a_bounded_number_of_keys() {
-        let cache = StatusPageCache::default();
-        let now = Utc::now();
-        cache.get_or_make("page", now, async { Ok::<_, ()>(Body::new("page".into(), "text/html")) }).await.unwrap();
-        for n in 0..(MAX_ENTRIES * 3) {
-            cache.get_or_make(&format!("history:{n}"), now, async { Ok::<_, ()>(Body::new("h".into(), "text/html")) }).await.unwrap();
-            assert!(cache.key_count() <= MAX_ENTRIES);
-        }
-        // The newest keys stay; the oldest went first.
-        let kept = cache.get_or_make(&format!("history:{}", MAX_ENTRIES * 3 - 1), now, async { Ok::<_, ()>(Body::new("again".into(), "text/html")) }).await.unwrap();
-        assert_eq!(&kept.bytes[..], b"h");
     }
 }

@@ -86,6 +86,7 @@ impl Store {
     /// Creates an action item on an incident (and its post-mortem, when it has one), recording
     /// its creation in its history.
     pub async fn create_action_item(&self, incident_id: i64, fields: &ItemFields, by: i64, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -136,6 +137,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let sql = format!("{ITEM_SELECT} where a.id = $1 and a.revision = $2");
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;

@@ -189,6 +189,7 @@ impl Store {
 
     /// Adds a severity at the bottom of the list (least severe).
     pub async fn create_severity(&self, fields: &SeverityFields, now: DateTime<Utc>) -> Result<Severity, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "insert into severities (name, description, update_interval_minutes, pages_on_declare, rank, created_at, updated_at) \
              values ($1, $2, $3, $5, (select coalesce(max(rank), 0) + 1 from severities), $4, $4) returning {SEVERITY_COLUMNS}"
@@ -211,6 +212,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<Severity, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update severities set name = $1, description = $2, update_interval_minutes = $3, pages_on_declare = $7, \
              revision = revision + 1, updated_at = $4 where id = $5 and revision = $6 returning {SEVERITY_COLUMNS}"
@@ -233,6 +235,7 @@ impl Store {
 
     /// Swaps a severity with its neighbour above (`up`) or below. Nothing happens at either end.
     pub async fn move_severity(&self, id: i64, up: bool, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let neighbour_sql = if up {
             "select id, rank from severities where rank < (select rank from severities where id = $1) order by rank desc, id desc limit 1"
         } else {
@@ -289,6 +292,7 @@ impl Store {
     }
 
     pub async fn create_service(&self, fields: &ServiceFields, now: DateTime<Utc>) -> Result<Service, StoreError> {
+        let _shared = self.shared_write();
         let id: i64 = on_pool!(self, |pool| sqlx::query_scalar(
             "insert into services (name, description, owner_team, owner_user_id, parent_id, public, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $7) returning id"
@@ -313,6 +317,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<Service, StoreError> {
+        let _shared = self.shared_write();
         if let Some(parent) = fields.parent_id {
             if parent == id || self.service_ancestors(parent).await?.contains(&id) {
                 return Err(StoreError::Refused(Refusal::ServiceParentCycle));
@@ -406,6 +411,7 @@ impl Store {
     }
 
     pub async fn create_role_type(&self, fields: &RoleTypeFields, now: DateTime<Utc>) -> Result<RoleType, StoreError> {
+        let _shared = self.shared_write();
         let row: SqlRoleType = on_pool!(self, |pool| sqlx::query_as(
             "insert into role_types (name, description, checklist, rank, created_at, updated_at) \
              values ($1, $2, $3, (select coalesce(max(rank), 0) + 1 from role_types), $4, $4) \
@@ -428,6 +434,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<RoleType, StoreError> {
+        let _shared = self.shared_write();
         let row: Option<SqlRoleType> = on_pool!(self, |pool| sqlx::query_as(
             "update role_types set name = $1, description = $2, checklist = $3, retired = $4, \
              revision = revision + 1, updated_at = $5 \
@@ -482,6 +489,7 @@ impl Store {
     }
 
     pub async fn create_incident_type(&self, fields: &IncidentTypeFields, now: DateTime<Utc>) -> Result<IncidentType, StoreError> {
+        let _shared = self.shared_write();
         let row: SqlIncidentType = on_pool!(self, |pool| sqlx::query_as(
             "insert into incident_types (name, description, default_severity_id, created_at, updated_at) \
              values ($1, $2, $3, $4, $4) returning id, name, description, default_severity_id, retired, revision"
@@ -502,6 +510,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<IncidentType, StoreError> {
+        let _shared = self.shared_write();
         let row: Option<SqlIncidentType> = on_pool!(self, |pool| sqlx::query_as(
             "update incident_types set name = $1, description = $2, default_severity_id = $3, retired = $4, \
              revision = revision + 1, updated_at = $5 where id = $6 and revision = $7 \

@@ -53,6 +53,7 @@ impl Store {
         max: i64,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "insert into contact_methods (user_id, kind, label, target, created_at, updated_at) \
              select $1, $2, $3, $4, $5, $5 where (select count(*) from contact_methods where user_id = $1) < $6 returning id"
@@ -70,6 +71,7 @@ impl Store {
 
     /// Removes one of `user_id`'s contact methods (`NotFound` for anyone else's).
     pub async fn remove_contact_method(&self, user_id: i64, id: i64) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         self.delete_own("contact_methods", user_id, id).await
     }
 

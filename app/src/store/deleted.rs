@@ -34,6 +34,7 @@ impl Store {
     /// Brings back a record of `kind` deleted since `since` (`NotFound` otherwise; `Unique`
     /// when another of that name was made meanwhile).
     pub async fn restore(&self, kind: SoftDeleted, id: i64, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update {} set deleted_at = null, revision = revision + 1, updated_at = $1 where id = $2 and deleted_at >= $3",
             kind.table()
@@ -45,6 +46,7 @@ impl Store {
     /// Removes for good the schedules and escalation policies deleted before `cutoff` (policies
     /// first; a schedule a kept policy still names stays). Returns how many went.
     pub async fn purge_deleted(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let policies = sqlx::query("delete from escalation_policies where deleted_at < $1").bind(cutoff).execute(&mut *tx).await?.rows_affected();

@@ -93,6 +93,22 @@ pub(crate) enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Grows after every write to what many pages show besides incidents: the catalog, people,
+    /// update templates, component states, subscriptions and webhooks (`shared_version`).
+    shared: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Moves the store's shared version when dropped, and on Postgres tells the other instances to
+/// move theirs (`live::SHARED_CHANGED`). Every write to what many pages show besides incidents
+/// holds one for its whole run, so the version moves after the write committed (or failed),
+/// whichever way the write returns.
+pub(crate) struct SharedWrite<'a>(&'a Store);
+
+impl Drop for SharedWrite<'_> {
+    fn drop(&mut self) {
+        self.0.shared.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.announce_shared_change();
+    }
 }
 
 /// How long a request waits for a pooled connection before giving up.
@@ -108,7 +124,7 @@ impl Store {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await?;
-            return Ok(Store { backend: Backend::Postgres(pool) });
+            return Ok(Store::new(Backend::Postgres(pool)));
         }
         if !url.starts_with("sqlite:") {
             return Err(StoreError::Config(format!(
@@ -142,7 +158,28 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        Ok(Store { backend: Backend::Sqlite(pool) })
+        Ok(Store::new(Backend::Sqlite(pool)))
+    }
+
+    fn new(backend: Backend) -> Store {
+        Store { backend, shared: Default::default() }
+    }
+
+    /// A version of what many pages show besides incidents (the catalog, people, update
+    /// templates, component states, subscriptions and webhooks): it grows after every write to
+    /// them through this store. Writes through another instance don't move it.
+    pub fn shared_version(&self) -> u64 {
+        self.shared.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Held by a write to what `shared_version` covers.
+    pub(crate) fn shared_write(&self) -> SharedWrite<'_> {
+        SharedWrite(self)
+    }
+
+    /// Something `shared_version` covers changed elsewhere (heard from another instance).
+    pub(crate) fn shared_changed_elsewhere(&self) {
+        self.shared.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Applies the migrations that have not run yet. On Postgres the migrator holds an advisory

@@ -255,6 +255,7 @@ impl Store {
 
     /// Subscribes; subscribing twice to the same thing is not an error (nothing changes).
     pub async fn subscribe(&self, new: &NewSubscription, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| sqlx::query(
             "insert into subscriptions (user_id, email, incident_id, severity_id, service_id, created_by, created_at) \
              values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing"
@@ -279,6 +280,7 @@ impl Store {
     }
 
     pub async fn delete_subscription(&self, id: i64) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| sqlx::query("delete from subscriptions where id = $1").bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
@@ -349,6 +351,7 @@ impl Store {
     // ---- webhooks ----
 
     pub async fn create_webhook(&self, fields: &WebhookFields, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         let args = webhook_args(fields, now);
         Ok(on_pool!(self, |pool| bind_args!(
             sqlx::query_scalar(
@@ -362,6 +365,7 @@ impl Store {
     }
 
     pub async fn update_webhook(&self, id: i64, fields: &WebhookFields, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let mut args = webhook_args(fields, now);
         args.extend([Arg::Int(id), Arg::Int(expected_revision)]);
         let touched = on_pool!(self, |pool| bind_args!(

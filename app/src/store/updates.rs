@@ -80,6 +80,7 @@ impl Store {
         deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> Result<Update, StoreError> {
+        let _shared = self.shared_write();
         let id: i64 = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -190,6 +191,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let touched = on_pool!(self, |pool| sqlx::query(
             "update update_templates set body = $1, revision = revision + 1, updated_at = $2 where status = $3 and revision = $4"
         )

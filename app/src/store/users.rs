@@ -112,6 +112,7 @@ impl Store {
     /// Creates the first administrator, once. A second call, or a concurrent one that loses the
     /// race, gets `Refused(Refusal::SetupDone)`.
     pub async fn create_first_admin(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let _shared = self.shared_write();
         let record = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let existing: i64 = sqlx::query_scalar("select count(*) from setup_state").fetch_one(&mut *tx).await?;
@@ -140,6 +141,7 @@ impl Store {
 
     /// Creates a user with their account email as their first contact method.
     pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+        let _shared = self.shared_write();
         let row: SqlUser = on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let row = insert_user!(tx, new, now);
@@ -192,6 +194,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update users set role = $1, revision = revision + 1, updated_at = $2 \
              where id = $3 and revision = $4 \
@@ -218,6 +221,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update users set active = $1, revision = revision + 1, updated_at = $2, \
                auth_version = auth_version + (case when $1 then 0 else 1 end) \
@@ -244,6 +248,7 @@ impl Store {
         expected_revision: i64,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update users set display_name = $1, time_zone = $2, revision = revision + 1, updated_at = $3 \
              where id = $4 and revision = $5 returning {USER_COLUMNS}"
@@ -262,6 +267,7 @@ impl Store {
     /// Stores a new password hash and bumps `auth_version`, ending every existing session of the
     /// user. Returns the new record so the caller can keep its own session alive.
     pub async fn set_password(&self, id: i64, password_hash: &str, now: DateTime<Utc>) -> Result<UserRecord, StoreError> {
+        let _shared = self.shared_write();
         let sql = format!(
             "update users set password_hash = $1, auth_version = auth_version + 1, revision = revision + 1, \
              updated_at = $2 where id = $3 returning {USER_COLUMNS}"
@@ -314,6 +320,7 @@ impl Store {
     /// Uses a reset link: sets the new password and ends every session of its person (in one
     /// transaction). `false` when the link is used, expired, unknown, or its person deactivated.
     pub async fn use_password_reset(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let user_id: Option<i64> = sqlx::query_scalar(

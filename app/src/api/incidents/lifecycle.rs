@@ -47,7 +47,6 @@ pub async fn list_incidents(
     use crate::store::incidents::{IncidentFilter, IncidentSort};
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
-        let store = &state.store;
         let id = |value: &str| value.parse::<i64>().ok().filter(|id| *id > 0);
         let statuses = match status.as_str() {
             "" => Vec::new(),
@@ -78,31 +77,26 @@ pub async fn list_incidents(
             text: Some(q).filter(|q| !q.trim().is_empty()),
         };
         let cursor = Some(cursor).filter(|c| !c.is_empty());
-        let page = store
-            .list_incidents(&filter, IncidentSort::parse(&sort), cursor.as_deref(), INCIDENTS_PAGE_SIZE, true)
+        // Made once per version of the incidents for everyone asking the same (the filter holds
+        // the viewer only for "mine"); shaped here for the viewer.
+        let list = state
+            .incident_list(&filter, IncidentSort::parse(&sort), cursor.as_deref(), INCIDENTS_PAGE_SIZE, OPEN_PANEL_SIZE)
             .await
             .or_internal()?;
-        let open_filter = IncidentFilter { statuses: Status::OPEN.to_vec(), ..IncidentFilter::default() };
-        let open = store
-            .list_incidents(&open_filter, IncidentSort::Severity, None, OPEN_PANEL_SIZE, false)
-            .await
-            .or_internal()?;
-        let open_total = store.count_incidents(&open_filter).await.or_internal()?;
-        let severities = store.list_severities(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?.rows;
-        let services = store.list_services(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?.rows;
-        let types = store.list_incident_types(PageRequest::first(CHOICE_LIMIT)).await.or_internal()?.rows;
+        let choices = state.choices(CHOICE_LIMIT).await.or_internal()?;
         let now = state.now();
+        let page = &list.page;
         Ok(IncidentsView {
-            open: open.rows.into_iter().map(|s| row(s, &viewer, now)).collect(),
-            open_total,
-            rows: page.rows.into_iter().map(|s| row(s, &viewer, now)).collect(),
-            next_cursor: page.next_cursor,
+            open: list.open.iter().cloned().map(|s| row(s, &viewer, now)).collect(),
+            open_total: list.open_total,
+            rows: page.rows.iter().cloned().map(|s| row(s, &viewer, now)).collect(),
+            next_cursor: page.next_cursor.clone(),
             total: page.total,
-            status_counts: page.status_counts,
+            status_counts: page.status_counts.clone(),
             counts_capped: page.capped,
-            severities,
-            services: services.into_iter().map(|s| (s.id, s.name)).collect(),
-            incident_types: types.into_iter().map(|t| (t.id, t.name)).collect(),
+            severities: choices.severities.clone(),
+            services: choices.services.iter().map(|s| (s.id, s.name.clone())).collect(),
+            incident_types: choices.incident_types.iter().map(|t| (t.id, t.name.clone())).collect(),
             can_declare: viewer.role.allows(Permission::Respond),
         })
     })
@@ -186,18 +180,13 @@ pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::Respond).await?;
-        let store = &state.store;
-        let limit = CHOICE_LIMIT;
-        let severities = store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
-        let incident_types = store.list_incident_types(PageRequest::first(limit)).await.or_internal()?.rows;
-        let services = store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
-        let people = store.list_people(limit).await.or_internal()?;
+        let choices = state.choices(CHOICE_LIMIT).await.or_internal()?;
         let paging = declare_paging(&state).await?;
         Ok(DeclareForm {
-            severities,
-            incident_types: incident_types.into_iter().filter(|t| !t.retired).collect(),
-            services: services.into_iter().map(|s| (s.id, s.name)).collect(),
-            people,
+            severities: choices.severities.clone(),
+            incident_types: choices.incident_types.iter().filter(|t| !t.retired).cloned().collect(),
+            services: choices.services.iter().map(|s| (s.id, s.name.clone())).collect(),
+            people: choices.people.clone(),
             viewer_id: viewer.id,
             paging,
         })

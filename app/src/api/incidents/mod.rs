@@ -221,31 +221,29 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
     use crate::domain::permissions::{OrgRole, Permission};
     crate::api::support::respond(server_span!(incident_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
-        let store = &state.store;
-        let detail = detail_or_404(&state, incident_id).await?;
         let older_than = before.split_once('.').and_then(|(at, id)| {
             Some((chrono::DateTime::from_timestamp_micros(at.parse().ok()?)?, id.parse::<i64>().ok()?))
         });
-        let timeline = store.timeline(incident_id, pinned, older_than, TIMELINE_PAGE_SIZE).await.or_internal()?;
-        let limit = CHOICE_LIMIT;
-        let role_types = store.list_role_types(PageRequest::first(limit)).await.or_internal()?.rows;
-        let updates = crate::api::updates::ssr::updates_panel(&state, &viewer, &detail, &role_types).await?;
-        let recipients = crate::api::notifications::ssr::incident_recipients(&state, viewer.id, &detail).await?;
+        // Made once per version of the incident for everyone who has it open (this runs for
+        // every open page at every live update); shaped here for the viewer.
+        let window = crate::state::views::TimelineWindow { pinned, older_than, size: TIMELINE_PAGE_SIZE };
+        let data = state.incident_data(incident_id, window, crate::api::updates::UPDATES_SHOWN).await.or_internal()?;
+        let data = data.as_ref().as_ref().ok_or_else(|| AppError::not_found("That incident"))?;
+        let choices = state.choices(CHOICE_LIMIT).await.or_internal()?;
+        let now = state.now();
+        let role_types = choices.role_types.clone();
+        let updates = crate::api::updates::ssr::updates_panel(data, &viewer, &role_types, now);
+        let recipients = crate::api::notifications::ssr::incident_recipients(&state, viewer.id, data).await?;
         let can_respond = viewer.role.allows(Permission::Respond);
-        // What the edit forms choose from; viewers get no forms, so they don't pay for the lists
-        // (this runs for every open page at every live update).
+        // What the edit forms choose from; viewers get no forms.
         let (severities, incident_types, services, people) = if can_respond {
-            (
-                store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows,
-                store.list_incident_types(PageRequest::first(limit)).await.or_internal()?.rows,
-                store.list_services(PageRequest::first(limit)).await.or_internal()?.rows,
-                store.list_people(limit).await.or_internal()?,
-            )
+            (choices.severities.clone(), choices.incident_types.clone(), choices.services.clone(), choices.people.clone())
         } else {
             Default::default()
         };
-        let now = state.now();
-        let incident = detail.incident;
+        let detail = &data.detail;
+        let timeline = &data.timeline;
+        let incident = detail.incident.clone();
         let commander = role_types.iter().find(|r| r.is_commander).map(|r| r.id);
         let is_commander = detail.roles.iter().any(|r| Some(r.role_type_id) == commander && r.user_id == viewer.id);
         let roles = role_types
@@ -297,7 +295,8 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
         .collect();
         let timeline_views = timeline
             .events
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|event| EventView {
                 occurred: format(event.occurred_at, &viewer),
                 occurred_ago: relative_time(event.occurred_at, now),
@@ -311,7 +310,7 @@ pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Res
             .collect();
         let services_ids = detail.services.iter().map(|(id, _)| *id).collect();
         let summary = IncidentSummary {
-            services: detail.services.into_iter().map(|(_, name)| name).collect(),
+            services: detail.services.iter().map(|(_, name)| name.clone()).collect(),
             commander: detail.roles.iter().find(|r| Some(r.role_type_id) == commander).map(|r| r.user_name.clone()),
             incident: incident.clone(),
         };

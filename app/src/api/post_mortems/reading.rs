@@ -110,7 +110,7 @@ pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortem
             Vec::new()
         };
         let filter = crate::store::action_items::ItemFilter { incident_id: Some(incident_id), ..Default::default() };
-        let items = state.store.list_action_items(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows;
+        let items = state.action_item_list(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows.clone();
         let today = today(&state, &viewer);
         Ok(IncidentPostMortemView {
             post_mortem,
@@ -170,14 +170,9 @@ pub async fn list_post_mortems(
             text: Some(q).filter(|q| !q.trim().is_empty()),
         };
         let page = page.max(1);
-        let Page { rows, total } = state
-            .store
-            .list_post_mortems(&filter, PageRequest::number(page, POST_MORTEMS_PAGE_SIZE))
-            .await
-            .or_internal()?;
-        let limit = CHOICE_LIMIT;
-        let severities = state.store.list_severities(PageRequest::first(limit)).await.or_internal()?.rows;
-        let services = state.store.list_services(PageRequest::first(limit)).await.or_internal()?.rows;
+        let listed = state.post_mortem_list(&filter, PageRequest::number(page, POST_MORTEMS_PAGE_SIZE)).await.or_internal()?;
+        let (rows, total) = (listed.rows.clone(), listed.total);
+        let choices = state.choices(CHOICE_LIMIT).await.or_internal()?;
         Ok(PostMortemsView {
             rows: rows
                 .into_iter()
@@ -191,8 +186,8 @@ pub async fn list_post_mortems(
             page,
             pages: ((total + POST_MORTEMS_PAGE_SIZE - 1) / POST_MORTEMS_PAGE_SIZE).max(1),
             people: responders(&state).await?,
-            severities: severities.into_iter().map(|s| (s.id, s.name)).collect(),
-            services: services.into_iter().map(|s| (s.id, s.name)).collect(),
+            severities: choices.severities.iter().map(|s| (s.id, s.name.clone())).collect(),
+            services: choices.services.iter().map(|s| (s.id, s.name.clone())).collect(),
         })
     })
     .await

@@ -55,6 +55,16 @@ pub struct IncidentPage {
 use crate::domain::incident::COUNT_LIMIT;
 
 impl IncidentFilter {
+    /// Incidents that are open (any status before resolved), drills too.
+    pub fn open() -> IncidentFilter {
+        IncidentFilter { statuses: Status::OPEN.to_vec(), ..IncidentFilter::default() }
+    }
+
+    /// The total of `counts` (per status) over the statuses this filter chooses.
+    fn total_of(&self, counts: &[(Status, i64)]) -> i64 {
+        counts.iter().filter(|(status, _)| self.statuses.is_empty() || self.statuses.contains(status)).map(|(_, n)| n).sum()
+    }
+
     /// Whether the kept counts (`incident_counts`) can answer for this filter: it filters by
     /// nothing but statuses and the drill flag.
     fn counted_in_advance(&self) -> bool {
@@ -181,8 +191,7 @@ impl Store {
     pub async fn count_incidents(&self, filter: &IncidentFilter) -> Result<i64, StoreError> {
         if filter.counted_in_advance() {
             let (counts, _) = self.incident_status_counts(filter).await?;
-            let chosen = |status: &Status| filter.statuses.is_empty() || filter.statuses.contains(status);
-            return Ok(counts.iter().filter(|(status, _)| chosen(status)).map(|(_, n)| n).sum());
+            return Ok(filter.total_of(&counts));
         }
         let mut c = filter_conditions(filter, true, self.is_postgres());
         let pl = c.arg(Arg::Int(COUNT_LIMIT + 1));
@@ -231,7 +240,9 @@ impl Store {
         };
         let (status_counts, capped, total) = if with_counts {
             let (counts, capped) = self.incident_status_counts(filter).await?;
-            (counts, capped, self.count_incidents(filter).await?)
+            // The kept counts already say the total; otherwise it is counted with the statuses.
+            let total = if filter.counted_in_advance() { filter.total_of(&counts) } else { self.count_incidents(filter).await? };
+            (counts, capped, total)
         } else {
             (Status::ALL.into_iter().map(|status| (status, 0)).collect(), false, incidents.len() as i64)
         };

@@ -70,6 +70,7 @@ macro_rules! write_plan {
 
 impl Store {
     pub async fn create_policy(&self, fields: &PolicyFields, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
@@ -90,6 +91,7 @@ impl Store {
     /// Replaces a policy's name, description and levels, if nobody changed it since
     /// `expected_revision`.
     pub async fn update_policy(&self, id: i64, fields: &PolicyFields, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let touched = sqlx::query(
@@ -121,6 +123,7 @@ impl Store {
     /// until `purge_deleted`; `Store::restore` brings it back. Pages it opened go on: they copied
     /// its levels.
     pub async fn delete_policy(&self, id: i64, expected_revision: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let touched = on_pool!(self, |pool| sqlx::query(
             "update escalation_policies set deleted_at = $3, revision = revision + 1, updated_at = $3 \
              where id = $1 and revision = $2 and deleted_at is null \
@@ -246,6 +249,7 @@ impl Store {
 
     /// Sets (or clears) the policy that pages for a service.
     pub async fn set_service_policy(&self, service_id: i64, policy_id: Option<i64>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let touched = on_pool!(self, |pool| sqlx::query(
             "update services set escalation_policy_id = $1, revision = revision + 1, updated_at = $2 where id = $3"
         )

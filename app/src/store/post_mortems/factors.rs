@@ -32,6 +32,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         let id: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "insert into contributing_factors (post_mortem_id, category, description, created_by, created_at) \
              select $1, $2, $3, $4, $5 where exists (select 1 from post_mortems where id = $1 and status = $6) returning id"
@@ -56,6 +57,7 @@ impl Store {
         by: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let removed: Option<(String, String)> = sqlx::query_as(

@@ -179,6 +179,7 @@ impl Store {
     /// Starts an incident's post-mortem with its sections, in one transaction. A second one for
     /// the same incident is refused by the unique index (`Unique`).
     pub async fn start_post_mortem(&self, new: &NewPostMortem, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         let texts: Vec<(String, String)> = new.sections.iter().map(|s| (s.heading.clone(), s.body.clone())).collect();
         let search = search_text(&texts);
         on_pool!(self, |pool| {

@@ -42,6 +42,7 @@ impl Store {
     /// Adds a reviewer unless the post-mortem is published (`Stale`) or they review it already
     /// (`Unique`).
     pub async fn add_post_mortem_reviewer(&self, post_mortem_id: i64, user_id: i64, by: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let done = on_pool!(self, |pool| sqlx::query(
             "insert into post_mortem_reviewers (post_mortem_id, user_id, assigned_by, assigned_at) \
              select $1, $2, $3, $4 where exists (select 1 from post_mortems where id = $1 and status <> 'published')"
@@ -57,6 +58,7 @@ impl Store {
     }
 
     pub async fn remove_post_mortem_reviewer(&self, post_mortem_id: i64, user_id: i64) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let done = on_pool!(self, |pool| sqlx::query(
             "delete from post_mortem_reviewers where post_mortem_id = $1 and user_id = $2 \
              and exists (select 1 from post_mortems where id = $1 and status <> 'published')"
@@ -81,6 +83,7 @@ impl Store {
         comment_html: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
@@ -111,6 +114,7 @@ impl Store {
         body_html: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_comment!(tx, post_mortem_id, author_id, "comment", body, body_html, now);
@@ -151,6 +155,7 @@ impl Store {
         event_html: &str,
         now: DateTime<Utc>,
     ) -> Result<(), MoveError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let touched = sqlx::query("update post_mortems set updated_at = $1 where id = $2 and status = $3")

@@ -43,6 +43,7 @@ impl Store {
         editor_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             // Touching the post-mortem first takes SQLite's write lock and checks its status.
@@ -111,6 +112,7 @@ impl Store {
         editor_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let before: Option<(i64, String, String, String, String)> = sqlx::query_as(

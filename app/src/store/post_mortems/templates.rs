@@ -17,6 +17,7 @@ impl Store {
     }
 
     pub async fn create_post_mortem_template(&self, name: &str, body: &str, required_approvals: i64, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let _shared = self.shared_write();
         let id = on_pool!(self, |pool| sqlx::query_scalar(
             "insert into post_mortem_templates (name, body, required_approvals, created_at, updated_at) values ($1, $2, $3, $4, $4) returning id"
         )
@@ -41,6 +42,7 @@ impl Store {
         make_default: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             if make_default {
@@ -69,6 +71,7 @@ impl Store {
 
     /// Deletes a template that is not the default (`Stale` for the default).
     pub async fn delete_post_mortem_template(&self, id: i64, expected_revision: i64) -> Result<(), StoreError> {
+        let _shared = self.shared_write();
         let deleted = on_pool!(self, |pool| sqlx::query("delete from post_mortem_templates where id = $1 and revision = $2 and not is_default")
             .bind(id)
             .bind(expected_revision)
