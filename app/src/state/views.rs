@@ -90,8 +90,18 @@ pub struct IncidentPages {
     pub paged_service: Option<i64>,
 }
 
-/// The kept views. The incident page's paging card and what can be paged are made by the server
-/// functions that read them (`api::paging`), since they need the engines' helpers.
+/// An incident's post-mortem card as everyone sees it: the incident, its post-mortem, its action
+/// items' completion, and the templates a post-mortem can start from.
+#[derive(Debug)]
+pub struct IncidentPostMortem {
+    pub incident: crate::domain::incident::Incident,
+    pub post_mortem: Option<crate::domain::post_mortem::PostMortem>,
+    pub completion: crate::domain::post_mortem::Completion,
+    pub templates: Vec<(i64, String)>,
+}
+
+/// The kept views. The incident page's paging card, what can be paged and the post-mortem card
+/// are made by the server functions that read them (`api::paging`, `api::post_mortems`).
 #[derive(Clone)]
 pub struct Views {
     choices: Cache<Choices>,
@@ -102,6 +112,8 @@ pub struct Views {
     pub incident_pages: Cache<Option<IncidentPages>>,
     /// What can be paged (services with a policy, policies, people), per shared version.
     pub page_targets: Cache<Vec<(String, String)>>,
+    /// An incident's post-mortem card, per incident version.
+    pub incident_post_mortems: Cache<Option<IncidentPostMortem>>,
     post_mortem_lists: Cache<Page<PostMortemRow>>,
     action_item_lists: Cache<Page<ActionItem>>,
 }
@@ -115,6 +127,7 @@ impl Default for Views {
             users: Cache::new(4096, MAX_AGE),
             incident_pages: Cache::new(512, MAX_AGE),
             page_targets: Cache::new(4, MAX_AGE),
+            incident_post_mortems: Cache::new(512, MAX_AGE),
             post_mortem_lists: Cache::new(256, MAX_AGE),
             action_item_lists: Cache::new(512, MAX_AGE),
         }

@@ -93,22 +93,31 @@ pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortem
     use super::ssr::*;
     crate::api::support::respond(server_span!(incident_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
-        let incident = state.store.incident(incident_id).await.or_internal()?.ok_or_else(|| AppError::not_found("That incident"))?;
-        let post_mortem = state.store.post_mortem_of_incident(incident_id).await.or_internal()?;
-        let completion =
-            state.store.incident_completions(&[incident_id]).await.or_internal()?.first().map(|(_, c)| *c).unwrap_or_default();
+        // Made once per version of the incident (and of post-mortems) for everyone; shaped here.
+        let version = (state.live.incident_version(incident_id), state.store.shared_version());
+        let kept = state
+            .views
+            .incident_post_mortems
+            .get_or_make(&incident_id.to_string(), version, |_| true, async {
+                let Some(incident) = state.store.incident(incident_id).await.or_internal()? else {
+                    return Ok::<_, AppError>(None);
+                };
+                let post_mortem = state.store.post_mortem_of_incident(incident_id).await.or_internal()?;
+                let completion =
+                    state.store.incident_completions(&[incident_id]).await.or_internal()?.first().map(|(_, c)| *c).unwrap_or_default();
+                let templates = state.store.post_mortem_templates(CHOICE_LIMIT).await.or_internal()?.into_iter().map(|t| (t.id, t.name)).collect();
+                Ok(Some(crate::state::views::IncidentPostMortem { incident, post_mortem, completion, templates }))
+            })
+            .await?;
+        let kept = kept.as_ref().as_ref().ok_or_else(|| AppError::not_found("That incident"))?;
+        let (incident, post_mortem, completion) = (&kept.incident, kept.post_mortem.clone(), kept.completion);
         let can_start = post_mortem.is_none()
             && viewer.role.allows(Permission::Respond)
             && incident.key_times.resolved.is_some()
             && !incident.status.is_open();
         let can_respond = viewer.role.allows(Permission::Respond);
         let people = if can_respond { responders(&state).await? } else { Vec::new() };
-        let templates = if can_start {
-            let templates = state.store.post_mortem_templates(CHOICE_LIMIT).await.or_internal()?;
-            templates.into_iter().map(|t| (t.id, t.name)).collect()
-        } else {
-            Vec::new()
-        };
+        let templates = if can_start { kept.templates.clone() } else { Vec::new() };
         let filter = crate::store::action_items::ItemFilter { incident_id: Some(incident_id), ..Default::default() };
         let items = state.action_item_list(&filter, PageRequest::first(ITEMS_SHOWN)).await.or_internal()?.rows.clone();
         let today = today(&state, &viewer);
