@@ -666,11 +666,8 @@ pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
     crate::api::support::respond(server_span!(incident_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         // Made once per version of the incident for everyone who has it open; shaped here.
-        let version = (state.live.incident_version(incident_id), state.store.shared_version());
         let kept = state
-            .views
-            .incident_pages
-            .get_or_make(&incident_id.to_string(), version, |_| true, async {
+            .kept_for_incident(&state.views.incident_pages, incident_id, async {
                 let Some(incident) = state.store.incident(incident_id).await.or_internal()? else {
                     return Ok::<_, AppError>(None);
                 };

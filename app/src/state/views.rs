@@ -135,6 +135,18 @@ impl Default for Views {
 }
 
 impl AppState {
+    /// The value `cache` keeps for `incident_id` at its version now (with the shared version), or
+    /// the one `make` makes, which is then kept.
+    pub async fn kept_for_incident<V: Send + Sync, E>(
+        &self,
+        cache: &Cache<V>,
+        incident_id: i64,
+        make: impl Future<Output = Result<V, E>>,
+    ) -> Result<Arc<V>, E> {
+        let version = (self.live.incident_version(incident_id), self.store.shared_version());
+        cache.get_or_make(&incident_id.to_string(), version, |_| true, make).await
+    }
+
     /// The account `id` (`None`: no such account), as every signed-in request checks it: the
     /// shared version moves with every change to an account (its role, whether it is active,
     /// its password's `auth_version`), here at once and on other instances when they hear it.

@@ -94,11 +94,8 @@ pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortem
     crate::api::support::respond(server_span!(incident_id), async move {
         let Ctx { viewer, state } = Ctx::require(Permission::View).await?;
         // Made once per version of the incident (and of post-mortems) for everyone; shaped here.
-        let version = (state.live.incident_version(incident_id), state.store.shared_version());
         let kept = state
-            .views
-            .incident_post_mortems
-            .get_or_make(&incident_id.to_string(), version, |_| true, async {
+            .kept_for_incident(&state.views.incident_post_mortems, incident_id, async {
                 let Some(incident) = state.store.incident(incident_id).await.or_internal()? else {
                     return Ok::<_, AppError>(None);
                 };
