@@ -163,16 +163,19 @@ pub async fn resolve_session(state: &AppState, session: &Session) -> Result<Opti
     };
     let auth_version = session.get::<i64>(SESSION_AUTH_VERSION).await.map_err(read)?;
     let signed_in_at = session.get::<i64>(SESSION_SIGNED_IN_AT).await.map_err(read)?;
-    let record = state.user_record(user_id).await.or_internal()?;
-    let valid = match (record.as_ref(), auth_version, signed_in_at) {
+    let valid = |record: &Option<crate::store::UserRecord>| match (record, auth_version, signed_in_at) {
         (Some(record), Some(version), Some(signed_in_at)) => {
-            record.user.active
-                && record.auth_version == version
-                && !session_expired(&state.settings, signed_in_at, state.now())
+            record.user.active && record.auth_version == version && !session_expired(&state.settings, signed_in_at, state.now())
         }
         _ => false,
     };
-    if !valid {
+    let mut record = state.user_record(user_id).await.or_internal()?;
+    // The kept account may be older than the session (a new password set through another
+    // instance that this one has not heard of yet): read it afresh before ending the session.
+    if !valid(&record) {
+        record = std::sync::Arc::new(state.store.user_by_id(user_id).await.or_internal()?);
+    }
+    if !valid(&record) {
         session.flush().await.map_err(|err| internal("ending the session", err))?;
         return Ok(None);
     }

@@ -119,11 +119,10 @@ pub(crate) mod ssr {
 
     /// Who an incident's updates go to now (for its page).
     pub async fn incident_recipients(state: &AppState, viewer_id: i64, data: &crate::state::views::IncidentData) -> Result<IncidentRecipients, AppError> {
-        let recipients = &data.recipients;
         Ok(IncidentRecipients {
-            people_total: recipients.emails.len() as i64,
-            people: recipients.emails.iter().take(50).map(|(name, _)| name.clone()).collect(),
-            webhooks: recipients.webhooks.iter().map(|w| w.name.clone()).collect(),
+            people_total: data.recipients_total,
+            people: data.recipient_names.clone(),
+            webhooks: data.webhook_names.clone(),
             my_subscription: state.store.incident_subscription_of(data.detail.incident.id, viewer_id).await.or_internal()?,
         })
     }

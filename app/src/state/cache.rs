@@ -52,17 +52,21 @@ impl<V: Send + Sync> Cache<V> {
     where
         F: Future<Output = Result<V, E>>,
     {
+        let key = bounded_key(key);
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if !slots.contains_key(key) && slots.len() >= self.max_entries {
+            if !slots.contains_key(&key) && slots.len() >= self.max_entries {
                 evict_oldest_idle(&mut slots, self.max_entries / 4);
             }
-            slots.entry(key.to_string()).or_default().clone()
+            slots.entry(key).or_default().clone()
         };
+        // A value made at this version or a later one serves (versions only grow); a request
+        // that read an older version never replaces a newer value.
+        let at_least = |made: Version| made.0 >= version.0 && made.1 >= version.1;
         let fresh = |entry: &Option<Entry<V>>| {
             entry
                 .as_ref()
-                .filter(|e| e.version == version && e.made.elapsed() < self.max_age && usable(&e.value))
+                .filter(|e| at_least(e.version) && e.made.elapsed() < self.max_age && usable(&e.value))
                 .map(|e| e.value.clone())
         };
         if let Some(value) = fresh(&*slot.read().await) {
@@ -78,10 +82,24 @@ impl<V: Send + Sync> Cache<V> {
         Ok(value)
     }
 
+
     /// Keys held now (for tests).
     pub fn key_count(&self) -> usize {
         self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
     }
+}
+
+/// Keys longer than this are kept as their SHA-256: a key made of what a request asked (a
+/// search, a cursor) would otherwise hold as much memory as the request was long.
+const KEY_BYTES: usize = 160;
+
+fn bounded_key(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    if key.len() <= KEY_BYTES {
+        return key.to_string();
+    }
+    let digest: String = Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{digest}")
 }
 
 /// Drops the oldest `count` of the slots that nobody holds (no making or waiting under way).
@@ -121,6 +139,21 @@ mod tests {
         assert_eq!(*cache.get_or_make("b", (2, 1), always, make()).await.unwrap(), "made 4", "keys are apart");
         assert_eq!(*cache.get_or_make("a", (2, 1), |v: &String| v != "made 3", make()).await.unwrap(), "made 5", "unusable is made again");
         assert_eq!(made.load(Ordering::Relaxed), 5);
+    }
+
+    #[tokio::test]
+    async fn a_newer_value_serves_an_older_version_and_long_keys_stay_apart() {
+        let cache: Cache<String> = Cache::new(16, Duration::from_secs(60));
+        cache.get_or_make("a", (3, 2), always, async { Ok::<_, ()>("newer".to_string()) }).await.unwrap();
+        let older = cache.get_or_make("a", (2, 2), always, async { Ok::<_, ()>("older".to_string()) }).await.unwrap();
+        assert_eq!(*older, "newer", "a request that read an older version gets the newer value");
+        let moved = cache.get_or_make("a", (2, 3), always, async { Ok::<_, ()>("moved".to_string()) }).await.unwrap();
+        assert_eq!(*moved, "moved", "one part newer than the kept value: made again");
+        let long = |c: char| c.to_string().repeat(10 * KEY_BYTES);
+        cache.get_or_make(&long('x'), (1, 1), always, async { Ok::<_, ()>("x".to_string()) }).await.unwrap();
+        let y = cache.get_or_make(&long('y'), (1, 1), always, async { Ok::<_, ()>("y".to_string()) }).await.unwrap();
+        assert_eq!(*y, "y");
+        assert!(cache.slots.lock().unwrap().keys().all(|k| k.len() <= KEY_BYTES.max(71)));
     }
 
     #[tokio::test]

@@ -59,8 +59,15 @@ pub struct IncidentData {
     /// The public services among the incident's, with their component states.
     pub public_services: Vec<Service>,
     pub component_states: Vec<ComponentChange>,
-    pub recipients: Recipients,
+    /// Who its updates go to: the first `RECIPIENTS_SHOWN` people's names, how many people, and
+    /// the webhooks' names (kept small: an organisation-wide subscription may name thousands).
+    pub recipient_names: Vec<String>,
+    pub recipients_total: i64,
+    pub webhook_names: Vec<String>,
 }
+
+/// People named on the incident page as its updates' recipients at most.
+pub const RECIPIENTS_SHOWN: usize = 50;
 
 /// A page of the incidents list for one filter, sort and cursor, with the open incidents shown
 /// above it.
@@ -198,7 +205,7 @@ impl AppState {
                 let public_services: Vec<Service> = store.services_by_ids(&service_ids).await?.into_iter().filter(|s| s.public).collect();
                 let public_ids: Vec<i64> = public_services.iter().map(|s| s.id).collect();
                 let component_states = store.component_states(&public_ids).await?;
-                let recipients = store.recipients(incident_id, detail.incident.severity_id, &service_ids).await?;
+                let Recipients { emails, webhooks } = store.recipients(incident_id, detail.incident.severity_id, &service_ids).await?;
                 Ok(Some(IncidentData {
                     detail,
                     timeline,
@@ -208,7 +215,9 @@ impl AppState {
                     templates,
                     public_services,
                     component_states,
-                    recipients,
+                    recipients_total: emails.len() as i64,
+                    recipient_names: emails.into_iter().take(RECIPIENTS_SHOWN).map(|(name, _)| name).collect(),
+                    webhook_names: webhooks.into_iter().map(|w| w.name).collect(),
                 }))
             })
             .await
