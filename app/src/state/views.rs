@@ -7,9 +7,9 @@
 //!
 //! Versions: an incident's comes from the live hub, which moves it when this instance changes the
 //! incident (before the server function answers) or hears that another instance did; the store's
-//! shared version moves after every write here to the catalog, people, update templates,
-//! component states, subscriptions or webhooks. What another instance changes of the latter shows
-//! here within `MAX_AGE`.
+//! `shared_version` moves after every write to what it covers (see `Store::shared_version`), here
+//! at once and on other instances when they hear of it. A value is made again after `MAX_AGE` at
+//! the latest.
 
 use crate::domain::catalog::{IncidentType, Person, RoleType, Service, Severity};
 use crate::domain::incident::IncidentSummary;
@@ -28,8 +28,8 @@ use crate::store::StoreError;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The longest a view is served: what another instance changed of the catalog, people,
-/// templates, component states, subscriptions or webhooks shows by then.
+/// The longest a view is served: a change whose announcement was lost, or that another process
+/// made, shows by then.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
 
 /// What forms choose from: the first `limit` severities, services, incident types, role types,

@@ -93,8 +93,8 @@ pub(crate) enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
-    /// Grows after every write to what many pages show besides incidents: the catalog, people,
-    /// update templates, component states, subscriptions and webhooks (`shared_version`).
+    /// Grows after every write to what many pages show besides incidents' own changes
+    /// (`shared_version`).
     shared: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -165,9 +165,11 @@ impl Store {
         Store { backend, shared: Default::default() }
     }
 
-    /// A version of what many pages show besides incidents (the catalog, people, update
-    /// templates, component states, subscriptions and webhooks): it grows after every write to
-    /// them through this store. Writes through another instance don't move it.
+    /// A version of what many pages show besides incidents' own changes: the catalog, people and
+    /// their passwords, update templates, component states, subscriptions, webhooks, escalation
+    /// policies, contact methods, restored schedules and policies, post-mortems and action items.
+    /// It grows after every write to them through this store (each such method holds
+    /// `shared_write()`), and when another instance announces one (`live::SHARED_CHANGED`).
     pub fn shared_version(&self) -> u64 {
         self.shared.load(std::sync::atomic::Ordering::SeqCst)
     }
