@@ -36,6 +36,8 @@ test('the theme can be switched to dark and back, and is remembered', async ({ p
   expect(background).toBe('rgb(17, 19, 22)');
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  // Before hydration choosing needs Apply; wait for the page to take the choice by itself.
+  await expectHydrated(page);
   await expect(page.getByLabel('Theme')).toHaveValue('dark');
   await page.getByLabel('Theme').selectOption('light');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
