@@ -22,7 +22,9 @@ SITE_ROOT := target/site
 QUELL := target/release/quell
 # Rebuilt only when a source changed, so a second `make run` starts at once.
 BUILD_STAMP := target/.quell-release-build
-BUILD_INPUTS := Cargo.toml Cargo.lock .ci/assets $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
+# Cuts the browser's wasm into the shell and one part per page (.ci/wasm-split, its own workspace).
+SPLIT_TOOL := target/tools/release/quell-wasm-split
+BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml .ci/assets $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
 
 .PHONY: run test build tools browser-tools postgres cargo-tests crash-test e2e bench clean
 
@@ -38,12 +40,16 @@ build: tools $(BUILD_STAMP)
 
 # The stamp takes the time the build started, so a source changed during a build is built next time.
 # The browser bundle first (its own profile: small wasm), then the server, then the site's files.
-$(BUILD_STAMP): $(BUILD_INPUTS) | tools
+$(BUILD_STAMP): $(BUILD_INPUTS) $(SPLIT_TOOL) | tools
 	@mkdir -p target && touch $@.started
 	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 	cargo build -p server --release --bin quell
-	.ci/assets target/wasm32-unknown-unknown/wasm-release/frontend.wasm $(SITE_ROOT)
+	QUELL_WASM_SPLIT=$(SPLIT_TOOL) .ci/assets target/wasm32-unknown-unknown/wasm-release/frontend.wasm $(SITE_ROOT)
 	@mv $@.started $@
+
+$(SPLIT_TOOL): .ci/wasm-split/Cargo.toml .ci/wasm-split/Cargo.lock .ci/wasm-split/src/main.rs
+	cargo build --release --locked --manifest-path .ci/wasm-split/Cargo.toml --target-dir target/tools
+	@touch $@
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown

@@ -1,60 +1,67 @@
-//! The names of the browser's files. `make build` (.ci/assets) names them by content hash and
-//! lists the hashes in `SITE_ROOT/hash.txt`; without that file (tests, `cargo leptos watch`) they
-//! keep their plain names. Hashed files never change, so they are served as cacheable for a year.
+//! Where the browser's files are. `make build` (.ci/assets) puts one build's files in
+//! `SITE_ROOT/pkg/<BUILD>/`, where BUILD is the hash of all of them, and names BUILD in
+//! `SITE_ROOT/build.txt`. A build folder never changes, so its files are served as cacheable for a
+//! year. Without that file (tests, `cargo leptos watch`) the files sit in `SITE_ROOT/pkg/` itself
+//! and are revalidated on every visit.
+//!
+//! A build holds `quell.js` and `quell.wasm` (what every page needs), `split_*.wasm` and
+//! `chunk_*.wasm` (each page's own part and the parts pages share, see `crate::routes`), the
+//! loader `__wasm_split.*.js` and its manifest (which parts a page needs: the server names them
+//! in the page so they download at once), and `quell.css`.
 
 use leptos::config::LeptosOptions;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// The file, in the site root, that lists each kind's hash as `kind: hash` lines.
-pub const HASH_FILE: &str = "hash.txt";
+/// The file, in the site root, that names the build being served.
+pub const BUILD_FILE: &str = "build.txt";
 
-/// The hashes the running server serves, once `use_hashed_names` found them.
-static HASHES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+/// The URL path, and the folder in the site root, under which the browser's files are served.
+pub const PKG_DIR: &str = "pkg";
 
-/// The `kind: hash` lines of a hash file; other lines are ignored.
-pub fn parse_hashes(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(kind, hash)| (kind.trim().to_string(), hash.trim().to_string()))
-        .filter(|(kind, hash)| !kind.is_empty() && !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric()))
-        .collect()
+/// The build the running server serves, once `use_build` found it.
+static BUILD: OnceLock<String> = OnceLock::new();
+
+/// The build named by a build file's text: its first line, when it is a plain hash.
+pub fn parse_build(text: &str) -> Option<String> {
+    let build = text.lines().next()?.trim();
+    (!build.is_empty() && build.len() <= 64 && build.chars().all(|c| c.is_ascii_alphanumeric())).then(|| build.to_string())
 }
 
-/// When the site root has a hash file, points Leptos's `HydrationScripts` at it (by absolute
-/// path: Leptos joins it to the executable's folder) and remembers the hashes for the style
-/// sheet. Returns whether the names are hashed. Called once, when the server starts.
-pub fn use_hashed_names(options: &mut LeptosOptions) -> bool {
-    let path = Path::new(options.site_root.as_ref()).join(HASH_FILE);
-    let Ok(text) = std::fs::read_to_string(&path) else { return false };
-    let Ok(absolute) = std::path::absolute(&path) else { return false };
-    let hashes = parse_hashes(&text);
-    if !["js", "wasm", "css"].iter().all(|kind| hashes.iter().any(|(k, _)| k == kind)) {
-        tracing::warn!(file = %path.display(), "the hash file does not name every file; serving plain names");
+/// When the site root names a build whose folder exists, points Leptos (its `HydrationScripts`
+/// and the lazy routes' manifest) at that folder and remembers it for the style sheet. Returns
+/// whether a build is served. Called once, when the server starts.
+pub fn use_build(options: &mut LeptosOptions) -> bool {
+    let root = Path::new(options.site_root.as_ref());
+    let Some(build) = std::fs::read_to_string(root.join(BUILD_FILE)).ok().as_deref().and_then(parse_build) else {
+        return false;
+    };
+    if !root.join(PKG_DIR).join(&build).is_dir() {
+        tracing::warn!(build = %build, "the build file names a build that is not there; serving plain names");
         return false;
     }
-    options.hash_files = true;
-    options.hash_file = absolute.to_string_lossy().as_ref().into();
-    let _ = HASHES.set(hashes);
+    options.hash_files = false;
+    options.site_pkg_dir = format!("{PKG_DIR}/{build}").into();
+    let _ = BUILD.set(build);
     true
 }
 
-/// Whether the served names are hashed (and so may be cached for good).
-pub fn hashed() -> bool {
-    HASHES.get().is_some()
+/// Whether a build folder is served (and so its files may be cached for good).
+pub fn built() -> bool {
+    BUILD.get().is_some()
 }
 
-/// `name.kind`, with the kind's hash when the site has one: `quell.3f2a….css`.
-pub fn file_name(name: &str, kind: &str) -> String {
-    match HASHES.get().and_then(|hashes| hashes.iter().find(|(k, _)| k == kind)) {
-        Some((_, hash)) => format!("{name}.{hash}.{kind}"),
-        None => format!("{name}.{kind}"),
+/// The URL path of a file of the served build: `/pkg/<BUILD>/quell.css`, or `/pkg/quell.css`.
+pub fn file_path(file: &str) -> String {
+    match BUILD.get() {
+        Some(build) => format!("/{PKG_DIR}/{build}/{file}"),
+        None => format!("/{PKG_DIR}/{file}"),
     }
 }
 
 /// Where pages link the application's style sheet.
 pub fn stylesheet_href() -> String {
-    format!("/pkg/{}", file_name("quell", "css"))
+    file_path("quell.css")
 }
 
 #[cfg(test)]
@@ -62,16 +69,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_lines_are_read_and_odd_lines_ignored() {
-        let hashes = parse_hashes("js: abc123\nwasm:def456 \n\ncss: 0a1b\nnot a line\nbad: ../x\n");
-        assert_eq!(
-            hashes,
-            vec![("js".into(), "abc123".into()), ("wasm".into(), "def456".into()), ("css".into(), "0a1b".into())]
-        );
+    fn a_build_is_a_plain_hash_on_the_first_line() {
+        assert_eq!(parse_build("0123abcd\n").as_deref(), Some("0123abcd"));
+        assert_eq!(parse_build(" 0123abcd \nignored"), Some("0123abcd".to_string()));
+        assert_eq!(parse_build(""), None);
+        assert_eq!(parse_build("../etc\n"), None);
+        assert_eq!(parse_build("a/b"), None);
     }
 
     #[test]
-    fn plain_names_without_a_hash_file() {
-        assert_eq!(file_name("quell", "css"), "quell.css");
+    fn plain_paths_without_a_build() {
+        assert_eq!(stylesheet_href(), "/pkg/quell.css");
     }
 }

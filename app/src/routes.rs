@@ -10,7 +10,7 @@ use leptos_meta::MetaTags;
 use crate::components::title::PageTitle;
 use leptos_meta::{provide_meta_context, Link, Meta};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The whole HTML document, rendered on the server. Sets the Content-Security-Policy with this
 /// response's nonce, which Leptos also puts on its own inline scripts.
@@ -66,34 +66,170 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/setup") view=setup::SetupPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents") view=incidents::IncidentsPage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/declare") view=incidents::DeclarePage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call") view=schedules::OnCallPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call/schedules/:id") view=schedules::SchedulePage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call/policies") view=paging::PoliciesPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call/policies/:id") view=paging::PolicyPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call/pages") view=paging::PagesPage ssr=SsrMode::Async />
-                    <Route path=path!("/on-call/deleted") view=paging::DeletedPage ssr=SsrMode::Async />
-                    <Route path=path!("/post-mortems") view=post_mortems::PostMortemsPage ssr=SsrMode::Async />
-                    <Route path=path!("/post-mortems/:id") view=post_mortems::PostMortemPage ssr=SsrMode::Async />
-                    <Route path=path!("/action-items") view=action_items::ActionItemsPage ssr=SsrMode::Async />
-                    <Route path=path!("/action-items/:id") view=action_items::ActionItemPage ssr=SsrMode::Async />
-                    <Route path=path!("/status-page") view=status_page::StatusPageSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings") view=sections::SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/profile") view=profile::ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/users") view=users::UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/notifications") view=notifications::NotificationsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/severities") view=catalog::SeveritiesPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/services") view=catalog::ServicesPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/role-types") view=catalog::RoleTypesPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/post-mortem-templates") view=post_mortems::TemplatesPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/incident-types") view=catalog::IncidentTypesPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view={Lazy::<IncidentsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/declare") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call") view={Lazy::<OnCallRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/schedules/:id") view={Lazy::<ScheduleRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/policies") view={Lazy::<PoliciesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/policies/:id") view={Lazy::<PolicyRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/pages") view={Lazy::<PagesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/on-call/deleted") view={Lazy::<DeletedRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/post-mortems") view={Lazy::<PostMortemsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/post-mortems/:id") view={Lazy::<PostMortemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/action-items") view={Lazy::<ActionItemsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/action-items/:id") view={Lazy::<ActionItemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/status-page") view={Lazy::<StatusPageSettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/severities") view={Lazy::<SeveritiesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/services") view={Lazy::<ServicesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/role-types") view={Lazy::<RoleTypesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/post-mortem-templates") view={Lazy::<TemplatesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/incident-types") view={Lazy::<IncidentTypesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
     }
+}
+
+/// The pages, for the lazy parts below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Page {
+    Home, Setup, Login, Settings,
+    Incidents,
+    Declare, Incident,
+    OnCall, Schedule, Policies, Policy, Pages, Deleted, Profile,
+    PostMortems, PostMortem, ActionItems, ActionItem, Templates,
+    Users, Notifications, Severities, Services, RoleTypes, IncidentTypes, StatusPageSettings,
+}
+
+// Pages come in lazy parts: the browser fetches a part of the wasm when one of its pages is first
+// shown (the server names the part's files in the page, so they download beside the main part),
+// and a first visit downloads only the shell and one part. `make build` cuts the wasm at these
+// functions (.ci/wasm-split). Parts group pages that are used together; code several parts use
+// goes into shared files, so more parts mean more, smaller files.
+
+/// Signing in, the start page and the settings index.
+#[leptos::lazy]
+fn entry_pages(page: Page) -> AnyView {
+    match page {
+        Page::Setup => setup::SetupPage().into_any(),
+        Page::Login => login::LoginPage().into_any(),
+        Page::Settings => sections::SettingsPage().into_any(),
+        _ => home::HomePage().into_any(),
+    }
+}
+
+/// The incidents list, the page most visits start on.
+#[leptos::lazy]
+fn incident_list_pages(_page: Page) -> AnyView {
+    incidents::IncidentsPage().into_any()
+}
+
+/// One incident, and declaring one.
+#[leptos::lazy]
+fn incident_pages(page: Page) -> AnyView {
+    match page {
+        Page::Declare => incidents::DeclarePage().into_any(),
+        _ => incident::IncidentPage().into_any(),
+    }
+}
+
+/// On-call: schedules, escalation policies, pages, and one's own contact methods and rules.
+#[leptos::lazy]
+fn on_call_pages(page: Page) -> AnyView {
+    match page {
+        Page::Schedule => schedules::SchedulePage().into_any(),
+        Page::Policies => paging::PoliciesPage().into_any(),
+        Page::Policy => paging::PolicyPage().into_any(),
+        Page::Pages => paging::PagesPage().into_any(),
+        Page::Deleted => paging::DeletedPage().into_any(),
+        Page::Profile => profile::ProfilePage().into_any(),
+        _ => schedules::OnCallPage().into_any(),
+    }
+}
+
+/// Post-mortems, their templates and action items.
+#[leptos::lazy]
+fn post_mortem_pages(page: Page) -> AnyView {
+    match page {
+        Page::PostMortem => post_mortems::PostMortemPage().into_any(),
+        Page::ActionItems => action_items::ActionItemsPage().into_any(),
+        Page::ActionItem => action_items::ActionItemPage().into_any(),
+        Page::Templates => post_mortems::TemplatesPage().into_any(),
+        _ => post_mortems::PostMortemsPage().into_any(),
+    }
+}
+
+/// Administration: people, notifications, the catalog and the status page.
+#[leptos::lazy]
+fn settings_pages(page: Page) -> AnyView {
+    match page {
+        Page::Notifications => notifications::NotificationsPage().into_any(),
+        Page::Severities => catalog::SeveritiesPage().into_any(),
+        Page::Services => catalog::ServicesPage().into_any(),
+        Page::RoleTypes => catalog::RoleTypesPage().into_any(),
+        Page::IncidentTypes => catalog::IncidentTypesPage().into_any(),
+        Page::StatusPageSettings => status_page::StatusPageSettingsPage().into_any(),
+        _ => users::UsersPage().into_any(),
+    }
+}
+
+/// A route per page, shown by its part. `preload` fetches the part before the router shows the
+/// page, so that hydration finds the page ready (`#[leptos::lazy]` names the fetch
+/// `__preload_<part>`; it exists in the browser only).
+macro_rules! page_routes {
+    ($($route:ident => $part:ident / $preload:ident ($page:ident),)*) => {$(
+        struct $route;
+
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $part(Page::$page).await
+            }
+
+            async fn preload() {
+                #[cfg(feature = "hydrate")]
+                $preload().await;
+            }
+        }
+    )*};
+}
+
+page_routes! {
+    HomeRoute => entry_pages / __preload_entry_pages(Home),
+    SetupRoute => entry_pages / __preload_entry_pages(Setup),
+    LoginRoute => entry_pages / __preload_entry_pages(Login),
+    SettingsRoute => entry_pages / __preload_entry_pages(Settings),
+    IncidentsRoute => incident_list_pages / __preload_incident_list_pages(Incidents),
+    DeclareRoute => incident_pages / __preload_incident_pages(Declare),
+    IncidentRoute => incident_pages / __preload_incident_pages(Incident),
+    OnCallRoute => on_call_pages / __preload_on_call_pages(OnCall),
+    ScheduleRoute => on_call_pages / __preload_on_call_pages(Schedule),
+    PoliciesRoute => on_call_pages / __preload_on_call_pages(Policies),
+    PolicyRoute => on_call_pages / __preload_on_call_pages(Policy),
+    PagesRoute => on_call_pages / __preload_on_call_pages(Pages),
+    DeletedRoute => on_call_pages / __preload_on_call_pages(Deleted),
+    ProfileRoute => on_call_pages / __preload_on_call_pages(Profile),
+    PostMortemsRoute => post_mortem_pages / __preload_post_mortem_pages(PostMortems),
+    PostMortemRoute => post_mortem_pages / __preload_post_mortem_pages(PostMortem),
+    ActionItemsRoute => post_mortem_pages / __preload_post_mortem_pages(ActionItems),
+    ActionItemRoute => post_mortem_pages / __preload_post_mortem_pages(ActionItem),
+    TemplatesRoute => post_mortem_pages / __preload_post_mortem_pages(Templates),
+    UsersRoute => settings_pages / __preload_settings_pages(Users),
+    NotificationsRoute => settings_pages / __preload_settings_pages(Notifications),
+    SeveritiesRoute => settings_pages / __preload_settings_pages(Severities),
+    ServicesRoute => settings_pages / __preload_settings_pages(Services),
+    RoleTypesRoute => settings_pages / __preload_settings_pages(RoleTypes),
+    IncidentTypesRoute => settings_pages / __preload_settings_pages(IncidentTypes),
+    StatusPageSettingsRoute => settings_pages / __preload_settings_pages(StatusPageSettings),
 }

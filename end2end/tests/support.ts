@@ -72,6 +72,16 @@ export async function addPerson(page: Page, person: NewPerson): Promise<void> {
   await expect(form.getByRole('status')).toContainText(`${person.name} can now sign in`);
 }
 
+/** Adds a service on the services settings page (as an admin). */
+export async function addService(page: Page, name: string): Promise<void> {
+  await page.goto('/settings/services');
+  await expectHydrated(page);
+  const form = page.getByRole('region', { name: 'Add a service' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByRole('button', { name: 'Add service' }).click();
+  await expect(page.locator('.catalog-head').getByText(name, { exact: true })).toBeVisible();
+}
+
 /** Declares an incident affecting `service` through the form; ends on its hydrated page. */
 export async function declareIncident(page: Page, title: string, service: string): Promise<void> {
   await page.goto('/incidents/declare');

@@ -91,7 +91,7 @@ async fn serve(config: Config) -> CliResult {
         .map_err(|err| format!("reading the Leptos settings failed: {err}"))?
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
-    app::assets::use_hashed_names(&mut leptos_options);
+    app::assets::use_build(&mut leptos_options);
     let state = AppState::new(leptos_options, store, Arc::new(SystemClock), config.settings());
     let setup_done = state.setup_completed().await.map_err(|err| format!("reading the database failed: {err}"))?;
 

@@ -78,11 +78,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The browser's files (`SITE_ROOT/pkg`), with the brotli or gzip copy the build made when the
-/// browser accepts it. Hashed names never change, so browsers may keep them for a year without
-/// asking again; plain names (tests, `cargo leptos watch`) are revalidated every time.
+/// browser accepts it. A build's folder never changes, so browsers may keep its files for a year
+/// without asking again; plain files (tests, `cargo leptos watch`) are revalidated every time.
 fn browser_files(state: &AppState) -> SetResponseHeader<ServeDir, HeaderValue> {
-    let folder = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
-    let caching = if app::assets::hashed() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let folder = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(app::assets::PKG_DIR);
+    let caching = if app::assets::built() { "public, max-age=31536000, immutable" } else { "no-cache" };
     SetResponseHeader::overriding(
         ServeDir::new(folder).precompressed_br().precompressed_gzip(),
         header::CACHE_CONTROL,

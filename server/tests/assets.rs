@@ -1,7 +1,7 @@
-//! The browser's files as `make build` lays them out (.ci/assets): content-hashed names listed in
-//! `hash.txt`, a brotli and a gzip copy of each, served with a year's caching; pages name them
-//! and are revalidated on every visit. (Its own test binary: the hashed names are set once per
-//! process, as `quell serve` sets them.)
+//! The browser's files as `make build` lays them out (.ci/assets): one build's files in
+//! `pkg/<BUILD>/`, named by `build.txt`, a brotli and a gzip copy of each, served with a year's
+//! caching; pages name them and are revalidated on every visit. (Its own test binary: the build
+//! is set once per process, as `quell serve` sets it.)
 
 mod support;
 
@@ -10,23 +10,22 @@ use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_
 use reqwest::StatusCode;
 use support::*;
 
-const JS: &str = "0123456789abcdef";
-const WASM: &str = "fedcba9876543210";
-const CSS: &str = "00aa11bb22cc33dd";
+const BUILD: &str = "0123456789abcdef";
 
 /// A site as .ci/assets writes it; the compressed copies are marked so the test can tell which
-/// one was served.
+/// one was served. An older build's folder is gone.
 fn site() -> tempfile_dir::Dir {
     let dir = tempfile_dir::Dir::new();
-    let pkg = dir.path().join("pkg");
+    let pkg = dir.path().join("pkg").join(BUILD);
     std::fs::create_dir_all(&pkg).unwrap();
-    for (kind, hash, body) in [("js", JS, "export function hydrate() {}"), ("wasm", WASM, "\0asm"), ("css", CSS, "body{margin:0}")] {
-        let file = pkg.join(format!("quell.{hash}.{kind}"));
+    for (file, body) in [("quell.js", "export function hydrate() {}"), ("quell.wasm", "\0asm"), ("quell.css", "body{margin:0}"), ("split_a.wasm", "\0asm")] {
+        let file = pkg.join(file);
         std::fs::write(&file, body).unwrap();
-        std::fs::write(format!("{}.br", file.display()), format!("brotli of {kind}")).unwrap();
-        std::fs::write(format!("{}.gz", file.display()), format!("gzip of {kind}")).unwrap();
+        std::fs::write(format!("{}.br", file.display()), format!("brotli of {body}")).unwrap();
+        std::fs::write(format!("{}.gz", file.display()), format!("gzip of {body}")).unwrap();
     }
-    std::fs::write(dir.path().join("hash.txt"), format!("js: {JS}\nwasm: {WASM}\ncss: {CSS}\n")).unwrap();
+    std::fs::write(pkg.join("__wasm_split_manifest.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("build.txt"), format!("{BUILD}\n")).unwrap();
     dir
 }
 
@@ -54,13 +53,15 @@ mod tempfile_dir {
 }
 
 #[tokio::test]
-async fn hashed_files_are_precompressed_cached_for_good_and_named_by_pages() {
+async fn a_builds_files_are_precompressed_cached_for_good_and_named_by_pages() {
     let site = site();
     let app = spawn_app_with_site(fresh_sqlite().await.unwrap(), site.path().to_str().unwrap()).await;
     let http = bare_client();
-    let css = format!("/pkg/quell.{CSS}.css");
+    let css = format!("/pkg/{BUILD}/quell.css");
 
-    for (accept, encoding, body) in [("br, gzip", Some("br"), "brotli of css"), ("gzip", Some("gzip"), "gzip of css"), ("identity", None, "body{margin:0}")] {
+    for (accept, encoding, body) in
+        [("br, gzip", Some("br"), "brotli of body{margin:0}"), ("gzip", Some("gzip"), "gzip of body{margin:0}"), ("identity", None, "body{margin:0}")]
+    {
         let response = http.get(app.url(&css)).header(ACCEPT_ENCODING, accept).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{accept}");
         assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
@@ -69,18 +70,24 @@ async fn hashed_files_are_precompressed_cached_for_good_and_named_by_pages() {
         assert!(response.headers().get("set-cookie").is_none(), "files carry no session");
         assert_eq!(response.text().await.unwrap(), body, "{accept}");
     }
-    let wasm = http.get(app.url(&format!("/pkg/quell.{WASM}.wasm"))).header(ACCEPT_ENCODING, "br").send().await.unwrap();
-    assert_eq!(wasm.headers()[CONTENT_TYPE], "application/wasm");
-    assert_eq!(wasm.headers()[CONTENT_ENCODING], "br");
-    let missing = http.get(app.url("/pkg/quell.0000000000000000.js")).send().await.unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    for part in ["quell.wasm", "split_a.wasm"] {
+        let wasm = http.get(app.url(&format!("/pkg/{BUILD}/{part}"))).header(ACCEPT_ENCODING, "br").send().await.unwrap();
+        assert_eq!(wasm.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(wasm.headers()[CONTENT_ENCODING], "br");
+        assert_eq!(wasm.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    }
+    for missing in ["/pkg/fedcba9876543210/quell.js", "/pkg/quell.js"] {
+        let response = http.get(app.url(missing)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
 
     // Pages name the hashed files and are asked for again on every visit.
     let page = http.get(app.url("/setup")).send().await.unwrap();
     assert_eq!(page.headers()[CACHE_CONTROL], "private, no-cache");
     let html = page.text().await.unwrap();
-    for name in [format!("/pkg/quell.{CSS}.css"), format!("quell.{JS}"), format!("quell.{WASM}")] {
-        assert!(html.contains(&name), "the page names {name}: {html}");
+    for name in ["quell.css", "quell.js", "quell.wasm"] {
+        let path = format!("/pkg/{BUILD}/{name}");
+        assert!(html.contains(&path), "the page names {path}: {html}");
     }
-    assert!(!html.contains("/pkg/quell.css"), "no plain names");
+    assert!(!html.contains("/pkg/quell."), "no plain names");
 }

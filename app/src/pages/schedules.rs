@@ -130,6 +130,10 @@ struct Actions {
     add_override: ServerAction<AddOverride>,
     remove_override: ServerAction<RemoveOverride>,
     feed: ServerAction<RotateCalendarFeed>,
+    /// Whether "Add a layer" and "Add an override" are open: kept here, outside the cards that
+    /// redraw when the schedule changes, so a form being filled in stays open.
+    add_layer_open: RwSignal<bool>,
+    add_override_open: RwSignal<bool>,
 }
 
 impl Actions {
@@ -162,7 +166,20 @@ pub fn SchedulePage() -> impl IntoView {
         add_override: ServerAction::new(),
         remove_override: ServerAction::new(),
         feed: ServerAction::new(),
+        add_layer_open: RwSignal::new(false),
+        add_override_open: RwSignal::new(false),
     };
+    // A form that saved closes; one that failed stays open with its error.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.save_layer.value().get() {
+            actions.add_layer_open.set(false);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.add_override.value().get() {
+            actions.add_override_open.set(false);
+        }
+    });
     crate::components::session::load_page_after(actions.delete);
     let successes = actions.successes();
     let data = Resource::new(
@@ -391,7 +408,8 @@ fn LayersCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                 }.into_any()
             }}
             {data.can_edit.then(|| view! {
-                <details open=move || save_error.get().is_some()>
+                <details open=move || actions.add_layer_open.get() || save_error.get().is_some()
+                    on:toggle=move |ev| actions.add_layer_open.set(event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open())>
                     <summary>"Add a layer"</summary>
                     <LayerForm action=actions.save_layer schedule_id revision people=people.clone() layer=None prefix="new-layer".to_string() />
                 </details>
@@ -530,7 +548,8 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
             let who = people.clone();
             let (starts, ends) = (input_now.clone(), input_later.clone());
             view! {
-                <details open=move || add_error.get().is_some()>
+                <details open=move || actions.add_override_open.get() || add_error.get().is_some()
+                    on:toggle=move |ev| actions.add_override_open.set(event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open())>
                     <summary>"Add an override"</summary>
                     <ActionForm action=actions.add_override node_ref=form attr:class="stack-form">
                         <FormError error=add_error fields=&["user_id", "kind", "covering_for", "starts", "ends"] />

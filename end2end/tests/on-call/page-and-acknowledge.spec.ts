@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN, ADMIN_STATE, addPerson, declareIncident, expectHydrated, failOnPageErrors, signIn, unique } from '../support';
+import { addPerson, addService, ADMIN, ADMIN_STATE, declareIncident, expectHydrated, failOnPageErrors, signIn, unique } from '../support';
 
 /** An HTTP endpoint standing in for an SMS gateway: it keeps the JSON of every page posted to it. */
 async function startGateway(): Promise<{ server: Server; url: string; received: Array<Record<string, unknown>> }> {
@@ -85,12 +85,7 @@ test('declaring a SEV1 pages whoever an override puts on call, who acknowledges 
 
   // A service, and a policy that pages whoever is on call on the schedule.
   const service = unique('Checkout');
-  await admin.goto('/settings/services');
-  await expectHydrated(admin);
-  const addService = admin.getByRole('region', { name: 'Add a service' });
-  await addService.getByLabel('Name').fill(service);
-  await addService.getByRole('button', { name: 'Add service' }).click();
-  await expect(admin.locator('.catalog-head').getByText(service, { exact: true })).toBeVisible();
+  await addService(admin, service);
 
   const policy = unique('Checkout escalation');
   await admin.goto('/on-call/policies');

@@ -55,7 +55,7 @@ pub async fn spawn_app_with_site(db: TestDatabase, site_root: &str) -> TestApp {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let mut options = test_options();
     options.site_root = site_root.into();
-    app::assets::use_hashed_names(&mut options);
+    app::assets::use_build(&mut options);
     let (address, running) = serve(db.store.clone(), clock.clone(), test_settings(), None, options).await;
     TestApp { address, clock, db, running, smtp: None }
 }
