@@ -52,7 +52,9 @@ fn document(settings: &StatusPageSettings, page_title: String, body: impl IntoVi
         </html>
     }
     .to_html();
-    format!("<!DOCTYPE html>{html}")
+    // The status page is never hydrated, so the markers views leave for hydration (`<!>`) are
+    // noise, and inside <title> they would be text. Escaped text never contains "<!>".
+    format!("<!DOCTYPE html>{}", html.replace("<!>", ""))
 }
 
 /// The status page.
