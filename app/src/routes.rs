@@ -104,9 +104,10 @@ enum Page {
     Home, Setup, Login, Settings,
     Incidents,
     Declare, Incident,
-    OnCall, Schedule, Policies, Policy, Pages, Deleted, Profile,
-    PostMortems, PostMortem, ActionItems, ActionItem, Templates,
-    Users, Notifications, Severities, Services, RoleTypes, IncidentTypes, StatusPageSettings,
+    OnCall, Schedule, Policies, Policy, Pages, Deleted,
+    Profile,
+    PostMortems, PostMortem, ActionItems, ActionItem,
+    Users, Notifications, Severities, Services, RoleTypes, IncidentTypes, StatusPageSettings, Templates,
 }
 
 // Pages come in lazy parts: the browser fetches a part of the wasm when one of its pages is first
@@ -141,7 +142,7 @@ fn incident_pages(page: Page) -> AnyView {
     }
 }
 
-/// On-call: schedules, escalation policies, pages, and one's own contact methods and rules.
+/// On-call: schedules, escalation policies and pages.
 #[leptos::lazy]
 fn on_call_pages(page: Page) -> AnyView {
     match page {
@@ -150,27 +151,32 @@ fn on_call_pages(page: Page) -> AnyView {
         Page::Policy => paging::PolicyPage().into_any(),
         Page::Pages => paging::PagesPage().into_any(),
         Page::Deleted => paging::DeletedPage().into_any(),
-        Page::Profile => profile::ProfilePage().into_any(),
         _ => schedules::OnCallPage().into_any(),
     }
 }
 
-/// Post-mortems, their templates and action items.
+/// One's own profile: contact methods, notification rules, password, calendar.
+#[leptos::lazy]
+fn profile_pages(_page: Page) -> AnyView {
+    profile::ProfilePage().into_any()
+}
+
+/// Post-mortems and action items.
 #[leptos::lazy]
 fn post_mortem_pages(page: Page) -> AnyView {
     match page {
         Page::PostMortem => post_mortems::PostMortemPage().into_any(),
         Page::ActionItems => action_items::ActionItemsPage().into_any(),
         Page::ActionItem => action_items::ActionItemPage().into_any(),
-        Page::Templates => post_mortems::TemplatesPage().into_any(),
         _ => post_mortems::PostMortemsPage().into_any(),
     }
 }
 
-/// Administration: people, notifications, the catalog and the status page.
+/// Administration: people, notifications, the catalog, post-mortem templates and the status page.
 #[leptos::lazy]
 fn settings_pages(page: Page) -> AnyView {
     match page {
+        Page::Templates => post_mortems::TemplatesPage().into_any(),
         Page::Notifications => notifications::NotificationsPage().into_any(),
         Page::Severities => catalog::SeveritiesPage().into_any(),
         Page::Services => catalog::ServicesPage().into_any(),
@@ -181,7 +187,8 @@ fn settings_pages(page: Page) -> AnyView {
     }
 }
 
-/// A route per page, shown by its part. `preload` fetches the part before the router shows the
+/// A route per page, shown by its part. `data` has the server name the part's files in the
+/// response; `preload` fetches the part before the router shows the
 /// page, so that hydration finds the page ready (`#[leptos::lazy]` names the fetch
 /// `__preload_<part>`; it exists in the browser only).
 macro_rules! page_routes {
@@ -190,6 +197,9 @@ macro_rules! page_routes {
 
         impl leptos_router::LazyRoute for $route {
             fn data() -> Self {
+                // Names the part's files to the browser with the page (`Link` header).
+                #[cfg(feature = "ssr")]
+                crate::assets::preload_part(stringify!($part));
                 $route
             }
 
@@ -219,12 +229,12 @@ page_routes! {
     PolicyRoute => on_call_pages / __preload_on_call_pages(Policy),
     PagesRoute => on_call_pages / __preload_on_call_pages(Pages),
     DeletedRoute => on_call_pages / __preload_on_call_pages(Deleted),
-    ProfileRoute => on_call_pages / __preload_on_call_pages(Profile),
+    ProfileRoute => profile_pages / __preload_profile_pages(Profile),
     PostMortemsRoute => post_mortem_pages / __preload_post_mortem_pages(PostMortems),
     PostMortemRoute => post_mortem_pages / __preload_post_mortem_pages(PostMortem),
     ActionItemsRoute => post_mortem_pages / __preload_post_mortem_pages(ActionItems),
     ActionItemRoute => post_mortem_pages / __preload_post_mortem_pages(ActionItem),
-    TemplatesRoute => post_mortem_pages / __preload_post_mortem_pages(Templates),
+    TemplatesRoute => settings_pages / __preload_settings_pages(Templates),
     UsersRoute => settings_pages / __preload_settings_pages(Users),
     NotificationsRoute => settings_pages / __preload_settings_pages(Notifications),
     SeveritiesRoute => settings_pages / __preload_settings_pages(Severities),

@@ -24,7 +24,8 @@ fn site() -> tempfile_dir::Dir {
         std::fs::write(format!("{}.br", file.display()), format!("brotli of {body}")).unwrap();
         std::fs::write(format!("{}.gz", file.display()), format!("gzip of {body}")).unwrap();
     }
-    std::fs::write(pkg.join("__wasm_split_manifest.json"), "{}").unwrap();
+    std::fs::write(pkg.join("parts.json"), r#"{"entry_pages_77": ["chunk_3", "split_entry_pages_77"]}"#).unwrap();
+    std::fs::write(pkg.join("__wasm_split.0123.js"), "export {}").unwrap();
     std::fs::write(dir.path().join("build.txt"), format!("{BUILD}\n")).unwrap();
     dir
 }
@@ -90,4 +91,20 @@ async fn a_builds_files_are_precompressed_cached_for_good_and_named_by_pages() {
         assert!(html.contains(&path), "the page names {path}: {html}");
     }
     assert!(!html.contains("/pkg/quell."), "no plain names");
+
+    // Every response names the files of the page's lazy part, so they download beside the shell.
+    for _ in 0..20 {
+        let page = http.get(app.url("/setup")).send().await.unwrap();
+        let links: Vec<&str> = page.headers().get_all(reqwest::header::LINK).iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(
+            links,
+            [format!(
+                "</pkg/{BUILD}/quell.css>; rel=preload; as=style, </pkg/{BUILD}/quell.js>; rel=modulepreload, \
+                 </pkg/{BUILD}/quell.wasm>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin, \
+                 </pkg/{BUILD}/__wasm_split.0123.js>; rel=modulepreload, \
+                 </pkg/{BUILD}/split_entry_pages_77.wasm>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin, \
+                 </pkg/{BUILD}/chunk_3.wasm>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin"
+            )]
+        );
+    }
 }

@@ -3,15 +3,16 @@
 //!   OUT_DIR/NAME_split.wasm                   what every page needs (wasm-bindgen runs on it next)
 //!   OUT_DIR/split_*.wasm, OUT_DIR/chunk_*.wasm the parts loaded when a lazy route is first shown
 //!   OUT_DIR/__wasm_split.______________________.js   the loader that fetches them
-//!   OUT_DIR/__wasm_split_manifest.json        which files each split needs, so a page can ask for
-//!                                             them early (`<link rel=preload>`)
-//! The loader's and the manifest's names are the ones Leptos's `HydrationScripts` looks for.
+//!   OUT_DIR/parts.json                        which files each split needs, so a page can ask for
+//!                                             them early (a `Link: rel=preload` header)
+//! The loader's name is the one the wasm imports. The manifest is named apart from the one
+//! Leptos's `HydrationScripts` looks for: the server names a page's files itself (`assets.rs`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const LOADER: &str = "__wasm_split.______________________.js";
-const MANIFEST: &str = "__wasm_split_manifest.json";
+const MANIFEST: &str = "parts.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,11 +1,11 @@
 //! Action item pieces shown on several pages: the list of items with its "Mark done" button,
 //! the new-item form, and the choices their forms offer.
 
-use crate::api::action_items::{CreateActionItem, SetActionItemStatus};
 use crate::api::action_items::ItemView;
-use crate::components::form::{action_error, reset_after_success, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::domain::action_item::{ItemStatus, Priority};
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 
 /// (value, label) choices of people, after an optional first choice with an empty value.
 pub fn people_options(people: &[(i64, String)], first: Option<&str>) -> Vec<(String, String)> {
@@ -31,11 +31,11 @@ pub fn status_options() -> Vec<(String, String)> {
 pub fn ItemList(
     rows: Vec<ItemView>,
     can_respond: bool,
-    set_status: ServerAction<SetActionItemStatus>,
+    set_status: FormAction,
     back_to: String,
     #[prop(default = false)] compact: bool,
 ) -> impl IntoView {
-    let error = action_error(set_status);
+    let error = set_status.error();
     if rows.is_empty() {
         return view! { <p class="empty-state">"No action items."</p> }.into_any();
     }
@@ -61,14 +61,14 @@ pub fn ItemList(
                             })}
                         </p>
                         {(can_respond && !finished).then(|| view! {
-                            <ActionForm action=set_status attr:class="inline-form">
+                            <PostForm action=set_status attr:class="inline-form">
                                 <input type="hidden" name="id" value=item.id />
                                 <input type="hidden" name="revision" value=item.revision />
                                 <input type="hidden" name="status" value="done" />
                                 <input type="hidden" name="wont_do_reason" value="" />
                                 <input type="hidden" name="back_to" value=back_to />
                                 <button type="submit" class="button small">"Mark done"<span class="visually-hidden">{format!(" {}", item.title)}</span></button>
-                            </ActionForm>
+                            </PostForm>
                         })}
                     </li>
                 }
@@ -81,16 +81,16 @@ pub fn ItemList(
 /// The form that adds an action item to an incident (and its post-mortem).
 #[component]
 pub fn NewItemForm(
-    create: ServerAction<CreateActionItem>,
+    create: FormAction,
     incident_id: i64,
     people: Vec<(i64, String)>,
     viewer_id: i64,
     back_to: String,
 ) -> impl IntoView {
-    let error = action_error(create);
-    let form = reset_after_success(create);
+    let error = create.error();
+    let form = create.reset_after_success();
     view! {
-        <ActionForm action=create attr:class="stack-form" node_ref=form>
+        <PostForm action=create attr:class="stack-form" node_ref=form>
             <FormError error fields=&["title", "description", "owner_id", "due_on", "priority", "tracker_url"] />
             <input type="hidden" name="incident_id" value=incident_id />
             <input type="hidden" name="back_to" value=back_to />
@@ -108,7 +108,7 @@ pub fn NewItemForm(
             <Field label="Tracker issue (optional)" name="tracker_url" kind="url" error required=false id_prefix="new-item-"
                 hint="A link to the issue in your tracker, if there is one." />
             <SubmitButton label="Add action item" pending_label="Adding…" pending=create.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -6,47 +6,6 @@
 use crate::errors::AppError;
 use leptos::prelude::*;
 
-/// The error of the latest submission of an action, if it failed.
-pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
-where
-    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().and_then(Result::err))
-}
-
-/// The version of `action` at its latest success: changes after each success, not after a
-/// failure (so a page that reloads on it keeps a failed form as it was, error and all).
-pub fn successes<I, O>(action: ServerAction<I>) -> Memo<usize>
-where
-    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    Memo::new(move |last: Option<&usize>| match action.value().get() {
-        Some(Ok(_)) => action.version().get(),
-        _ => last.copied().unwrap_or(0),
-    })
-}
-
-/// A form reference that empties its form after each success of `action`. A page that reloads
-/// its data keeps the DOM of forms whose markup did not change, typed values included, so an
-/// "add" form is emptied this way rather than by drawing it again.
-pub fn reset_after_success<I, O>(action: ServerAction<I>) -> NodeRef<leptos::html::Form>
-where
-    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    let form: NodeRef<leptos::html::Form> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
-    form
-}
-
 /// The message for one field out of a form's error.
 pub fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|err| err.message_for(field)))

@@ -6,6 +6,7 @@ use crate::api::preferences::SetTheme;
 use crate::domain::account::User;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
@@ -80,7 +81,7 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn AccountMenu(user: User) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
+    let logout = FormAction::new::<Logout>();
     super::session::load_page_after(logout);
     view! {
         <div class="account">
@@ -89,9 +90,9 @@ fn AccountMenu(user: User) -> impl IntoView {
                 {user.display_name}
             </A>
             <span class="role-badge">{user.role.label()}</span>
-            <ActionForm action=logout attr:class="inline-form">
+            <PostForm action=logout attr:class="inline-form">
                 <button type="submit" class="button link">"Sign out"</button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
@@ -100,9 +101,9 @@ fn AccountMenu(user: User) -> impl IntoView {
 /// Apply button; with it, choosing is enough and the page changes colour without reloading.
 #[component]
 fn ThemeSwitch() -> impl IntoView {
-    let set_theme = ServerAction::<SetTheme>::new();
+    let set_theme = FormAction::new::<SetTheme>();
     Effect::new(move |_| {
-        if let Some(Ok(theme)) = set_theme.value().get() {
+        if let Some(theme) = set_theme.output::<String>() {
             #[cfg(feature = "hydrate")]
             if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
                 let _ = root.set_attribute("data-theme", &theme);
@@ -114,17 +115,18 @@ fn ThemeSwitch() -> impl IntoView {
     let current = current_theme();
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
+    let form = NodeRef::new();
     view! {
-        <ActionForm action=set_theme attr:class="theme-form">
+        <PostForm action=set_theme node_ref=form attr:class="theme-form">
             <label for="theme">"Theme"</label>
-            <select id="theme" name="theme" on:change=move |ev| { set_theme.dispatch(SetTheme { theme: event_target_value(&ev) }); }>
+            <select id="theme" name="theme" on:change=move |_| { form.get().map(|form: leptos::web_sys::HtmlFormElement| form.request_submit()); }>
                 {[("system", "System"), ("light", "Light"), ("dark", "Dark")]
                     .into_iter()
                     .map(|(value, label)| view! { <option value=value selected=value == current>{label}</option> })
                     .collect_view()}
             </select>
             <button type="submit" class="button small" hidden=move || hydrated.get()>"Apply"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -6,5 +6,6 @@ pub mod errors;
 pub mod form;
 pub mod layout;
 pub mod pagination;
+pub mod post_form;
 pub mod session;
 pub mod title;

@@ -4,6 +4,7 @@ use crate::api::auth::{get_session_info, SessionInfo};
 use crate::domain::account::User;
 use crate::errors::AppError;
 use leptos::prelude::*;
+use crate::components::post_form::FormAction;
 
 /// The visitor's session, loaded once per page load. Anything that changes it (signing in or
 /// out, editing one's own account) ends by loading a page anew (`load_page`), so it is never
@@ -43,12 +44,9 @@ pub fn load_page(path: &str) {
 }
 
 /// Loads the page a successful authentication action names (see `load_page`).
-pub fn load_page_after<I>(action: ServerAction<I>)
-where
-    I: server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
-{
+pub fn load_page_after(action: FormAction) {
     Effect::new(move |_| {
-        if let Some(Ok(target)) = action.value().get() {
+        if let Some(target) = action.output::<String>() {
             load_page(&target);
         }
     });

@@ -4,11 +4,12 @@
 
 use crate::api::action_items::{get_action_item, list_action_items, ItemDetailView, ItemsView, SetActionItemStatus, UpdateActionItem};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, successes, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
 use crate::components::action_items::{people_options, priority_options, status_options, ItemList};
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -18,8 +19,8 @@ pub fn ActionItemsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
     let int = move |name: &str| get(name).parse::<i64>().unwrap_or(0);
-    let set_status = ServerAction::<SetActionItemStatus>::new();
-    let done = successes(set_status);
+    let set_status = FormAction::new::<SetActionItemStatus>();
+    let done = set_status.successes();
     let live = crate::live::use_live_changes(None);
     let data = Resource::new(
         move || (get("all") != "true", int("owner"), get("status"), get("priority"), int("service"), int("incident"), get("overdue") == "true", int("page"), done.get(), live.get()),
@@ -45,7 +46,7 @@ pub fn ActionItemsPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItemStatus>) -> impl IntoView {
+fn ItemsBody(data: ItemsView, mine: bool, set_status: FormAction) -> impl IntoView {
     let query = use_query_map();
     let current = move |name: &str| query.with_untracked(|q| q.get(name).unwrap_or_default());
     let no_error = Signal::stored(None);
@@ -98,8 +99,8 @@ fn ItemsBody(data: ItemsView, mine: bool, set_status: ServerAction<SetActionItem
 pub fn ActionItemPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
-    let update = ServerAction::<UpdateActionItem>::new();
-    let done = successes(update);
+    let update = FormAction::new::<UpdateActionItem>();
+    let done = update.successes();
     let live = crate::live::use_live_changes(None);
     let data = Resource::new(move || (id(), done.get(), live.get()), |(id, ..)| get_action_item(id));
     view! {
@@ -116,8 +117,8 @@ pub fn ActionItemPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> impl IntoView {
-    let error = action_error(update);
+fn ItemBody(data: ItemDetailView, update: FormAction) -> impl IntoView {
+    let error = update.error();
     let row = data.item.clone();
     let item = row.item.clone();
     let back_to = format!("/action-items/{}", item.id);
@@ -147,7 +148,7 @@ fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> imp
         {data.can_respond.then(|| view! {
             <section class="card" aria-labelledby="edit-item-heading">
                 <h2 id="edit-item-heading">"Edit"</h2>
-                <ActionForm action=update attr:class="stack-form">
+                <PostForm action=update attr:class="stack-form">
                     <FormError error fields=&["title", "description", "owner_id", "due_on", "priority", "status", "wont_do_reason", "tracker_url"] />
                     <input type="hidden" name="id" value=item.id />
                     <input type="hidden" name="revision" value=item.revision />
@@ -162,7 +163,7 @@ fn ItemBody(data: ItemDetailView, update: ServerAction<UpdateActionItem>) -> imp
                     <TextArea label="Description" name="description" value=item.description.clone() error rows=3 id_prefix="item-" />
                     <Field label="Tracker issue (optional)" name="tracker_url" kind="url" value=item.tracker_url.clone() error required=false id_prefix="item-" />
                     <SubmitButton label="Save" pending_label="Saving…" pending=update.pending().into() />
-                </ActionForm>
+                </PostForm>
             </section>
         })}
         <section class="card" aria-labelledby="item-history-heading">

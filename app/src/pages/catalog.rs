@@ -7,11 +7,12 @@ use crate::api::catalog::{
     UpdateService, UpdateSeverity,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, CheckboxField, Field, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{CheckboxField, Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::{IncidentType, RoleType, Service, Severity};
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
@@ -61,9 +62,9 @@ const PAGES_HINT: &str = "Declaring an incident at this severity pages the escal
 #[component]
 pub fn SeveritiesPage() -> impl IntoView {
     let page = page_param();
-    let create = ServerAction::<CreateSeverity>::new();
-    let update = ServerAction::<UpdateSeverity>::new();
-    let moved = ServerAction::<MoveSeverity>::new();
+    let create = FormAction::new::<CreateSeverity>();
+    let update = FormAction::new::<UpdateSeverity>();
+    let moved = FormAction::new::<MoveSeverity>();
     let data = Resource::new(
         move || (page.get(), create.version().get(), update.version().get(), moved.version().get()),
         |(page, ..)| list_severities(page),
@@ -74,7 +75,7 @@ pub fn SeveritiesPage() -> impl IntoView {
             intro="How bad an incident is, worst first. Responders choose one when they declare an incident."
             data
             body={move |list: CatalogPage<Severity>| {
-                let row_error = Signal::derive(move || action_error(update).get().or_else(|| action_error(moved).get()));
+                let row_error = Signal::derive(move || update.error().get().or_else(|| moved.error().get()));
                 let can_edit = list.can_edit;
                 let count = list.rows.len();
                 view! {
@@ -102,23 +103,23 @@ fn SeverityItem(
     can_edit: bool,
     first: bool,
     last: bool,
-    update: ServerAction<UpdateSeverity>,
-    moved: ServerAction<MoveSeverity>,
+    update: FormAction,
+    moved: FormAction,
 ) -> impl IntoView {
-    let error = action_error(update);
+    let error = update.error();
     let prefix = format!("severity-{}", severity.id);
     let name = severity.name.clone();
     let (severity_id, revision) = (severity.id, severity.revision);
     let move_button = |direction: &'static str, label: &'static str, disabled: bool, name: String| {
         view! {
-            <ActionForm action=moved attr:class="inline-form">
+            <PostForm action=moved attr:class="inline-form">
                 <input type="hidden" name="severity_id" value=severity_id />
                 <input type="hidden" name="revision" value=revision />
                 <input type="hidden" name="direction" value=direction />
                 <button type="submit" class="button small" disabled=disabled>
                     {label} <span class="visually-hidden">{format!(" {name}")}</span>
                 </button>
-            </ActionForm>
+            </PostForm>
         }
     };
     view! {
@@ -142,7 +143,7 @@ fn SeverityItem(
                     {move_button("down", "Move down", last, name.clone())}
                     <details>
                         <summary>"Edit " <span class="visually-hidden">{name.clone()}</span></summary>
-                        <ActionForm action=update attr:class="stack-form">
+                        <PostForm action=update attr:class="stack-form">
                             <input type="hidden" name="severity_id" value=severity.id />
                             <input type="hidden" name="revision" value=severity.revision />
                             <Field label="Name" name="name" value=severity.name.clone() error id_prefix=prefix.clone() />
@@ -152,7 +153,7 @@ fn SeverityItem(
                             <CheckboxField label="Declaring pages the on-call" name="pages_on_declare" checked=severity.pages_on_declare
                                 hint=PAGES_HINT id_prefix=prefix.clone() />
                             <SubmitButton label="Save severity" pending_label="Saving…" pending=update.pending().into() />
-                        </ActionForm>
+                        </PostForm>
                     </details>
                 </div>
             })}
@@ -161,20 +162,20 @@ fn SeverityItem(
 }
 
 #[component]
-fn NewSeverityForm(create: ServerAction<CreateSeverity>) -> impl IntoView {
-    let error = action_error(create);
+fn NewSeverityForm(create: FormAction) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-severity">
             <h2 id="new-severity">"Add a severity"</h2>
             <p class="muted">"New severities go to the bottom of the list; move them up if they are worse."</p>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "update_interval_minutes"] />
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="When to use it" name="description" error id_prefix="new" />
                 <Field label="Update reminder (minutes)" name="update_interval_minutes" kind="number" required=false hint=REMINDER_HINT error id_prefix="new" />
                 <CheckboxField label="Declaring pages the on-call" name="pages_on_declare" hint=PAGES_HINT id_prefix="new" />
                 <SubmitButton label="Add severity" pending_label="Adding…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -184,8 +185,8 @@ fn NewSeverityForm(create: ServerAction<CreateSeverity>) -> impl IntoView {
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let page = page_param();
-    let create = ServerAction::<CreateService>::new();
-    let update = ServerAction::<UpdateService>::new();
+    let create = FormAction::new::<CreateService>();
+    let update = FormAction::new::<UpdateService>();
     let data = Resource::new(move || (page.get(), create.version().get(), update.version().get()), |(page, ..)| list_services(page));
     view! {
         <CatalogFrame
@@ -195,7 +196,7 @@ pub fn ServicesPage() -> impl IntoView {
             body={move |view_data: ServicesView| {
                 let ServicesView { list, people, parents } = view_data;
                 let can_edit = list.can_edit;
-                let row_error = action_error(update);
+                let row_error = update.error();
                 let is_empty = list.rows.is_empty();
                 view! {
                     <FormError error=row_error fields=&[] />
@@ -237,9 +238,9 @@ fn ServiceItem(
     can_edit: bool,
     people: Vec<crate::domain::catalog::Person>,
     parents: Vec<(i64, String)>,
-    update: ServerAction<UpdateService>,
+    update: FormAction,
 ) -> impl IntoView {
-    let error = action_error(update);
+    let error = update.error();
     let prefix = format!("service-{}", service.id);
     let owner = match (&service.owner_team, &service.owner_user_name) {
         (team, Some(person)) if !team.is_empty() => format!("{team} ({person})"),
@@ -259,7 +260,7 @@ fn ServiceItem(
             {can_edit.then(|| view! {
                 <details>
                     <summary>"Edit " <span class="visually-hidden">{service.name.clone()}</span></summary>
-                    <ActionForm action=update attr:class="stack-form">
+                    <PostForm action=update attr:class="stack-form">
                         <input type="hidden" name="service_id" value=service.id />
                         <input type="hidden" name="revision" value=service.revision />
                         <Field label="Name" name="name" value=service.name.clone() error id_prefix=prefix.clone() />
@@ -269,7 +270,7 @@ fn ServiceItem(
                         <SelectField label="Part of" name="parent_id" error options=parent_options(&parents, service.id) selected=service.parent_id.unwrap_or(0).to_string() id_prefix=prefix.clone() />
                         <CheckboxField label=PUBLIC_LABEL name="public" checked=service.public hint=PUBLIC_HINT id_prefix=prefix.clone() />
                         <SubmitButton label="Save service" pending_label="Saving…" pending=update.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </li>
@@ -277,12 +278,12 @@ fn ServiceItem(
 }
 
 #[component]
-fn ServiceForm(people: Vec<crate::domain::catalog::Person>, parents: Vec<(i64, String)>, create: ServerAction<CreateService>) -> impl IntoView {
-    let error = action_error(create);
+fn ServiceForm(people: Vec<crate::domain::catalog::Person>, parents: Vec<(i64, String)>, create: FormAction) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-service">
             <h2 id="new-service">"Add a service"</h2>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "owner_team", "owner_user_id", "parent_id"] />
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="Description" name="description" error id_prefix="new" />
@@ -291,7 +292,7 @@ fn ServiceForm(people: Vec<crate::domain::catalog::Person>, parents: Vec<(i64, S
                 <SelectField label="Part of" name="parent_id" error options=parent_options(&parents, 0) selected="0" id_prefix="new" />
                 <CheckboxField label=PUBLIC_LABEL name="public" hint=PUBLIC_HINT id_prefix="new" />
                 <SubmitButton label="Add service" pending_label="Adding…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -301,8 +302,8 @@ fn ServiceForm(people: Vec<crate::domain::catalog::Person>, parents: Vec<(i64, S
 #[component]
 pub fn RoleTypesPage() -> impl IntoView {
     let page = page_param();
-    let create = ServerAction::<CreateRoleType>::new();
-    let update = ServerAction::<UpdateRoleType>::new();
+    let create = FormAction::new::<CreateRoleType>();
+    let update = FormAction::new::<UpdateRoleType>();
     let data = Resource::new(move || (page.get(), create.version().get(), update.version().get()), |(page, ..)| list_role_types(page));
     view! {
         <CatalogFrame
@@ -311,7 +312,7 @@ pub fn RoleTypesPage() -> impl IntoView {
             data
             body={move |list: CatalogPage<RoleType>| {
                 let can_edit = list.can_edit;
-                let row_error = action_error(update);
+                let row_error = update.error();
                 view! {
                     <FormError error=row_error fields=&[] />
                     <ul class="catalog-list">
@@ -326,8 +327,8 @@ pub fn RoleTypesPage() -> impl IntoView {
 }
 
 #[component]
-fn RoleTypeItem(role_type: RoleType, can_edit: bool, update: ServerAction<UpdateRoleType>) -> impl IntoView {
-    let error = action_error(update);
+fn RoleTypeItem(role_type: RoleType, can_edit: bool, update: FormAction) -> impl IntoView {
+    let error = update.error();
     let prefix = format!("role-type-{}", role_type.id);
     view! {
         <li class="catalog-item" class:retired=role_type.retired>
@@ -343,7 +344,7 @@ fn RoleTypeItem(role_type: RoleType, can_edit: bool, update: ServerAction<Update
             {can_edit.then(|| view! {
                 <details>
                     <summary>"Edit " <span class="visually-hidden">{role_type.name.clone()}</span></summary>
-                    <ActionForm action=update attr:class="stack-form">
+                    <PostForm action=update attr:class="stack-form">
                         <FormError error fields=&["name", "description", "checklist", "retired"] />
                         <input type="hidden" name="role_type_id" value=role_type.id />
                         <input type="hidden" name="revision" value=role_type.revision />
@@ -354,7 +355,7 @@ fn RoleTypeItem(role_type: RoleType, can_edit: bool, update: ServerAction<Update
                             <CheckboxField label="Retired (can no longer be assigned)" name="retired" checked=role_type.retired id_prefix=prefix.clone() />
                         })}
                         <SubmitButton label="Save role" pending_label="Saving…" pending=update.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </li>
@@ -362,18 +363,18 @@ fn RoleTypeItem(role_type: RoleType, can_edit: bool, update: ServerAction<Update
 }
 
 #[component]
-fn RoleTypeForm(create: ServerAction<CreateRoleType>) -> impl IntoView {
-    let error = action_error(create);
+fn RoleTypeForm(create: FormAction) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-role-type">
             <h2 id="new-role-type">"Add a role"</h2>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "checklist"] />
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="Responsibilities" name="description" error id_prefix="new" />
                 <TextArea label="Checklist" name="checklist" error hint="One item per line." rows=5 id_prefix="new" />
                 <SubmitButton label="Add role" pending_label="Adding…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -383,8 +384,8 @@ fn RoleTypeForm(create: ServerAction<CreateRoleType>) -> impl IntoView {
 #[component]
 pub fn IncidentTypesPage() -> impl IntoView {
     let page = page_param();
-    let create = ServerAction::<CreateIncidentType>::new();
-    let update = ServerAction::<UpdateIncidentType>::new();
+    let create = FormAction::new::<CreateIncidentType>();
+    let update = FormAction::new::<UpdateIncidentType>();
     let data =
         Resource::new(move || (page.get(), create.version().get(), update.version().get()), |(page, ..)| list_incident_types(page));
     view! {
@@ -395,7 +396,7 @@ pub fn IncidentTypesPage() -> impl IntoView {
             body={move |view_data: IncidentTypesView| {
                 let IncidentTypesView { list, severities } = view_data;
                 let can_edit = list.can_edit;
-                let row_error = action_error(update);
+                let row_error = update.error();
                 let is_empty = list.rows.is_empty();
                 view! {
                     <FormError error=row_error fields=&[] />
@@ -423,8 +424,8 @@ fn severity_options(severities: &[Severity]) -> Vec<(String, String)> {
 }
 
 #[component]
-fn IncidentTypeItem(kind: IncidentType, can_edit: bool, severities: Vec<Severity>, update: ServerAction<UpdateIncidentType>) -> impl IntoView {
-    let error = action_error(update);
+fn IncidentTypeItem(kind: IncidentType, can_edit: bool, severities: Vec<Severity>, update: FormAction) -> impl IntoView {
+    let error = update.error();
     let prefix = format!("incident-type-{}", kind.id);
     let default = kind
         .default_severity_id
@@ -442,7 +443,7 @@ fn IncidentTypeItem(kind: IncidentType, can_edit: bool, severities: Vec<Severity
             {can_edit.then(|| view! {
                 <details>
                     <summary>"Edit " <span class="visually-hidden">{kind.name.clone()}</span></summary>
-                    <ActionForm action=update attr:class="stack-form">
+                    <PostForm action=update attr:class="stack-form">
                         <input type="hidden" name="incident_type_id" value=kind.id />
                         <input type="hidden" name="revision" value=kind.revision />
                         <Field label="Name" name="name" value=kind.name.clone() error id_prefix=prefix.clone() />
@@ -450,7 +451,7 @@ fn IncidentTypeItem(kind: IncidentType, can_edit: bool, severities: Vec<Severity
                         <SelectField label="Default severity" name="default_severity_id" error options=severity_options(&severities) selected=kind.default_severity_id.unwrap_or(0).to_string() id_prefix=prefix.clone() />
                         <CheckboxField label="Retired (can no longer be chosen)" name="retired" checked=kind.retired id_prefix=prefix.clone() />
                         <SubmitButton label="Save type" pending_label="Saving…" pending=update.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </li>
@@ -458,18 +459,18 @@ fn IncidentTypeItem(kind: IncidentType, can_edit: bool, severities: Vec<Severity
 }
 
 #[component]
-fn IncidentTypeForm(severities: Vec<Severity>, create: ServerAction<CreateIncidentType>) -> impl IntoView {
-    let error = action_error(create);
+fn IncidentTypeForm(severities: Vec<Severity>, create: FormAction) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-incident-type">
             <h2 id="new-incident-type">"Add an incident type"</h2>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "default_severity_id"] />
                 <Field label="Name" name="name" error id_prefix="new" />
                 <TextArea label="Description" name="description" error id_prefix="new" />
                 <SelectField label="Default severity" name="default_severity_id" error options=severity_options(&severities) selected="0" id_prefix="new" />
                 <SubmitButton label="Add type" pending_label="Adding…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

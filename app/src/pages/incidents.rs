@@ -3,12 +3,13 @@
 
 use crate::api::incidents::{get_declare_form, list_incidents, DeclareForm, DeclareIncident, IncidentRow, IncidentsView};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::form::{CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::layout::RequireUser;
 use crate::domain::incident::Status;
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
@@ -305,9 +306,9 @@ pub fn DeclarePage() -> impl IntoView {
 
 #[component]
 fn DeclareFormView(form: DeclareForm) -> impl IntoView {
-    let declare = ServerAction::<DeclareIncident>::new();
+    let declare = FormAction::new::<DeclareIncident>();
     crate::components::session::load_page_after(declare);
-    let error = action_error(declare);
+    let error = declare.error();
     let DeclareForm { severities, incident_types, services, people, viewer_id, paging } = form;
     // What the form says so far, for showing whom declaring pages.
     let chosen_severity = RwSignal::new(0_i64);
@@ -367,7 +368,7 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
         .collect();
     view! {
         <section class="card">
-            <ActionForm action=declare attr:class="stack-form">
+            <PostForm action=declare attr:class="stack-form">
                 <FormError error fields=&["title", "severity_id", "incident_type_id", "service_ids", "summary", "commander_id"] />
                 <Field label="Title" name="title" error hint="What is wrong, in a few words: “Checkout fails for card payments”." />
                 <div class="declare-choices" on:change=on_choice>
@@ -400,7 +401,7 @@ fn DeclareFormView(form: DeclareForm) -> impl IntoView {
                 />
                 <CheckboxField label="This is a drill" name="is_drill" hint="Drills are practice: they are kept out of metrics and the status page." />
                 <SubmitButton label="Declare incident" pending_label="Declaring…" pending=declare.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

@@ -6,20 +6,21 @@ use crate::api::notifications::{
     SubscriptionView, UpdateWebhook, WebhookView,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, CheckboxField, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{CheckboxField, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::domain::delivery::DeliveryStatus;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
 #[derive(Clone, Copy)]
 struct Actions {
-    create: ServerAction<CreateSubscription>,
-    delete: ServerAction<DeleteSubscription>,
-    create_webhook: ServerAction<CreateWebhook>,
-    update_webhook: ServerAction<UpdateWebhook>,
-    retry: ServerAction<RetryDelivery>,
+    create: FormAction,
+    delete: FormAction,
+    create_webhook: FormAction,
+    update_webhook: FormAction,
+    retry: FormAction,
 }
 
 #[component]
@@ -28,11 +29,11 @@ pub fn NotificationsPage() -> impl IntoView {
     let status = Memo::new(move |_| query.with(|q| q.get("status").unwrap_or_default()));
     let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1)));
     let actions = Actions {
-        create: ServerAction::new(),
-        delete: ServerAction::new(),
-        create_webhook: ServerAction::new(),
-        update_webhook: ServerAction::new(),
-        retry: ServerAction::new(),
+        create: FormAction::new::<CreateSubscription>(),
+        delete: FormAction::new::<DeleteSubscription>(),
+        create_webhook: FormAction::new::<CreateWebhook>(),
+        update_webhook: FormAction::new::<UpdateWebhook>(),
+        retry: FormAction::new::<RetryDelivery>(),
     };
     let data = Resource::new(
         move || {
@@ -74,8 +75,8 @@ fn filter_options(data: &NotificationsView) -> (Vec<(String, String)>, Vec<(Stri
 
 #[component]
 fn NotificationsBody(data: NotificationsView, actions: Actions) -> impl IntoView {
-    let create_error = action_error(actions.create);
-    let delete_error = action_error(actions.delete);
+    let create_error = actions.create.error();
+    let delete_error = actions.delete.error();
     let (severities, services) = filter_options(&data);
     let (mine_severities, mine_services) = (severities.clone(), services.clone());
     let mine = data.mine.clone();
@@ -85,12 +86,12 @@ fn NotificationsBody(data: NotificationsView, actions: Actions) -> impl IntoView
             <h2 id="mine-heading">"Your subscriptions"</h2>
             <FormError error=delete_error fields=&[] />
             <SubscriptionList rows=mine empty="You follow no incidents by filter. Follow single incidents from their page." actions />
-            <ActionForm action=actions.create attr:class="inline-fields">
+            <PostForm action=actions.create attr:class="inline-fields">
                 <FormError error=create_error fields=&["severity_id", "service_id"] />
                 <SelectField label="Severity" name="severity_id" error=create_error options=mine_severities selected="0" id_prefix="mine" />
                 <SelectField label="Service" name="service_id" error=create_error options=mine_services selected="0" id_prefix="mine" />
                 <SubmitButton label="Follow these incidents" pending_label="Saving…" pending=actions.create.pending().into() class="button" />
-            </ActionForm>
+            </PostForm>
         </section>
         {is_admin.then(|| view! { <AdminSections data=data.clone() severities=severities.clone() services=services.clone() actions /> })}
     }
@@ -98,7 +99,7 @@ fn NotificationsBody(data: NotificationsView, actions: Actions) -> impl IntoView
 
 #[component]
 fn AdminSections(data: NotificationsView, severities: Vec<(String, String)>, services: Vec<(String, String)>, actions: Actions) -> impl IntoView {
-    let create_error = action_error(actions.create);
+    let create_error = actions.create.error();
     let (webhook_severities, webhook_services) = (severities.clone(), services.clone());
     let (external, webhooks) = (data.external.clone(), data.webhooks.clone());
     view! {
@@ -106,12 +107,12 @@ fn AdminSections(data: NotificationsView, severities: Vec<(String, String)>, ser
             <h2 id="external-heading">"External addresses"</h2>
             <p class="muted">"People outside Quell (a partner, a shared mailbox) who get internal updates of matching incidents."</p>
             <SubscriptionList rows=external empty="No external addresses." actions />
-            <ActionForm action=actions.create attr:class="inline-fields">
+            <PostForm action=actions.create attr:class="inline-fields">
                 <Field label="Email address" name="email" kind="email" error=create_error id_prefix="external" />
                 <SelectField label="Severity" name="severity_id" error=create_error options=severities selected="0" id_prefix="external" />
                 <SelectField label="Service" name="service_id" error=create_error options=services selected="0" id_prefix="external" />
                 <SubmitButton label="Add address" pending_label="Adding…" pending=actions.create.pending().into() class="button" />
-            </ActionForm>
+            </PostForm>
         </section>
         <Webhooks webhooks severities=webhook_severities services=webhook_services actions />
         <DeliveryLog data actions />
@@ -131,10 +132,10 @@ fn SubscriptionList(rows: Vec<SubscriptionView>, empty: &'static str, actions: A
                         <span class="cell-title">{row.who.clone()}</span>
                         <span>{row.scope.clone()}</span>
                     </div>
-                    <ActionForm action=actions.delete attr:class="inline-form">
+                    <PostForm action=actions.delete attr:class="inline-form">
                         <input type="hidden" name="subscription_id" value=row.id />
                         <button type="submit" class="button small">"Remove" <span class="visually-hidden">{format!(" {}: {}", row.who, row.scope)}</span></button>
-                    </ActionForm>
+                    </PostForm>
                 </li>
             }).collect_view()}
         </ul>
@@ -151,8 +152,8 @@ fn format_options() -> Vec<(String, String)> {
 
 #[component]
 fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, services: Vec<(String, String)>, actions: Actions) -> impl IntoView {
-    let create_error = action_error(actions.create_webhook);
-    let update_error = action_error(actions.update_webhook);
+    let create_error = actions.create_webhook.error();
+    let update_error = actions.update_webhook.error();
     let is_empty = webhooks.is_empty();
     let (row_severities, row_services) = (severities.clone(), services.clone());
     view! {
@@ -175,7 +176,7 @@ fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, servi
                             </div>
                             <details>
                                 <summary>"Edit " <span class="visually-hidden">{hook.name.clone()}</span></summary>
-                                <ActionForm action=actions.update_webhook attr:class="stack-form">
+                                <PostForm action=actions.update_webhook attr:class="stack-form">
                                     <input type="hidden" name="webhook_id" value=hook.id />
                                     <input type="hidden" name="revision" value=hook.revision />
                                     <Field label="Name" name="name" value=hook.name.clone() error=update_error id_prefix=prefix.clone() />
@@ -187,7 +188,7 @@ fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, servi
                                     <SelectField label="Service" name="service_id" error=update_error options=services selected=hook.filter.service_id.unwrap_or(0).to_string() id_prefix=prefix.clone() />
                                     <CheckboxField label="Active" name="active" checked=hook.active id_prefix=prefix.clone() />
                                     <SubmitButton label="Save webhook" pending_label="Saving…" pending=actions.update_webhook.pending().into() />
-                                </ActionForm>
+                                </PostForm>
                             </details>
                         </li>
                     }
@@ -195,7 +196,7 @@ fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, servi
             </ul>
             <details>
                 <summary>"Add a webhook"</summary>
-                <ActionForm action=actions.create_webhook attr:class="stack-form">
+                <PostForm action=actions.create_webhook attr:class="stack-form">
                     <FormError error=create_error fields=&["name", "url", "format", "secret", "severity_id", "service_id"] />
                     <Field label="Name" name="name" error=create_error id_prefix="new-webhook" />
                     <Field label="URL" name="url" kind="url" error=create_error id_prefix="new-webhook" />
@@ -204,7 +205,7 @@ fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, servi
                     <SelectField label="Severity" name="severity_id" error=create_error options=severities selected="0" id_prefix="new-webhook" />
                     <SelectField label="Service" name="service_id" error=create_error options=services selected="0" id_prefix="new-webhook" />
                     <SubmitButton label="Add webhook" pending_label="Adding…" pending=actions.create_webhook.pending().into() />
-                </ActionForm>
+                </PostForm>
             </details>
         </section>
     }
@@ -212,7 +213,7 @@ fn Webhooks(webhooks: Vec<WebhookView>, severities: Vec<(String, String)>, servi
 
 #[component]
 fn DeliveryLog(data: NotificationsView, actions: Actions) -> impl IntoView {
-    let retry_error = action_error(actions.retry);
+    let retry_error = actions.retry.error();
     let current = data.status_filter;
     let tab = |status: Option<DeliveryStatus>, label: String| {
         let href = match status {
@@ -271,10 +272,10 @@ fn DeliveryRow(row: DeliveryView, actions: Actions) -> impl IntoView {
                 {(!row.last_error.is_empty()).then(|| view! { <span class="delivery-error">{row.last_error.clone()}</span> })}
             </div>
             {can_retry.then(|| view! {
-                <ActionForm action=actions.retry attr:class="inline-form">
+                <PostForm action=actions.retry attr:class="inline-form">
                     <input type="hidden" name="delivery_id" value=row.id />
                     <button type="submit" class="button small">"Retry now" <span class="visually-hidden">{format!(" delivery {}", row.id)}</span></button>
-                </ActionForm>
+                </PostForm>
             })}
         </li>
     }

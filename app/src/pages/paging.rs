@@ -7,11 +7,12 @@ use crate::api::paging::{
     PagesView, PoliciesView, PolicySummary, PolicyView, RemoveLevel, SaveLevel, SetServicePolicy, TargetChoices, UpdatePolicy,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
+use crate::components::form::{ConfirmSubmit, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::paging::PageStatus;
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -43,7 +44,7 @@ fn page_number() -> Memo<i64> {
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
     let page = page_number();
-    let create = ServerAction::<CreatePolicy>::new();
+    let create = FormAction::new::<CreatePolicy>();
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || page.get(), list_policies);
     view! {
@@ -63,7 +64,7 @@ pub fn PoliciesPage() -> impl IntoView {
 }
 
 #[component]
-fn PoliciesBody(data: PoliciesView, create: ServerAction<CreatePolicy>) -> impl IntoView {
+fn PoliciesBody(data: PoliciesView, create: FormAction) -> impl IntoView {
     let (page, pages) = (data.page, data.pages);
     view! {
         <section class="card" aria-labelledby="policies-heading">
@@ -146,12 +147,12 @@ fn LevelFields(
 }
 
 #[component]
-fn NewPolicyForm(create: ServerAction<CreatePolicy>, choices: TargetChoices) -> impl IntoView {
-    let error = action_error(create);
+fn NewPolicyForm(create: FormAction, choices: TargetChoices) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-policy-heading">
             <h2 id="new-policy-heading">"New escalation policy"</h2>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "repeats", "targets", "delay_minutes", "schedule_ids", "user_ids"] />
                 <Field label="Name" name="name" error id_prefix="new-policy-" />
                 <TextArea label="Description" name="description" error rows=2 id_prefix="new-policy-" required=false />
@@ -160,7 +161,7 @@ fn NewPolicyForm(create: ServerAction<CreatePolicy>, choices: TargetChoices) -> 
                 <Field label="Repeat the whole policy (times)" name="repeats" kind="number" value="0" error id_prefix="new-policy-"
                     hint="0 to 9: how many more rounds after the last level." />
                 <SubmitButton label="Create policy" pending_label="Creating…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -168,11 +169,11 @@ fn NewPolicyForm(create: ServerAction<CreatePolicy>, choices: TargetChoices) -> 
 /// The actions of a policy's page, made once so their results outlive the data reloading.
 #[derive(Clone, Copy)]
 struct PolicyActions {
-    update: ServerAction<UpdatePolicy>,
-    save_level: ServerAction<SaveLevel>,
-    remove_level: ServerAction<RemoveLevel>,
-    delete: ServerAction<DeletePolicy>,
-    set_service: ServerAction<SetServicePolicy>,
+    update: FormAction,
+    save_level: FormAction,
+    remove_level: FormAction,
+    delete: FormAction,
+    set_service: FormAction,
 }
 
 #[component]
@@ -180,18 +181,18 @@ pub fn PolicyPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     let actions = PolicyActions {
-        update: ServerAction::new(),
-        save_level: ServerAction::new(),
-        remove_level: ServerAction::new(),
-        delete: ServerAction::new(),
-        set_service: ServerAction::new(),
+        update: FormAction::new::<UpdatePolicy>(),
+        save_level: FormAction::new::<SaveLevel>(),
+        remove_level: FormAction::new::<RemoveLevel>(),
+        delete: FormAction::new::<DeletePolicy>(),
+        set_service: FormAction::new::<SetServicePolicy>(),
     };
     crate::components::session::load_page_after(actions.delete);
     let done = [
-        successes(actions.update),
-        successes(actions.save_level),
-        successes(actions.remove_level),
-        successes(actions.set_service),
+        actions.update.successes(),
+        actions.save_level.successes(),
+        actions.remove_level.successes(),
+        actions.set_service.successes(),
     ];
     let data = Resource::new(move || (id(), done.iter().map(|m| m.get()).sum::<usize>()), |(id, _)| get_policy(id));
     view! {
@@ -210,8 +211,8 @@ pub fn PolicyPage() -> impl IntoView {
 #[component]
 fn PolicyBody(data: PolicyView, actions: PolicyActions) -> impl IntoView {
     let policy = data.policy.clone();
-    let remove_error = action_error(actions.remove_level);
-    let add_error = action_error(actions.save_level);
+    let remove_error = actions.remove_level.error();
+    let add_error = actions.save_level.error();
     view! {
         <PageTitle text=format!("{} · Escalation policies · Quell", policy.name) />
         <header class="page-head">
@@ -255,14 +256,14 @@ fn LevelItem(level: LevelView, policy: PolicySummary, can_edit: bool, choices: T
                     <summary>"Edit" <span class="visually-hidden">{format!(" level {number}")}</span></summary>
                     <LevelForm policy=policy.clone() level=Some(level.clone()) choices actions />
                 </details>
-                <ActionForm action=actions.remove_level attr:class="inline-form">
+                <PostForm action=actions.remove_level attr:class="inline-form">
                     <input type="hidden" name="policy_id" value=policy.id />
                     <input type="hidden" name="revision" value=policy.revision />
                     <input type="hidden" name="level" value=number />
                     <ConfirmSubmit label="Remove level" subject=number.to_string() small=true
                         consequence=format!("Level {number} stops paging {}; later levels move up.", level.targets.join(", "))
                         confirm=format!("Remove level {number}") />
-                </ActionForm>
+                </PostForm>
             })}
         </li>
     }
@@ -270,24 +271,24 @@ fn LevelItem(level: LevelView, policy: PolicySummary, can_edit: bool, choices: T
 
 #[component]
 fn LevelForm(policy: PolicySummary, level: Option<LevelView>, choices: TargetChoices, actions: PolicyActions) -> impl IntoView {
-    let error = action_error(actions.save_level);
+    let error = actions.save_level.error();
     let number = level.as_ref().map(|l| l.number).unwrap_or(0);
     let prefix = if number == 0 { "new-level".to_string() } else { format!("level-{number}") };
-    let form = reset_after_success(actions.save_level);
+    let form = actions.save_level.reset_after_success();
     view! {
-        <ActionForm action=actions.save_level attr:class="stack-form" node_ref=form>
+        <PostForm action=actions.save_level attr:class="stack-form" node_ref=form>
             <input type="hidden" name="policy_id" value=policy.id />
             <input type="hidden" name="revision" value=policy.revision />
             <input type="hidden" name="level" value=number />
             <LevelFields choices error level prefix />
             <SubmitButton label=if number == 0 { "Add level" } else { "Save level" } pending_label="Saving…" pending=actions.save_level.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
 
 #[component]
 fn ServicesCard(data: PolicyView, actions: PolicyActions) -> impl IntoView {
-    let error = action_error(actions.set_service);
+    let error = actions.set_service.error();
     let policy_id = data.policy.id;
     let mut options = vec![("0".to_string(), "Choose a service".to_string())];
     options.extend(data.services.iter().map(|(id, name)| (id.to_string(), name.clone())));
@@ -304,12 +305,12 @@ fn ServicesCard(data: PolicyView, actions: PolicyActions) -> impl IntoView {
                             <li class="catalog-item">
                                 <span class="cell-title">{name.clone()}</span>
                                 {data.can_edit.then(|| view! {
-                                    <ActionForm action=actions.set_service attr:class="inline-form">
+                                    <PostForm action=actions.set_service attr:class="inline-form">
                                         <input type="hidden" name="service_id" value=id />
                                         <input type="hidden" name="policy_id" value="0" />
                                         <input type="hidden" name="back_to" value=policy_id />
                                         <button type="submit" class="button small">"Stop paging for " {name.clone()}</button>
-                                    </ActionForm>
+                                    </PostForm>
                                 })}
                             </li>
                         }).collect_view()}
@@ -317,12 +318,12 @@ fn ServicesCard(data: PolicyView, actions: PolicyActions) -> impl IntoView {
                 }.into_any()
             }}
             {data.can_edit.then(|| view! {
-                <ActionForm action=actions.set_service attr:class="inline-fields">
+                <PostForm action=actions.set_service attr:class="inline-fields">
                     <input type="hidden" name="policy_id" value=policy_id />
                     <SelectField label="Service" name="service_id" error options=options.clone() id_prefix="policy-service-"
                         hint="Its page goes through this policy (instead of any other)." />
                     <SubmitButton label="Page for this service" pending_label="Saving…" pending=actions.set_service.pending().into() />
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }
@@ -330,8 +331,8 @@ fn ServicesCard(data: PolicyView, actions: PolicyActions) -> impl IntoView {
 
 #[component]
 fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoView {
-    let error = action_error(actions.update);
-    let delete_error = action_error(actions.delete);
+    let error = actions.update.error();
+    let delete_error = actions.delete.error();
     let delete_consequence = format!(
         "{} is deleted with its levels. Pages it already opened go on; services that page through it must get another policy first.",
         policy.name
@@ -340,7 +341,7 @@ fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoVie
     view! {
         <section class="card" aria-labelledby="policy-settings-heading">
             <h2 id="policy-settings-heading">"Policy settings"</h2>
-            <ActionForm action=actions.update attr:class="stack-form">
+            <PostForm action=actions.update attr:class="stack-form">
                 <FormError error fields=&["name", "description", "repeats"] />
                 <input type="hidden" name="id" value=policy.id />
                 <input type="hidden" name="revision" value=policy.revision />
@@ -349,13 +350,13 @@ fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoVie
                 <Field label="Repeat the whole policy (times)" name="repeats" kind="number" value=policy.repeats.to_string() error id_prefix="policy-"
                     hint="0 to 9: how many more rounds after the last level." />
                 <SubmitButton label="Save" pending_label="Saving…" pending=actions.update.pending().into() />
-            </ActionForm>
-            <ActionForm action=actions.delete attr:class="inline-form">
+            </PostForm>
+            <PostForm action=actions.delete attr:class="inline-form">
                 <FormError error=delete_error fields=&[] />
                 <input type="hidden" name="id" value=policy.id />
                 <input type="hidden" name="revision" value=policy.revision />
                 <ConfirmSubmit label="Delete policy" consequence=delete_consequence confirm=delete_confirm />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -363,9 +364,9 @@ fn PolicySettings(policy: PolicySummary, actions: PolicyActions) -> impl IntoVie
 #[component]
 pub fn PagesPage() -> impl IntoView {
     let page = page_number();
-    let open = ServerAction::<OpenPage>::new();
-    let acknowledge = ServerAction::<AcknowledgePage>::new();
-    let done = [successes(open), successes(acknowledge)];
+    let open = FormAction::new::<OpenPage>();
+    let acknowledge = FormAction::new::<AcknowledgePage>();
+    let done = [open.successes(), acknowledge.successes()];
     let live = crate::live::use_live_changes(None);
     let data = Resource::new(move || (page.get(), done.iter().map(|m| m.get()).sum::<usize>(), live.get()), |(page, ..)| list_pages(page));
     view! {
@@ -400,9 +401,9 @@ pub fn PagesPage() -> impl IntoView {
 
 /// The form that opens a page.
 #[component]
-fn PageForm(open: ServerAction<OpenPage>, incident_id: i64, targets: Vec<(String, String)>, default_target: String) -> impl IntoView {
-    let error = action_error(open);
-    let form = reset_after_success(open);
+fn PageForm(open: FormAction, incident_id: i64, targets: Vec<(String, String)>, default_target: String) -> impl IntoView {
+    let error = open.error();
+    let form = open.reset_after_success();
     let prefix = if incident_id == 0 { "page-" } else { "incident-page-" };
     let empty = targets.is_empty();
     // Nothing is chosen for the person paging, unless the incident's service is the obvious one.
@@ -411,7 +412,7 @@ fn PageForm(open: ServerAction<OpenPage>, incident_id: i64, targets: Vec<(String
         targets.insert(0, (String::new(), "Choose whom to page".to_string()));
     }
     view! {
-        <ActionForm action=open attr:class="stack-form" node_ref=form>
+        <PostForm action=open attr:class="stack-form" node_ref=form>
             <FormError error fields=&["target", "message"] />
             <input type="hidden" name="incident_id" value=incident_id />
             {empty.then(|| view! { <p class="field-hint">"Nothing to page yet: add people, or give a service an escalation policy."</p> })}
@@ -419,13 +420,13 @@ fn PageForm(open: ServerAction<OpenPage>, incident_id: i64, targets: Vec<(String
             <TextArea label="Message" name="message" error rows=2 id_prefix=prefix required=true
                 hint="What is wrong, in a sentence: it may arrive as a text message." />
             <SubmitButton label="Send page" pending_label="Paging…" pending=open.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
 
 #[component]
-fn PageList(data: PagesView, acknowledge: ServerAction<AcknowledgePage>) -> impl IntoView {
-    let error = action_error(acknowledge);
+fn PageList(data: PagesView, acknowledge: FormAction) -> impl IntoView {
+    let error = acknowledge.error();
     let can_ack = data.can_page;
     view! {
         <FormError error fields=&[] />
@@ -442,7 +443,7 @@ fn PageList(data: PagesView, acknowledge: ServerAction<AcknowledgePage>) -> impl
 }
 
 #[component]
-fn PageItem(row: PageView, can_ack: bool, acknowledge: ServerAction<AcknowledgePage>) -> impl IntoView {
+fn PageItem(row: PageView, can_ack: bool, acknowledge: FormAction) -> impl IntoView {
     let escalating = row.status == PageStatus::Escalating;
     let status_class = format!("badge page-{}", row.status.as_str());
     view! {
@@ -459,10 +460,10 @@ fn PageItem(row: PageView, can_ack: bool, acknowledge: ServerAction<AcknowledgeP
                 {(!row.outcome.is_empty()).then(|| view! { <li><strong>{row.outcome.clone()}</strong></li> })}
             </ul>
             {(escalating && can_ack).then(|| view! {
-                <ActionForm action=acknowledge attr:class="inline-form">
+                <PostForm action=acknowledge attr:class="inline-form">
                     <input type="hidden" name="page_id" value=row.id />
                     <button type="submit" class="button primary small">"Acknowledge" <span class="visually-hidden">{format!(" the page to {}", row.target_name)}</span></button>
-                </ActionForm>
+                </PostForm>
             })}
         </li>
     }
@@ -473,7 +474,7 @@ pub type PagesResource = Resource<Result<PagesView, crate::errors::AppError>>;
 
 /// The incident page's paging card: page from the incident, see its pages, acknowledge.
 #[component]
-pub fn PagingCard(incident_id: i64, data: PagesResource, open: ServerAction<OpenPage>, acknowledge: ServerAction<AcknowledgePage>) -> impl IntoView {
+pub fn PagingCard(incident_id: i64, data: PagesResource, open: FormAction, acknowledge: FormAction) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="paging-heading">
             <h2 id="paging-heading">"Paging"</h2>
@@ -498,10 +499,10 @@ pub fn PagingCard(incident_id: i64, data: PagesResource, open: ServerAction<Open
 /// Deleted schedules and escalation policies that admins can still restore.
 #[component]
 pub fn DeletedPage() -> impl IntoView {
-    let restore = ServerAction::<RestoreDeleted>::new();
+    let restore = FormAction::new::<RestoreDeleted>();
     crate::components::session::load_page_after(restore);
     let data = Resource::new(|| (), |_| list_deleted());
-    let error = action_error(restore);
+    let error = restore.error();
     view! {
         <PageTitle text="Recently deleted · On-call · Quell" />
         <RequireUser permission=crate::domain::permissions::Permission::ManageSettings>
@@ -526,7 +527,7 @@ pub fn DeletedPage() -> impl IntoView {
 }
 
 #[component]
-fn DeletedList(title: &'static str, kind: &'static str, items: Vec<DeletedItem>, restore: ServerAction<RestoreDeleted>) -> impl IntoView {
+fn DeletedList(title: &'static str, kind: &'static str, items: Vec<DeletedItem>, restore: FormAction) -> impl IntoView {
     let heading = format!("deleted-{kind}");
     let heading_id = heading.clone();
     view! {
@@ -543,11 +544,11 @@ fn DeletedList(title: &'static str, kind: &'static str, items: Vec<DeletedItem>,
                                     <span class="cell-title">{item.name.clone()}</span>
                                     <span class="cell-sub">{item.when.clone()}</span>
                                 </div>
-                                <ActionForm action=restore attr:class="inline-form">
+                                <PostForm action=restore attr:class="inline-form">
                                     <input type="hidden" name="kind" value=kind />
                                     <input type="hidden" name="id" value=item.id />
                                     <button type="submit" class="button small">"Restore" <span class="visually-hidden">{format!(" {}", item.name)}</span></button>
-                                </ActionForm>
+                                </PostForm>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -6,11 +6,12 @@ use crate::api::contacts::{
 };
 use crate::api::profile::{get_profile, ChangePassword, Profile, UpdateProfile};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::session::load_page_after;
 use crate::domain::contact::{methods_without_rules, rule_delay_label, ContactKind, ContactMethod, NotificationRule};
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
@@ -23,7 +24,7 @@ fn saved_flag(what: &'static str) -> Signal<bool> {
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let update = ServerAction::<UpdateProfile>::new();
+    let update = FormAction::new::<UpdateProfile>();
     load_page_after(update);
     let profile = Resource::new(|| (), |_| get_profile());
     view! {
@@ -50,8 +51,8 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForm(profile: Profile, update: ServerAction<UpdateProfile>) -> impl IntoView {
-    let error = action_error(update);
+fn ProfileForm(profile: Profile, update: FormAction) -> impl IntoView {
+    let error = update.error();
     let saved = saved_flag("profile");
     let Profile { user, time_zones } = profile;
     let options = time_zones.into_iter().map(|zone| (zone.clone(), zone)).collect();
@@ -59,7 +60,7 @@ fn ProfileForm(profile: Profile, update: ServerAction<UpdateProfile>) -> impl In
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">"Details"</h2>
             <p class="muted">{format!("Signed in as {} ({})", user.email, user.role.label())}</p>
-            <ActionForm action=update>
+            <PostForm action=update>
                 <FormError error fields=&["display_name", "time_zone"] />
                 <Field label="Name" name="display_name" autocomplete="name" value=user.display_name.clone() error />
                 <SelectField
@@ -75,21 +76,21 @@ fn ProfileForm(profile: Profile, update: ServerAction<UpdateProfile>) -> impl In
                 <Show when=move || saved.get()>
                     <p class="form-success" role="status">"Profile saved."</p>
                 </Show>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
 
 #[component]
 fn PasswordForm() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
+    let change = FormAction::new::<ChangePassword>();
     load_page_after(change);
-    let error = action_error(change);
+    let error = change.error();
     let changed = saved_flag("password");
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            <ActionForm action=change>
+            <PostForm action=change>
                 <FormError error fields=&["current_password", "new_password", "new_password_confirmation"] />
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error />
                 <Field
@@ -111,7 +112,7 @@ fn PasswordForm() -> impl IntoView {
                 <Show when=move || changed.get()>
                     <p class="form-success" role="status">"Password changed. Your other sessions have been signed out."</p>
                 </Show>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -139,23 +140,23 @@ fn OnCallCard() -> impl IntoView {
 /// notification for each.
 #[component]
 fn ContactMethodsCard() -> impl IntoView {
-    let add = ServerAction::<AddContactMethod>::new();
-    let remove = ServerAction::<RemoveContactMethod>::new();
-    let test = ServerAction::<SendTestNotification>::new();
-    let add_rule = ServerAction::<AddNotificationRule>::new();
-    let remove_rule = ServerAction::<RemoveNotificationRule>::new();
-    let added = successes(add);
-    let removed = successes(remove);
-    let (rule_added, rule_removed) = (successes(add_rule), successes(remove_rule));
+    let add = FormAction::new::<AddContactMethod>();
+    let remove = FormAction::new::<RemoveContactMethod>();
+    let test = FormAction::new::<SendTestNotification>();
+    let add_rule = FormAction::new::<AddNotificationRule>();
+    let remove_rule = FormAction::new::<RemoveNotificationRule>();
+    let added = add.successes();
+    let removed = remove.successes();
+    let (rule_added, rule_removed) = (add_rule.successes(), remove_rule.successes());
     let methods = Resource::new(
         move || (added.get(), removed.get(), rule_added.get(), rule_removed.get()),
         |_| list_contact_methods(),
     );
-    let add_error = action_error(add);
-    let add_form = reset_after_success(add);
-    let other_error = Signal::derive(move || action_error(remove).get().or_else(|| action_error(test).get()));
+    let add_error = add.error();
+    let add_form = add.reset_after_success();
+    let other_error = Signal::derive(move || remove.error().get().or_else(|| test.error().get()));
     let tested = saved_flag("test");
-    let test_sent = move || tested.get() || matches!(test.value().get(), Some(Ok(_)));
+    let test_sent = move || tested.get() || test.succeeded();
     let kinds: Vec<(String, String)> = ContactKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect();
     view! {
         <section class="card" aria-labelledby="contact-title">
@@ -183,14 +184,14 @@ fn ContactMethodsCard() -> impl IntoView {
                                         <span class="cell-title">{method.label.clone()}</span>
                                         <span class="cell-sub">{format!("{}: {}", method.kind.label(), method.target)}</span>
                                     </div>
-                                    <ActionForm action=test attr:class="inline-form">
+                                    <PostForm action=test attr:class="inline-form">
                                         <input type="hidden" name="contact_method_id" value=method.id />
                                         <button type="submit" class="button small">"Send a test" <span class="visually-hidden">{to_label}</span></button>
-                                    </ActionForm>
-                                    <ActionForm action=remove attr:class="inline-form">
+                                    </PostForm>
+                                    <PostForm action=remove attr:class="inline-form">
                                         <input type="hidden" name="contact_method_id" value=method.id />
                                         <button type="submit" class="button small">"Remove" <span class="visually-hidden">{remove_label}</span></button>
-                                    </ActionForm>
+                                    </PostForm>
                                 </li>
                             }}).collect_view()}
                         </ul>
@@ -200,14 +201,14 @@ fn ContactMethodsCard() -> impl IntoView {
                 })}
             </Transition>
             <h3>"Add a contact method"</h3>
-            <ActionForm action=add node_ref=add_form attr:class="stack-form">
+            <PostForm action=add node_ref=add_form attr:class="stack-form">
                 <FormError error=add_error fields=&["kind", "label", "target"] />
                 <SelectField label="Kind" name="kind" error=add_error options=kinds id_prefix="contact" />
                 <Field label="Label" name="label" error=add_error id_prefix="contact" hint="Such as “Work email” or “Phone”." />
                 <Field label="Address or URL" name="target" error=add_error id_prefix="contact"
                     hint="An email address, or a URL to call; {message} in it is replaced by the message (for SMS gateways)." />
                 <SubmitButton label="Add contact method" pending_label="Adding…" pending=add.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -218,11 +219,11 @@ fn ContactMethodsCard() -> impl IntoView {
 fn NotificationRules(
     methods: Vec<ContactMethod>,
     rules: Vec<NotificationRule>,
-    add: ServerAction<AddNotificationRule>,
-    remove: ServerAction<RemoveNotificationRule>,
+    add: FormAction,
+    remove: FormAction,
 ) -> impl IntoView {
-    let add_error = action_error(add);
-    let remove_error = action_error(remove);
+    let add_error = add.error();
+    let remove_error = remove.error();
     let saved = saved_flag("rule");
     let first_wait = rules.iter().map(|r| r.delay_minutes).min();
     let unused: Vec<String> = methods_without_rules(&methods, &rules).into_iter().map(|m| m.label.clone()).collect();
@@ -248,7 +249,7 @@ fn NotificationRules(
                                     <span class="cell-title">{when.clone()}</span>
                                     <span class="cell-sub">{format!("by {method}")}</span>
                                 </div>
-                                <ActionForm action=remove attr:class="inline-form">
+                                <PostForm action=remove attr:class="inline-form">
                                     <input type="hidden" name="notification_rule_id" value=id />
                                     <ConfirmSubmit
                                         label="Remove"
@@ -257,7 +258,7 @@ fn NotificationRules(
                                         confirm="Remove rule"
                                         small=true
                                     />
-                                </ActionForm>
+                                </PostForm>
                             </li>
                         }).collect_view()}
                     </ol>
@@ -271,7 +272,7 @@ fn NotificationRules(
             {(!unused.is_empty()).then(|| view! {
                 <p class="field-hint" role="note">{format!("Pages don't use {}: no rule names it.", unused.join(", "))}</p>
             })}
-            <ActionForm action=add attr:class="stack-form">
+            <PostForm action=add attr:class="stack-form">
                 <FormError error=add_error fields=&["contact_method_id", "delay_minutes"] />
                 <SelectField label="Send to" name="contact_method_id" error=add_error options id_prefix="rule" />
                 <Field
@@ -287,7 +288,7 @@ fn NotificationRules(
                 <Show when=move || saved.get()>
                     <p class="form-success" role="status">"Rule added."</p>
                 </Show>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -296,18 +297,18 @@ fn NotificationRules(
 /// method gets it with its link, acknowledging ends it.
 #[component]
 fn TestPageCard() -> impl IntoView {
-    let send = ServerAction::<crate::api::paging::SendTestPage>::new();
-    let error = action_error(send);
+    let send = FormAction::new::<crate::api::paging::SendTestPage>();
+    let error = send.error();
     let sent_flag = saved_flag("test-page");
-    let sent = move || sent_flag.get() || matches!(send.value().get(), Some(Ok(_)));
+    let sent = move || sent_flag.get() || send.succeeded();
     view! {
         <section class="card" aria-labelledby="test-page-title">
             <h2 id="test-page-title">"Test page"</h2>
             <p class="muted">"Pages you as a real page would: through your contact methods as your notification rules say, with a link to acknowledge it. Nobody else is paged."</p>
-            <ActionForm action=send attr:class="inline-form">
+            <PostForm action=send attr:class="inline-form">
                 <FormError error fields=&[] />
                 <SubmitButton label="Send me a test page" pending_label="Paging…" pending=send.pending().into() />
-            </ActionForm>
+            </PostForm>
             <Show when=sent>
                 <p class="form-success" role="status">
                     "Test page sent. It reaches each of your contact methods in a moment; acknowledge it through its link or on "

@@ -9,13 +9,14 @@ use crate::api::schedules::{
     PARTICIPANT_FIELDS, VIEW_DAYS,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, reset_after_success, successes, ConfirmSubmit, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{ConfirmSubmit, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
 use crate::domain::schedule::{weekday_short, ScheduleLayer};
 use crate::components::pagination::Pagination;
 use chrono::Weekday;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -26,8 +27,8 @@ const LOADING: &str = "Loading…";
 pub fn OnCallPage() -> impl IntoView {
     let query = use_query_map();
     let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1)));
-    let create = ServerAction::<CreateSchedule>::new();
-    let feed = ServerAction::<RotateCalendarFeed>::new();
+    let create = FormAction::new::<CreateSchedule>();
+    let feed = FormAction::new::<RotateCalendarFeed>();
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || (page.get(), feed.version().get()), |(page, _)| list_schedules(page));
     view! {
@@ -47,7 +48,7 @@ pub fn OnCallPage() -> impl IntoView {
 }
 
 #[component]
-fn SchedulesBody(data: SchedulesView, create: ServerAction<CreateSchedule>, feed: ServerAction<RotateCalendarFeed>) -> impl IntoView {
+fn SchedulesBody(data: SchedulesView, create: FormAction, feed: FormAction) -> impl IntoView {
     let list = data.list;
     let (page, pages) = (list.page, list.pages);
     view! {
@@ -99,12 +100,12 @@ fn zone_options(time_zones: Vec<String>) -> Vec<(String, String)> {
 }
 
 #[component]
-fn NewScheduleForm(create: ServerAction<CreateSchedule>, time_zones: Vec<String>, zone: String) -> impl IntoView {
-    let error = action_error(create);
+fn NewScheduleForm(create: FormAction, time_zones: Vec<String>, zone: String) -> impl IntoView {
+    let error = create.error();
     view! {
         <section class="card" aria-labelledby="new-schedule-heading">
             <h2 id="new-schedule-heading">"New schedule"</h2>
-            <ActionForm action=create attr:class="stack-form">
+            <PostForm action=create attr:class="stack-form">
                 <FormError error fields=&["name", "description", "time_zone", "handoff_notice_minutes"] />
                 <Field label="Name" name="name" error id_prefix="new-schedule" />
                 <TextArea label="Description" name="description" error rows=2 id_prefix="new-schedule" required=false />
@@ -113,7 +114,7 @@ fn NewScheduleForm(create: ServerAction<CreateSchedule>, time_zones: Vec<String>
                 <Field label="Tell people before their shift (minutes)" name="handoff_notice_minutes" kind="number" value="60" error
                     id_prefix="new-schedule" hint="0 to tell nobody." />
                 <SubmitButton label="Create schedule" pending_label="Creating…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -123,13 +124,13 @@ fn NewScheduleForm(create: ServerAction<CreateSchedule>, time_zones: Vec<String>
 /// with the error beside the field.
 #[derive(Clone, Copy)]
 struct Actions {
-    update: ServerAction<UpdateSchedule>,
-    delete: ServerAction<DeleteSchedule>,
-    save_layer: ServerAction<SaveLayer>,
-    remove_layer: ServerAction<RemoveLayer>,
-    add_override: ServerAction<AddOverride>,
-    remove_override: ServerAction<RemoveOverride>,
-    feed: ServerAction<RotateCalendarFeed>,
+    update: FormAction,
+    delete: FormAction,
+    save_layer: FormAction,
+    remove_layer: FormAction,
+    add_override: FormAction,
+    remove_override: FormAction,
+    feed: FormAction,
     /// Whether "Add a layer" and "Add an override" are open: kept here, outside the cards that
     /// redraw when the schedule changes, so a form being filled in stays open.
     add_layer_open: RwSignal<bool>,
@@ -140,12 +141,12 @@ impl Actions {
     /// Changes after every successful action, and only then.
     fn successes(&self) -> Memo<usize> {
         let memos = [
-            successes(self.update),
-            successes(self.save_layer),
-            successes(self.remove_layer),
-            successes(self.add_override),
-            successes(self.remove_override),
-            successes(self.feed),
+            self.update.successes(),
+            self.save_layer.successes(),
+            self.remove_layer.successes(),
+            self.add_override.successes(),
+            self.remove_override.successes(),
+            self.feed.successes(),
         ];
         Memo::new(move |_| memos.iter().map(|m| m.get()).sum())
     }
@@ -159,24 +160,24 @@ pub fn SchedulePage() -> impl IntoView {
     let offset = move || query.with(|q| q.get("offset").and_then(|o| o.parse::<i64>().ok()).unwrap_or(0));
     let overrides_page = move || query.with(|q| q.get("overrides").and_then(|o| o.parse::<i64>().ok()).unwrap_or(1));
     let actions = Actions {
-        update: ServerAction::new(),
-        delete: ServerAction::new(),
-        save_layer: ServerAction::new(),
-        remove_layer: ServerAction::new(),
-        add_override: ServerAction::new(),
-        remove_override: ServerAction::new(),
-        feed: ServerAction::new(),
+        update: FormAction::new::<UpdateSchedule>(),
+        delete: FormAction::new::<DeleteSchedule>(),
+        save_layer: FormAction::new::<SaveLayer>(),
+        remove_layer: FormAction::new::<RemoveLayer>(),
+        add_override: FormAction::new::<AddOverride>(),
+        remove_override: FormAction::new::<RemoveOverride>(),
+        feed: FormAction::new::<RotateCalendarFeed>(),
         add_layer_open: RwSignal::new(false),
         add_override_open: RwSignal::new(false),
     };
     // A form that saved closes; one that failed stays open with its error.
     Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.save_layer.value().get() {
+        if actions.save_layer.succeeded() {
             actions.add_layer_open.set(false);
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.add_override.value().get() {
+        if actions.add_override.succeeded() {
             actions.add_override_open.set(false);
         }
     });
@@ -383,11 +384,11 @@ fn Handoffs(days: Vec<HandoffDay>, not_listed: i64) -> impl IntoView {
 
 #[component]
 fn LayersCard(data: ScheduleView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.remove_layer);
+    let error = actions.remove_layer.error();
     let people = data.people.clone();
     let revision = data.schedule.revision;
     let schedule_id = data.schedule.id;
-    let save_error = action_error(actions.save_layer);
+    let save_error = actions.save_layer.error();
     view! {
         <section class="card" aria-labelledby="layers-heading">
             <h2 id="layers-heading">"Layers"</h2>
@@ -436,14 +437,14 @@ fn LayerItem(layer: LayerView, can_edit: bool, people: Vec<Person>, revision: i6
                         <summary>"Edit" <span class="visually-hidden">{format!(" {}", stored.name)}</span></summary>
                         <LayerForm action=actions.save_layer schedule_id=stored.schedule_id revision people layer=Some(stored.clone()) prefix />
                     </details>
-                    <ActionForm action=actions.remove_layer attr:class="inline-form">
+                    <PostForm action=actions.remove_layer attr:class="inline-form">
                         <input type="hidden" name="schedule_id" value=stored.schedule_id />
                         <input type="hidden" name="layer_id" value=stored.id />
                         <input type="hidden" name="revision" value=revision />
                         <ConfirmSubmit label="Remove layer" subject=stored.name.clone() small=true
                             consequence=format!("{} stops putting people on call; who is on call changes at once.", stored.name)
                             confirm=format!("Remove {}", stored.name) />
-                    </ActionForm>
+                    </PostForm>
                 }
             })}
         </li>
@@ -454,14 +455,14 @@ fn LayerItem(layer: LayerView, can_edit: bool, people: Vec<Person>, revision: i6
 /// an optional restriction to some days and hours.
 #[component]
 fn LayerForm(
-    action: ServerAction<SaveLayer>,
+    action: FormAction,
     schedule_id: i64,
     revision: i64,
     people: Vec<Person>,
     layer: Option<ScheduleLayer>,
     prefix: String,
 ) -> impl IntoView {
-    let error = action_error(action);
+    let error = action.error();
     let rule = layer.as_ref().map(|l| l.layer.clone());
     let chosen: Vec<i64> = rule.as_ref().map(|r| r.participants.clone()).unwrap_or_default();
     let restriction = rule.as_ref().and_then(|r| r.restrictions.first().cloned());
@@ -470,10 +471,10 @@ fn LayerForm(
     let start = rule.as_ref().map(|r| r.start_date.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let label = if layer.is_some() { "Save layer" } else { "Add layer" };
     // The add form empties after each layer added; an edit form keeps the layer's values.
-    let form = if layer.is_none() { reset_after_success(action) } else { NodeRef::new() };
+    let form = if layer.is_none() { action.reset_after_success() } else { NodeRef::new() };
     let units = vec![("hours".to_string(), "Hours".to_string()), ("days".to_string(), "Days".to_string()), ("weeks".to_string(), "Weeks".to_string())];
     view! {
-        <ActionForm action node_ref=form attr:class="stack-form layer-form">
+        <PostForm action node_ref=form attr:class="stack-form layer-form">
             <FormError error fields=&["name", "participants", "shift_count", "shift_unit", "handoff_time", "start_date", "weekdays", "active_from", "active_to"] />
             <input type="hidden" name="schedule_id" value=schedule_id />
             <input type="hidden" name="revision" value=revision />
@@ -527,20 +528,20 @@ fn LayerForm(
                 </div>
             </fieldset>
             <SubmitButton label pending_label="Saving…" pending=action.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
 
 #[component]
 fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
-    let add_error = action_error(actions.add_override);
-    let remove_error = action_error(actions.remove_override);
+    let add_error = actions.add_override.error();
+    let remove_error = actions.remove_override.error();
     let schedule_id = data.schedule.id;
     let list = data.overrides;
     let people: Vec<(String, String)> = data.people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
     let (input_now, input_later) = (data.input_now.clone(), data.input_later.clone());
     let add_form = data.can_edit.then(|| {
-        let form = reset_after_success(actions.add_override);
+        let form = actions.add_override.reset_after_success();
         {
             let covering: Vec<(String, String)> =
                 std::iter::once(("0".to_string(), "Whoever is on call".to_string())).chain(people.iter().cloned()).collect();
@@ -551,7 +552,7 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                 <details open=move || actions.add_override_open.get() || add_error.get().is_some()
                     on:toggle=move |ev| actions.add_override_open.set(event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open())>
                     <summary>"Add an override"</summary>
-                    <ActionForm action=actions.add_override node_ref=form attr:class="stack-form">
+                    <PostForm action=actions.add_override node_ref=form attr:class="stack-form">
                         <FormError error=add_error fields=&["user_id", "kind", "covering_for", "starts", "ends"] />
                         <input type="hidden" name="schedule_id" value=schedule_id />
                         <SelectField label="Who is on call" name="user_id" error=add_error options=who id_prefix="override" />
@@ -560,7 +561,7 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                         <Field label="From" name="starts" kind="datetime-local" value=starts error=add_error id_prefix="override" />
                         <Field label="Until" name="ends" kind="datetime-local" value=ends error=add_error id_prefix="override" />
                         <SubmitButton label="Add override" pending_label="Adding…" pending=actions.add_override.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             }
         }
@@ -581,13 +582,13 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
                                     <span class="cell-sub">{o.span.clone()}</span>
                                 </div>
                                 {list.can_edit.then(|| view! {
-                                    <ActionForm action=actions.remove_override attr:class="inline-form">
+                                    <PostForm action=actions.remove_override attr:class="inline-form">
                                         <input type="hidden" name="schedule_id" value=schedule_id />
                                         <input type="hidden" name="override_id" value=o.id />
                                         <ConfirmSubmit label="Remove override" subject=o.what.clone() small=true
                                             consequence=format!("{} ({}) ends: the rotation decides again.", o.what, o.span)
                                             confirm="Remove the override" />
-                                    </ActionForm>
+                                    </PostForm>
                                 })}
                             </li>
                         }).collect_view()}
@@ -607,9 +608,9 @@ fn OverridesCard(data: ScheduleView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn CalendarCard(schedule_id: i64, has_feed: bool, can_edit: bool, feed: ServerAction<RotateCalendarFeed>, about: &'static str) -> impl IntoView {
-    let error = action_error(feed);
-    let address = move || feed.value().get().and_then(Result::ok);
+fn CalendarCard(schedule_id: i64, has_feed: bool, can_edit: bool, feed: FormAction, about: &'static str) -> impl IntoView {
+    let error = feed.error();
+    let address = move || feed.output::<String>();
     view! {
         <section class="card" aria-labelledby="calendar-heading">
             <h2 id="calendar-heading">"Calendar"</h2>
@@ -622,10 +623,10 @@ fn CalendarCard(schedule_id: i64, has_feed: bool, can_edit: bool, feed: ServerAc
             })}
             <FormError error fields=&[] />
             {can_edit.then(|| view! {
-                <ActionForm action=feed attr:class="inline-form">
+                <PostForm action=feed attr:class="inline-form">
                     <input type="hidden" name="schedule_id" value=schedule_id />
                     <button type="submit" class="button">{if has_feed { "Make a new calendar address (the old one stops working)" } else { "Create a calendar address" }}</button>
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }
@@ -633,8 +634,8 @@ fn CalendarCard(schedule_id: i64, has_feed: bool, can_edit: bool, feed: ServerAc
 
 #[component]
 fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.update);
-    let delete_error = action_error(actions.delete);
+    let error = actions.update.error();
+    let delete_error = actions.delete.error();
     let schedule = data.schedule;
     let delete_consequence = format!(
         "{} is deleted with its layers and overrides, and its calendar address stops working. An escalation policy that pages it must be changed first.",
@@ -644,7 +645,7 @@ fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="schedule-settings-heading">
             <h2 id="schedule-settings-heading">"Schedule settings"</h2>
-            <ActionForm action=actions.update attr:class="stack-form">
+            <PostForm action=actions.update attr:class="stack-form">
                 <FormError error fields=&["name", "description", "time_zone", "handoff_notice_minutes"] />
                 <input type="hidden" name="id" value=schedule.id />
                 <input type="hidden" name="revision" value=schedule.revision />
@@ -654,13 +655,13 @@ fn ScheduleSettings(data: ScheduleView, actions: Actions) -> impl IntoView {
                 <Field label="Tell people before their shift (minutes)" name="handoff_notice_minutes" kind="number"
                     value=schedule.handoff_notice_minutes.to_string() error id_prefix="schedule" />
                 <SubmitButton label="Save schedule" pending_label="Saving…" pending=actions.update.pending().into() />
-            </ActionForm>
-            <ActionForm action=actions.delete attr:class="inline-form">
+            </PostForm>
+            <PostForm action=actions.delete attr:class="inline-form">
                 <FormError error=delete_error fields=&[] />
                 <input type="hidden" name="id" value=schedule.id />
                 <input type="hidden" name="revision" value=schedule.revision />
                 <ConfirmSubmit label="Delete schedule" consequence=delete_consequence confirm=delete_confirm />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

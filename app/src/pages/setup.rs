@@ -2,9 +2,10 @@
 
 use crate::api::auth::{get_setup_form, CreateFirstAdmin};
 use crate::components::errors::{AppErrorView, NotFound};
-use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{Field, FormError, SelectField, SubmitButton};
 use crate::components::session::load_page_after;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 
 #[component]
@@ -27,8 +28,8 @@ pub fn SetupPage() -> impl IntoView {
 
 #[component]
 fn SetupForm(time_zones: Vec<String>) -> impl IntoView {
-    let create = ServerAction::<CreateFirstAdmin>::new();
-    let error = action_error(create);
+    let create = FormAction::new::<CreateFirstAdmin>();
+    let error = create.error();
     load_page_after(create);
     let options = time_zones.into_iter().map(|zone| (zone.clone(), zone)).collect();
     view! {
@@ -38,7 +39,7 @@ fn SetupForm(time_zones: Vec<String>) -> impl IntoView {
                 "Welcome to Quell. This account will administer everything else: people, roles and settings. "
                 "This page disappears once it exists."
             </p>
-            <ActionForm action=create>
+            <PostForm action=create>
                 <FormError error fields=&["email", "display_name", "time_zone", "password", "password_confirmation"] />
                 <Field label="Email" name="email" kind="email" autocomplete="username" error />
                 <Field label="Name" name="display_name" autocomplete="name" error />
@@ -66,7 +67,7 @@ fn SetupForm(time_zones: Vec<String>) -> impl IntoView {
                     error
                 />
                 <SubmitButton label="Create administrator" pending_label="Creating…" pending=create.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

@@ -6,11 +6,12 @@ use crate::api::status_page::{
     UpdateTemplate,
 };
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FormError, MultiCheck, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, MultiCheck, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::status_page::MaintenancePhase;
 use crate::components::pagination::Pagination;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
@@ -18,10 +19,10 @@ use leptos_router::hooks::use_query_map;
 pub fn StatusPageSettingsPage() -> impl IntoView {
     let query = use_query_map();
     let page = Memo::new(move |_| query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1)));
-    let look = ServerAction::<UpdateStatusPageSettings>::new();
-    let template = ServerAction::<UpdateTemplate>::new();
-    let create = ServerAction::<CreateMaintenance>::new();
-    let cancel = ServerAction::<CancelMaintenance>::new();
+    let look = FormAction::new::<UpdateStatusPageSettings>();
+    let template = FormAction::new::<UpdateTemplate>();
+    let create = FormAction::new::<CreateMaintenance>();
+    let cancel = FormAction::new::<CancelMaintenance>();
     let data = Resource::new(
         move || (page.get(), look.version().get(), template.version().get(), create.version().get(), cancel.version().get()),
         |(page, ..)| get_status_page_admin(page),
@@ -48,15 +49,15 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
 #[component]
 fn StatusPageBody(
     admin: StatusPageAdmin,
-    look: ServerAction<UpdateStatusPageSettings>,
-    template: ServerAction<UpdateTemplate>,
-    create: ServerAction<CreateMaintenance>,
-    cancel: ServerAction<CancelMaintenance>,
+    look: FormAction,
+    template: FormAction,
+    create: FormAction,
+    cancel: FormAction,
 ) -> impl IntoView {
     let can_edit = admin.can_edit;
-    let look_error = action_error(look);
-    let template_error = action_error(template);
-    let cancel_error = action_error(cancel);
+    let look_error = look.error();
+    let template_error = template.error();
+    let cancel_error = cancel.error();
     let (page, pages) = (admin.page, admin.pages);
     let maintenance = admin.maintenance.clone();
     view! {
@@ -79,7 +80,7 @@ fn StatusPageBody(
         {can_edit.then(|| view! {
             <section class="card" aria-labelledby="look-heading">
                 <h2 id="look-heading">"Look"</h2>
-                <ActionForm action=look attr:class="stack-form">
+                <PostForm action=look attr:class="stack-form">
                     <FormError error=look_error fields=&["title", "logo_text", "accent_color"] />
                     <input type="hidden" name="revision" value=admin.revision />
                     <Field label="Page title" name="title" value=admin.title.clone() error=look_error id_prefix="look" />
@@ -88,7 +89,7 @@ fn StatusPageBody(
                     <Field label="Accent colour" name="accent_color" value=admin.accent_color.clone() error=look_error id_prefix="look"
                         hint="A colour like #2563eb, for links and the top border." />
                     <SubmitButton label="Save look" pending_label="Saving…" pending=look.pending().into() />
-                </ActionForm>
+                </PostForm>
             </section>
             <section class="card" aria-labelledby="templates-heading">
                 <h2 id="templates-heading">"Update templates"</h2>
@@ -98,12 +99,12 @@ fn StatusPageBody(
                     let prefix = format!("template-{}", status.as_str());
                     let label: &'static str = status.label();
                     view! {
-                        <ActionForm action=template attr:class="stack-form">
+                        <PostForm action=template attr:class="stack-form">
                             <input type="hidden" name="status" value=status.as_str() />
                             <input type="hidden" name="revision" value=revision />
                             <TextArea label=label name="body" value=body error=template_error rows=2 id_prefix=prefix />
                             <SubmitButton label="Save template" pending_label="Saving…" pending=template.pending().into() class="button" />
-                        </ActionForm>
+                        </PostForm>
                     }
                 }).collect_view()}
             </section>
@@ -112,7 +113,7 @@ fn StatusPageBody(
 }
 
 #[component]
-fn MaintenanceItem(window: MaintenanceView, can_edit: bool, cancel: ServerAction<CancelMaintenance>) -> impl IntoView {
+fn MaintenanceItem(window: MaintenanceView, can_edit: bool, cancel: FormAction) -> impl IntoView {
     let state = if window.cancelled { "Cancelled" } else { window.phase.label() };
     let active = !window.cancelled && window.phase != MaintenancePhase::Completed;
     view! {
@@ -125,19 +126,19 @@ fn MaintenanceItem(window: MaintenanceView, can_edit: bool, cancel: ServerAction
                 <span>{window.message.clone()}</span>
             </div>
             {(can_edit && active).then(|| view! {
-                <ActionForm action=cancel attr:class="inline-form">
+                <PostForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="maintenance_id" value=window.id />
                     <input type="hidden" name="revision" value=window.revision />
                     <button type="submit" class="button small">"Cancel window" <span class="visually-hidden">{format!(" {}", window.title)}</span></button>
-                </ActionForm>
+                </PostForm>
             })}
         </li>
     }
 }
 
 #[component]
-fn MaintenanceForm(components: Vec<(i64, String)>, now: String, create: ServerAction<CreateMaintenance>) -> impl IntoView {
-    let error = action_error(create);
+fn MaintenanceForm(components: Vec<(i64, String)>, now: String, create: FormAction) -> impl IntoView {
+    let error = create.error();
     view! {
         <details>
             <summary>"Plan maintenance"</summary>
@@ -147,7 +148,7 @@ fn MaintenanceForm(components: Vec<(i64, String)>, now: String, create: ServerAc
                 let components = components.clone();
                 let now = now.clone();
                 view! {
-                    <ActionForm action=create attr:class="stack-form">
+                    <PostForm action=create attr:class="stack-form">
                         <FormError error fields=&["title", "message", "starts_at", "ends_at", "service_ids"] />
                         <Field label="Title" name="title" error id_prefix="maintenance" />
                         <Field label="Starts" name="starts_at" kind="datetime-local" value=now error id_prefix="maintenance" />
@@ -157,7 +158,7 @@ fn MaintenanceForm(components: Vec<(i64, String)>, now: String, create: ServerAc
                         <TextArea label="Message" name="message" error rows=3 id_prefix="maintenance"
                             hint="Markdown. What will happen and what customers may notice." />
                         <SubmitButton label="Plan maintenance" pending_label="Planning…" pending=create.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 }
             }}
         </details>

@@ -3,11 +3,12 @@
 
 use crate::api::users::{list_users, ChangeUserRole, CreateUser, SetUserActive, UserList, UserRow};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{ConfirmSubmit, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
 use crate::domain::permissions::{OrgRole, Permission};
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::hooks::use_query_map;
 
@@ -19,15 +20,15 @@ fn role_options() -> Vec<(String, String)> {
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
-    let create = ServerAction::<CreateUser>::new();
-    let change_role = ServerAction::<ChangeUserRole>::new();
-    let set_active = ServerAction::<SetUserActive>::new();
+    let create = FormAction::new::<CreateUser>();
+    let change_role = FormAction::new::<ChangeUserRole>();
+    let set_active = FormAction::new::<SetUserActive>();
     let list = Resource::new(
         move || (page(), create.version().get(), change_role.version().get(), set_active.version().get()),
         |(page, ..)| list_users(page),
     );
     let row_error = Signal::derive(move || {
-        action_error(change_role).get().or_else(|| action_error(set_active).get()).map(|err| err.to_string())
+        change_role.error().get().or_else(|| set_active.error().get()).map(|err| err.to_string())
     });
     view! {
         <PageTitle text="Users · Quell" />
@@ -66,13 +67,13 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
-    let error = action_error(create);
+fn CreateUserForm(create: FormAction) -> impl IntoView {
+    let error = create.error();
     // The form is drawn anew after each success, which empties it for the next person.
     let created = RwSignal::new(0u32);
     let last_created = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        if let Some(Ok(user)) = create.value().get() {
+        if let Some(user) = create.output::<crate::domain::account::User>() {
             last_created.set(Some(user.display_name));
             created.update(|n| *n += 1);
         }
@@ -91,7 +92,7 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
             {move || {
                 created.get();
                 view! {
-                    <ActionForm action=create attr:class="grid-form">
+                    <PostForm action=create attr:class="grid-form">
                         <FormError error fields=&["email", "display_name", "role", "password"] />
                         <Field label="Email" name="email" kind="email" autocomplete="off" error id_prefix="new" />
                         <Field label="Name" name="display_name" autocomplete="off" error id_prefix="new" />
@@ -106,7 +107,7 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                             id_prefix="new"
                         />
                         <SubmitButton label="Add person" pending_label="Adding…" pending=create.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 }
             }}
         </section>
@@ -136,8 +137,8 @@ fn ResetPasswordForm(people: Vec<(String, String)>) -> impl IntoView {
 #[component]
 fn UsersTable(
     list: UserList,
-    change_role: ServerAction<ChangeUserRole>,
-    set_active: ServerAction<SetUserActive>,
+    change_role: FormAction,
+    set_active: FormAction,
 ) -> impl IntoView {
     let UserList { rows, page, pages, total, viewer_id } = list;
     if rows.is_empty() {
@@ -182,8 +183,8 @@ fn UsersTable(
 fn UserTableRow(
     row: UserRow,
     is_self: bool,
-    change_role: ServerAction<ChangeUserRole>,
-    set_active: ServerAction<SetUserActive>,
+    change_role: FormAction,
+    set_active: FormAction,
 ) -> impl IntoView {
     let UserRow { user, last_login, created } = row;
     let role_id = format!("role-{}", user.id);
@@ -196,7 +197,7 @@ fn UserTableRow(
                 {is_self.then(|| view! { <span class="cell-sub">"(you)"</span> })}
             </th>
             <td>
-                <ActionForm action=change_role attr:class="inline-form">
+                <PostForm action=change_role attr:class="inline-form">
                     <input type="hidden" name="user_id" value=user.id />
                     <input type="hidden" name="revision" value=user.revision />
                     <label class="visually-hidden" for=role_id.clone()>{format!("Role for {name}")}</label>
@@ -209,7 +210,7 @@ fn UserTableRow(
                     <button type="submit" class="button small">
                         "Save" <span class="visually-hidden">{format!(" role for {name}")}</span>
                     </button>
-                </ActionForm>
+                </PostForm>
             </td>
             <td>
                 <span class=if user.active { "status active" } else { "status inactive" }>
@@ -219,7 +220,7 @@ fn UserTableRow(
                     .then(|| {
                         let verb = if user.active { "Deactivate" } else { "Reactivate" };
                         view! {
-                            <ActionForm action=set_active attr:class="inline-form">
+                            <PostForm action=set_active attr:class="inline-form">
                                 <input type="hidden" name="user_id" value=user.id />
                                 <input type="hidden" name="revision" value=user.revision />
                                 <input type="hidden" name="active" value=(!user.active).to_string() />
@@ -236,7 +237,7 @@ fn UserTableRow(
                                         </button>
                                     }.into_any()
                                 }}
-                            </ActionForm>
+                            </PostForm>
                         }
                     })}
             </td>

@@ -15,6 +15,8 @@ use crate::components::errors::AppErrorView;
 use crate::components::layout::RequireUser;
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use leptos::prelude::*;
+use std::sync::Arc;
+use crate::components::post_form::FormAction;
 use crate::components::title::PageTitle;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -33,25 +35,25 @@ use updates::UpdatesCard;
 /// its data.
 #[derive(Clone, Copy)]
 struct Actions {
-    status: ServerAction<ChangeStatus>,
-    severity: ServerAction<ChangeSeverity>,
-    update: ServerAction<UpdateIncident>,
-    key_times: ServerAction<UpdateKeyTimes>,
-    assign: ServerAction<AssignRole>,
-    unassign: ServerAction<UnassignRole>,
-    checklist: ServerAction<SetChecklistItem>,
-    note: ServerAction<AddNote>,
-    edit_note: ServerAction<EditNote>,
-    pin: ServerAction<SetPinned>,
-    publish: ServerAction<PublishUpdate>,
-    subscribe: ServerAction<SubscribeToIncident>,
-    add_subscriber: ServerAction<AddIncidentSubscriber>,
-    open_page: ServerAction<crate::api::paging::OpenPage>,
-    acknowledge_page: ServerAction<crate::api::paging::AcknowledgePage>,
+    status: FormAction,
+    severity: FormAction,
+    update: FormAction,
+    key_times: FormAction,
+    assign: FormAction,
+    unassign: FormAction,
+    checklist: FormAction,
+    note: FormAction,
+    edit_note: FormAction,
+    pin: FormAction,
+    publish: FormAction,
+    subscribe: FormAction,
+    add_subscriber: FormAction,
+    open_page: FormAction,
+    acknowledge_page: FormAction,
     /// What is being typed in the new-note form; kept while the page redraws for live updates.
-    start_post_mortem: ServerAction<crate::api::post_mortems::StartPostMortem>,
-    add_item: ServerAction<crate::api::action_items::CreateActionItem>,
-    set_item_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
+    start_post_mortem: FormAction,
+    add_item: FormAction,
+    set_item_status: FormAction,
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
 }
@@ -59,24 +61,24 @@ struct Actions {
 impl Actions {
     fn new() -> Actions {
         Actions {
-            status: ServerAction::new(),
-            severity: ServerAction::new(),
-            update: ServerAction::new(),
-            key_times: ServerAction::new(),
-            assign: ServerAction::new(),
-            unassign: ServerAction::new(),
-            checklist: ServerAction::new(),
-            note: ServerAction::new(),
-            edit_note: ServerAction::new(),
-            pin: ServerAction::new(),
-            publish: ServerAction::new(),
-            subscribe: ServerAction::new(),
-            add_subscriber: ServerAction::new(),
-            open_page: ServerAction::new(),
-            acknowledge_page: ServerAction::new(),
-            start_post_mortem: ServerAction::new(),
-            add_item: ServerAction::new(),
-            set_item_status: ServerAction::new(),
+            status: FormAction::new::<ChangeStatus>(),
+            severity: FormAction::new::<ChangeSeverity>(),
+            update: FormAction::new::<UpdateIncident>(),
+            key_times: FormAction::new::<UpdateKeyTimes>(),
+            assign: FormAction::new::<AssignRole>(),
+            unassign: FormAction::new::<UnassignRole>(),
+            checklist: FormAction::new::<SetChecklistItem>(),
+            note: FormAction::new::<AddNote>(),
+            edit_note: FormAction::new::<EditNote>(),
+            pin: FormAction::new::<SetPinned>(),
+            publish: FormAction::new::<PublishUpdate>(),
+            subscribe: FormAction::new::<SubscribeToIncident>(),
+            add_subscriber: FormAction::new::<AddIncidentSubscriber>(),
+            open_page: FormAction::new::<crate::api::paging::OpenPage>(),
+            acknowledge_page: FormAction::new::<crate::api::paging::AcknowledgePage>(),
+            start_post_mortem: FormAction::new::<crate::api::post_mortems::StartPostMortem>(),
+            add_item: FormAction::new::<crate::api::action_items::CreateActionItem>(),
+            set_item_status: FormAction::new::<crate::api::action_items::SetActionItemStatus>(),
             note_draft: RwSignal::new(None),
             note_time_draft: RwSignal::new(None),
         }
@@ -116,7 +118,7 @@ pub fn IncidentPage() -> impl IntoView {
     crate::components::session::load_page_after(actions.start_post_mortem);
     // A note that was added leaves an empty form behind.
     Effect::new(move |_| {
-        if let Some(Ok(())) = actions.note.value().get() {
+        if actions.note.succeeded() {
             actions.note_draft.set(None);
             actions.note_time_draft.set(None);
         }
@@ -155,32 +157,33 @@ fn IncidentBody(
 ) -> impl IntoView {
     let incident = data.summary.incident.clone();
     let title = format!("{} {} · Quell", incident.reference(), incident.title);
-    let data = StoredValue::new(data);
-    let can_respond = data.with_value(|d| d.can_respond);
+    // One copy of what the server sent, shared by the cards (each takes what it shows).
+    let data = Arc::new(data);
+    let can_respond = data.can_respond;
     view! {
         <PageTitle text=title />
-        <IncidentHeader data=data.get_value() />
+        <IncidentHeader data=data.clone() />
         <div class="incident-grid">
             <div class="incident-main">
-                {can_respond.then(|| view! { <StatusForm data=data.get_value() actions /> })}
-                <UpdatesCard data=data.get_value() actions />
-                <Timeline data=data.get_value() actions />
+                {can_respond.then(|| view! { <StatusForm data=data.clone() actions /> })}
+                <UpdatesCard data=data.clone() actions />
+                <Timeline data=data.clone() actions />
             </div>
             <aside class="incident-side">
-                <RolesCard data=data.get_value() actions />
+                <RolesCard data=data.clone() actions />
                 <crate::pages::paging::PagingCard incident_id=incident.id data=pages open=actions.open_page acknowledge=actions.acknowledge_page />
                 <crate::pages::post_mortems::PostMortemCard incident_id=incident.id data=post_mortem start=actions.start_post_mortem
                     add_item=actions.add_item set_status=actions.set_item_status />
-                <KeyTimesCard data=data.get_value() actions />
-                {can_respond.then(|| view! { <DetailsForm data=data.get_value() actions /> })}
+                <KeyTimesCard data=data.clone() actions />
+                {can_respond.then(|| view! { <DetailsForm data=data.clone() actions /> })}
             </aside>
         </div>
     }
 }
 
 #[component]
-fn IncidentHeader(data: IncidentView) -> impl IntoView {
-    let summary = data.summary;
+fn IncidentHeader(data: Arc<IncidentView>) -> impl IntoView {
+    let summary = data.summary.clone();
     let incident = summary.incident;
     view! {
         <header class="incident-header">
@@ -203,7 +206,7 @@ fn IncidentHeader(data: IncidentView) -> impl IntoView {
                 </div>
                 <div>
                     <dt>"Declared"</dt>
-                    <dd>{data.declared}</dd>
+                    <dd>{data.declared.clone()}</dd>
                 </div>
                 {incident.merged_into_id.map(|target| {
                     view! {

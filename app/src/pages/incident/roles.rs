@@ -2,18 +2,19 @@
 
 use super::Actions;
 use crate::api::incidents::{IncidentView, RoleView};
-use crate::components::form::action_error;
 use crate::errors::AppError;
 use leptos::prelude::*;
+use std::sync::Arc;
+use crate::components::post_form::PostForm;
 
 #[component]
-pub(super) fn RolesCard(data: IncidentView, actions: Actions) -> impl IntoView {
+pub(super) fn RolesCard(data: Arc<IncidentView>, actions: Actions) -> impl IntoView {
     let assign_error = Signal::derive(move || {
-        action_error(actions.assign).get().or_else(|| action_error(actions.unassign).get()).or_else(|| action_error(actions.checklist).get())
+        actions.assign.error().get().or_else(|| actions.unassign.error().get()).or_else(|| actions.checklist.error().get())
     });
     let incident_id = data.summary.incident.id;
     let editable = data.can_respond && !data.summary.incident.status.is_final();
-    let people = data.people;
+    let people = data.people.clone();
     view! {
         <section class="card" aria-labelledby="roles-title">
             <h2 id="roles-title">"Roles"</h2>
@@ -23,7 +24,8 @@ pub(super) fn RolesCard(data: IncidentView, actions: Actions) -> impl IntoView {
             <ul class="roles">
                 {data
                     .roles
-                    .into_iter()
+                    .iter()
+                    .cloned()
                     .map(|role| view! { <RoleItem role incident_id editable people=people.clone() actions /> })
                     .collect_view()}
             </ul>
@@ -51,7 +53,7 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
                 let name = name.clone();
                 let remove_name = name.clone();
                 view! {
-                    <ActionForm action=actions.assign attr:class="inline-form">
+                    <PostForm action=actions.assign attr:class="inline-form">
                         <input type="hidden" name="incident_id" value=incident_id />
                         <input type="hidden" name="role_type_id" value=role_type.id />
                         <input type="hidden" name="current_holder" value=holder_id />
@@ -66,16 +68,16 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
                         <button type="submit" class="button small">
                             {verb} <span class="visually-hidden">{format!(" {name}")}</span>
                         </button>
-                    </ActionForm>
+                    </PostForm>
                     {can_remove.then(|| view! {
-                        <ActionForm action=actions.unassign attr:class="inline-form">
+                        <PostForm action=actions.unassign attr:class="inline-form">
                             <input type="hidden" name="incident_id" value=incident_id />
                             <input type="hidden" name="role_type_id" value=role_type.id />
                             <input type="hidden" name="current_holder" value=holder_id />
                             <button type="submit" class="button small link">
                                 "Remove" <span class="visually-hidden">{format!(" from {remove_name}")}</span>
                             </button>
-                        </ActionForm>
+                        </PostForm>
                     })}
                 }
             })}
@@ -88,7 +90,7 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
                             .map(|(item, done)| {
                                 view! {
                                     <li>
-                                        <ActionForm action=actions.checklist attr:class="inline-form">
+                                        <PostForm action=actions.checklist attr:class="inline-form">
                                             <input type="hidden" name="incident_id" value=incident_id />
                                             <input type="hidden" name="role_type_id" value=role_type.id />
                                             <input type="hidden" name="item" value=item.clone() />
@@ -97,7 +99,7 @@ fn RoleItem(role: RoleView, incident_id: i64, editable: bool, people: Vec<crate:
                                                 <span aria-hidden="true">{if done { "☑ " } else { "☐ " }}</span>
                                                 {item.clone()}
                                             </button>
-                                        </ActionForm>
+                                        </PostForm>
                                     </li>
                                 }
                             })

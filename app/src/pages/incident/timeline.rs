@@ -3,18 +3,20 @@
 
 use super::Actions;
 use crate::api::incidents::{get_note_history, EventView, IncidentView};
-use crate::components::form::{action_error, Field, FormError, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, SubmitButton, TextArea};
 use leptos::prelude::*;
+use std::sync::Arc;
+use crate::components::post_form::PostForm;
 
 #[component]
-pub(super) fn Timeline(data: IncidentView, actions: Actions) -> impl IntoView {
+pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoView {
     let incident_id = data.summary.incident.id;
     let base = format!("/incidents/{incident_id}");
     let pinned_only = data.pinned_only;
     let row_error = Signal::derive(move || {
-        action_error(actions.pin).get().or_else(|| action_error(actions.edit_note).get()).map(|e| e.to_string())
+        actions.pin.error().get().or_else(|| actions.edit_note.error().get()).map(|e| e.to_string())
     });
-    let events = data.timeline;
+    let events = data.timeline.clone();
     let is_empty = events.is_empty();
     view! {
         <section class="card timeline-card" aria-labelledby="timeline-title">
@@ -44,7 +46,7 @@ pub(super) fn Timeline(data: IncidentView, actions: Actions) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {data.older_cursor.map(|cursor| {
+            {data.older_cursor.clone().map(|cursor| {
                 let pinned = if pinned_only { "pinned=true&" } else { "" };
                 view! {
                     <nav class="pagination" aria-label="Timeline pages">
@@ -59,14 +61,14 @@ pub(super) fn Timeline(data: IncidentView, actions: Actions) -> impl IntoView {
 
 #[component]
 fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.note);
+    let error = actions.note.error();
     // Drawn anew after each note added, so the text area empties.
     view! {
         {move || {
             actions.note.version().get();
             let now = now.clone();
             view! {
-                <ActionForm action=actions.note attr:class="note-form stack-form">
+                <PostForm action=actions.note attr:class="note-form stack-form">
                     <FormError error fields=&["body", "occurred_at"] />
                     <input type="hidden" name="incident_id" value=incident_id />
                     <TextArea
@@ -91,7 +93,7 @@ fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
                         draft=actions.note_time_draft
                     />
                     <SubmitButton label="Add note" pending_label="Adding…" pending=actions.note.pending().into() />
-                </ActionForm>
+                </PostForm>
             }
         }}
     }
@@ -131,13 +133,13 @@ fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl 
             })}
             {can_respond.then(|| view! {
                 <div class="entry-actions">
-                    <ActionForm action=actions.pin attr:class="inline-form">
+                    <PostForm action=actions.pin attr:class="inline-form">
                         <input type="hidden" name="event_id" value=event_id />
                         {(!pinned).then(|| view! { <input type="hidden" name="pinned" value="true" /> })}
                         <button type="submit" class="button small">
                             {pin_label} <span class="visually-hidden">{pin_name}</span>
                         </button>
-                    </ActionForm>
+                    </PostForm>
                     {editable.then(|| view! { <EditNoteForm event=edit_event occurred_input actions /> })}
                 </div>
             })}
@@ -147,19 +149,19 @@ fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl 
 
 #[component]
 fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.edit_note);
+    let error = actions.edit_note.error();
     let prefix = format!("note-{}", event.id);
     view! {
         <details class="edit-note">
             <summary>"Edit note"</summary>
-            <ActionForm action=actions.edit_note attr:class="stack-form">
+            <PostForm action=actions.edit_note attr:class="stack-form">
                 <FormError error fields=&[] />
                 <input type="hidden" name="event_id" value=event.id />
                 <input type="hidden" name="revision" value=event.revision />
                 <TextArea label="Note text" name="body" value=event.body.clone() error required=true rows=3 id_prefix=prefix.clone() />
                 <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
                 <SubmitButton label="Save note" pending_label="Saving…" pending=actions.edit_note.pending().into() />
-            </ActionForm>
+            </PostForm>
         </details>
     }
 }

@@ -4,15 +4,17 @@ use super::Actions;
 use crate::api::incidents::IncidentView;
 use crate::api::notifications::IncidentRecipients;
 use crate::api::updates::UpdatesPanel;
-use crate::components::form::{action_error, CheckboxField, Field, FieldMessage, FormError, SubmitButton, TextArea};
+use crate::components::form::{CheckboxField, Field, FieldMessage, FormError, SubmitButton, TextArea};
 use crate::components::badges::StatusBadge;
 use leptos::prelude::*;
+use std::sync::Arc;
+use crate::components::post_form::PostForm;
 
 /// Updates to stakeholders and the status page: the reminder, the composer and what went out.
 #[component]
-pub(super) fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView {
+pub(super) fn UpdatesCard(data: Arc<IncidentView>, actions: Actions) -> impl IntoView {
     let incident_id = data.summary.incident.id;
-    let panel: UpdatesPanel = data.updates;
+    let panel: UpdatesPanel = data.updates.clone();
     let last = match &panel.last_update {
         Some(ago) => format!("Last update {ago}."),
         None => "No update has gone out yet.".to_string(),
@@ -67,8 +69,8 @@ pub(super) fn UpdatesCard(data: IncidentView, actions: Actions) -> impl IntoView
 /// Who hears of internal updates, following the incident oneself, and adding an outside address.
 #[component]
 fn Recipients(incident_id: i64, recipients: IncidentRecipients, can_add: bool, actions: Actions) -> impl IntoView {
-    let add_error = action_error(actions.add_subscriber);
-    let subscribe_error = action_error(actions.subscribe);
+    let add_error = actions.add_subscriber.error();
+    let subscribe_error = actions.subscribe.error();
     let following = recipients.my_subscription.is_some();
     let people = if recipients.people.is_empty() {
         "nobody yet".to_string()
@@ -86,18 +88,18 @@ fn Recipients(incident_id: i64, recipients: IncidentRecipients, can_add: bool, a
             <p>"By email: "{people}</p>
             {(!webhooks.is_empty()).then(|| view! { <p>"Webhooks: "{webhooks}</p> })}
             <FormError error=subscribe_error fields=&[] />
-            <ActionForm action=actions.subscribe attr:class="inline-form">
+            <PostForm action=actions.subscribe attr:class="inline-form">
                 <input type="hidden" name="incident_id" value=incident_id />
                 <input type="hidden" name="subscribe" value=(!following).to_string() />
                 <button type="submit" class="button small">{if following { "Stop following" } else { "Follow this incident by email" }}</button>
-            </ActionForm>
+            </PostForm>
             {can_add.then(|| view! {
-                <ActionForm action=actions.add_subscriber attr:class="inline-fields">
+                <PostForm action=actions.add_subscriber attr:class="inline-fields">
                     <input type="hidden" name="incident_id" value=incident_id />
                     <Field label="Add an email address" name="email" kind="email" error=add_error required=true id_prefix="subscriber"
                         hint="Someone outside Quell who should get the internal updates." />
                     <SubmitButton label="Add" pending_label="Adding…" pending=actions.add_subscriber.pending().into() class="button" />
-                </ActionForm>
+                </PostForm>
             })}
         </details>
     }
@@ -105,7 +107,7 @@ fn Recipients(incident_id: i64, recipients: IncidentRecipients, can_add: bool, a
 
 #[component]
 fn UpdateComposer(incident_id: i64, panel: UpdatesPanel, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.publish);
+    let error = actions.publish.error();
     let states: Vec<(String, String)> = crate::domain::status_page::ComponentState::ALL
         .iter()
         .map(|s| (s.as_str().to_string(), s.label().to_string()))
@@ -120,7 +122,7 @@ fn UpdateComposer(incident_id: i64, panel: UpdatesPanel, actions: Actions) -> im
                 let panel = panel.clone();
                 let states = states.clone();
                 view! {
-                    <ActionForm action=actions.publish attr:class="stack-form">
+                    <PostForm action=actions.publish attr:class="stack-form">
                         <FormError error fields=&["message", "audience", "public_title", "components"] />
                         <input type="hidden" name="incident_id" value=incident_id />
                         <fieldset class="field">
@@ -165,7 +167,7 @@ fn UpdateComposer(incident_id: i64, panel: UpdatesPanel, actions: Actions) -> im
                             }
                         })}
                         <SubmitButton label="Send update" pending_label="Sending…" pending=actions.publish.pending().into() />
-                    </ActionForm>
+                    </PostForm>
                 }
             }}
         </details>

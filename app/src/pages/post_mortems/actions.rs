@@ -2,26 +2,26 @@
 
 use crate::api::action_items::CreateActionItem;
 use crate::api::post_mortems::{AddFactor, CommentPostMortem, MovePostMortem, RemoveFactor, ReviewPostMortem, SaveDetails, SaveSection, SetReviewer};
-use crate::components::form::successes;
 use leptos::prelude::*;
+use crate::components::post_form::FormAction;
 
 /// The actions of a post-mortem's page, made once so their results outlive the data reloading.
 #[derive(Clone, Copy)]
 pub(super) struct Actions {
-    pub(super) section: ServerAction<SaveSection>,
-    pub(super) details: ServerAction<SaveDetails>,
-    pub(super) add_factor: ServerAction<AddFactor>,
-    pub(super) remove_factor: ServerAction<RemoveFactor>,
-    pub(super) reviewer: ServerAction<SetReviewer>,
-    pub(super) review: ServerAction<ReviewPostMortem>,
+    pub(super) section: FormAction,
+    pub(super) details: FormAction,
+    pub(super) add_factor: FormAction,
+    pub(super) remove_factor: FormAction,
+    pub(super) reviewer: FormAction,
+    pub(super) review: FormAction,
     /// The workflow card's one-click approval (apart from the review card's form, so each shows
     /// its own error).
-    pub(super) approve: ServerAction<ReviewPostMortem>,
-    pub(super) comment: ServerAction<CommentPostMortem>,
-    pub(super) moved: ServerAction<MovePostMortem>,
-    pub(super) add_item: ServerAction<CreateActionItem>,
-    pub(super) set_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
-    pub(super) publish_summary: ServerAction<crate::api::updates::PublishUpdate>,
+    pub(super) approve: FormAction,
+    pub(super) comment: FormAction,
+    pub(super) moved: FormAction,
+    pub(super) add_item: FormAction,
+    pub(super) set_status: FormAction,
+    pub(super) publish_summary: FormAction,
     /// The section whose form was submitted last.
     pub(super) last_section: RwSignal<i64>,
     /// What is typed in section editors and not saved yet, by section id: kept when the page
@@ -42,18 +42,18 @@ pub(super) struct Actions {
 impl Actions {
     pub(super) fn new() -> Actions {
         Actions {
-            section: ServerAction::new(),
-            details: ServerAction::new(),
-            add_factor: ServerAction::new(),
-            remove_factor: ServerAction::new(),
-            reviewer: ServerAction::new(),
-            review: ServerAction::new(),
-            approve: ServerAction::new(),
-            comment: ServerAction::new(),
-            moved: ServerAction::new(),
-            add_item: ServerAction::new(),
-            set_status: ServerAction::new(),
-            publish_summary: ServerAction::new(),
+            section: FormAction::new::<SaveSection>(),
+            details: FormAction::new::<SaveDetails>(),
+            add_factor: FormAction::new::<AddFactor>(),
+            remove_factor: FormAction::new::<RemoveFactor>(),
+            reviewer: FormAction::new::<SetReviewer>(),
+            review: FormAction::new::<ReviewPostMortem>(),
+            approve: FormAction::new::<ReviewPostMortem>(),
+            comment: FormAction::new::<CommentPostMortem>(),
+            moved: FormAction::new::<MovePostMortem>(),
+            add_item: FormAction::new::<CreateActionItem>(),
+            set_status: FormAction::new::<crate::api::action_items::SetActionItemStatus>(),
+            publish_summary: FormAction::new::<crate::api::updates::PublishUpdate>(),
             last_section: RwSignal::new(0),
             drafts: RwSignal::new(std::collections::HashMap::new()),
             offered: RwSignal::new(std::collections::HashMap::new()),
@@ -69,18 +69,18 @@ impl Actions {
     /// Goes up after each success (not after a failure, so a refused form keeps what was typed).
     pub(super) fn successes(self) -> [Memo<usize>; 12] {
         [
-            successes(self.section),
-            successes(self.details),
-            successes(self.add_factor),
-            successes(self.remove_factor),
-            successes(self.reviewer),
-            successes(self.review),
-            successes(self.approve),
-            successes(self.comment),
-            successes(self.moved),
-            successes(self.add_item),
-            successes(self.set_status),
-            successes(self.publish_summary),
+            self.section.successes(),
+            self.details.successes(),
+            self.add_factor.successes(),
+            self.remove_factor.successes(),
+            self.reviewer.successes(),
+            self.review.successes(),
+            self.approve.successes(),
+            self.comment.successes(),
+            self.moved.successes(),
+            self.add_item.successes(),
+            self.set_status.successes(),
+            self.publish_summary.successes(),
         ]
     }
 }

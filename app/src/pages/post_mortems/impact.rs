@@ -19,9 +19,10 @@ use super::actions::Actions;
 use super::sections::SectionText;
 use crate::api::post_mortems::PostMortemView;
 use crate::components::action_items::people_options;
-use crate::components::form::{action_error, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{Field, FormError, SelectField, SubmitButton};
 use crate::domain::post_mortem::Section;
 use leptos::prelude::*;
+use crate::components::post_form::PostForm;
 
 /// The template's impact section (see the module's comment): its heading, the figures, and its
 /// own text when it has some (or an unsaved draft of it).
@@ -63,7 +64,7 @@ pub(super) fn ImpactCard(data: PostMortemView, actions: Actions) -> impl IntoVie
 /// owner.
 #[component]
 fn ImpactFigures(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.details);
+    let error = actions.details.error();
     let pm = data.post_mortem.clone();
     let figure = |label: &'static str, value: String| {
         view! { <div><dt>{label}</dt><dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd></div> }
@@ -84,7 +85,7 @@ fn ImpactFigures(data: PostMortemView, actions: Actions) -> impl IntoView {
         {data.can_edit.then(|| view! {
             <details open=move || error.get().is_some()>
                 <summary>"Edit impact and owner"</summary>
-                <ActionForm action=actions.details attr:class="stack-form">
+                <PostForm action=actions.details attr:class="stack-form">
                     <FormError error fields=&["owner_id", "users_affected", "financial_impact", "slos_breached"] />
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <input type="hidden" name="revision" value=pm.revision />
@@ -93,7 +94,7 @@ fn ImpactFigures(data: PostMortemView, actions: Actions) -> impl IntoView {
                     <Field label="Financial impact" name="financial_impact" value=pm.financial_impact.clone() error required=false id_prefix="details-" />
                     <Field label="SLOs breached" name="slos_breached" value=pm.slos_breached.clone() error required=false id_prefix="details-" />
                     <SubmitButton label="Save impact" pending_label="Saving…" pending=actions.details.pending().into() />
-                </ActionForm>
+                </PostForm>
             </details>
         })}
     }

@@ -2,12 +2,12 @@
 //! action items.
 
 use super::PostMortemStatusBadge;
-use crate::api::post_mortems::{incident_post_mortem, IncidentPostMortemView, StartPostMortem};
-use crate::api::action_items::CreateActionItem;
+use crate::api::post_mortems::{incident_post_mortem, IncidentPostMortemView};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, FormError, SelectField, SubmitButton};
+use crate::components::form::{FormError, SelectField, SubmitButton};
 use crate::components::action_items::{people_options, ItemList, NewItemForm};
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 
 /// An incident's post-mortem, loaded by the incident page (`api::post_mortems::incident_post_mortem`).
 pub type IncidentPostMortemResource = Resource<Result<IncidentPostMortemView, crate::errors::AppError>>;
@@ -21,12 +21,12 @@ pub fn incident_post_mortem_resource(id: impl Fn() -> i64 + Send + Sync + 'stati
 pub fn PostMortemCard(
     incident_id: i64,
     data: IncidentPostMortemResource,
-    start: ServerAction<StartPostMortem>,
-    add_item: ServerAction<CreateActionItem>,
-    set_status: ServerAction<crate::api::action_items::SetActionItemStatus>,
+    start: FormAction,
+    add_item: FormAction,
+    set_status: FormAction,
 ) -> impl IntoView {
-    let error = action_error(start);
-    let add_item_error = action_error(add_item);
+    let error = start.error();
+    let add_item_error = add_item.error();
     let back_to = format!("/incidents/{incident_id}");
     view! {
         <section class="card" aria-labelledby="post-mortem-heading">
@@ -45,7 +45,7 @@ pub fn PostMortemCard(
                                     <p class="muted">{format!("Owner: {}", pm.owner_name)}</p>
                                 }.into_any(),
                                 None if view_data.can_start => view! {
-                                    <ActionForm action=start attr:class="stack-form">
+                                    <PostForm action=start attr:class="stack-form">
                                         <FormError error fields=&["owner_id", "template_id"] />
                                         <input type="hidden" name="incident_id" value=incident_id />
                                         <SelectField label="Post-mortem owner" name="owner_id" error options=people_options(&view_data.people, None)
@@ -53,7 +53,7 @@ pub fn PostMortemCard(
                                         <SelectField label="Template" name="template_id" error
                                             options=view_data.templates.iter().map(|(id, name)| (id.to_string(), name.clone())).collect() id_prefix="start-" />
                                         <SubmitButton label="Start post-mortem" pending_label="Starting…" pending=start.pending().into() />
-                                    </ActionForm>
+                                    </PostForm>
                                 }.into_any(),
                                 None => view! { <p class="muted">"A post-mortem can be started once the incident is resolved."</p> }.into_any(),
                             }}

@@ -12,11 +12,12 @@ use super::PostMortemStatusBadge;
 use crate::api::post_mortems::{get_post_mortem, PostMortemView};
 use crate::components::action_items::{ItemList, NewItemForm};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, Field, FormError, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::components::title::PageTitle;
 use crate::domain::post_mortem::{Decision, PostMortemStatus};
 use leptos::prelude::*;
+use crate::components::post_form::PostForm;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -29,7 +30,7 @@ pub fn PostMortemPage() -> impl IntoView {
     // A saved section's draft is done with, here and in this browser's storage; so is a sent
     // comment.
     Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.section.value().get() {
+        if actions.section.succeeded() {
             let saved = actions.last_section.get_untracked();
             actions.drafts.update(|drafts| {
                 drafts.remove(&saved);
@@ -45,7 +46,7 @@ pub fn PostMortemPage() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = actions.comment.value().get() {
+        if actions.comment.succeeded() {
             actions.comment_draft.set(None);
         }
     });
@@ -80,7 +81,7 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
     let pm = data.post_mortem.clone();
     let reference = crate::domain::incident::reference(pm.incident_id);
     let back_to = format!("/post-mortems/{}", pm.id);
-    let add_item_error = action_error(actions.add_item);
+    let add_item_error = actions.add_item.error();
     let impact = impact_section_id(&data.sections);
     if data.can_edit {
         offer_stored_drafts(pm.id, data.sections.clone(), actions);
@@ -149,8 +150,8 @@ fn PostMortemBody(data: PostMortemView, actions: Actions) -> impl IntoView {
 /// secondary button with the reason beside it, rather than a primary button that can only fail.
 #[component]
 fn WorkflowCard(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.moved);
-    let approve_error = action_error(actions.approve);
+    let error = actions.moved.error();
+    let approve_error = actions.approve.error();
     let pm = data.post_mortem.clone();
     let required = pm.required_approvals;
     let explain = match pm.status {
@@ -172,24 +173,24 @@ fn WorkflowCard(data: PostMortemView, actions: Actions) -> impl IntoView {
         let reason_id = format!("move-{}-reason", to.as_str());
         let class = if primary && blocker.is_none() { "button primary" } else { "button" };
         view! {
-            <ActionForm action=actions.moved attr:class="inline-form">
+            <PostForm action=actions.moved attr:class="inline-form">
                 <input type="hidden" name="post_mortem_id" value=post_mortem_id />
                 <input type="hidden" name="from" value=status.as_str() />
                 <input type="hidden" name="to" value=to.as_str() />
                 <button type="submit" class=class disabled=blocker.is_some()
                     aria-describedby=blocker.is_some().then(|| reason_id.clone())>{label}</button>
                 {blocker.map(|reason| view! { <span class="workflow-reason" id=reason_id>{reason}</span> })}
-            </ActionForm>
+            </PostForm>
         }
     };
     let approve = move || {
         view! {
-            <ActionForm action=actions.approve attr:class="inline-form">
+            <PostForm action=actions.approve attr:class="inline-form">
                 <input type="hidden" name="post_mortem_id" value=post_mortem_id />
                 <input type="hidden" name="decision" value="approved" />
                 <input type="hidden" name="comment" value="" />
                 <button type="submit" class=if publish_is_next { "button" } else { "button primary" }>"Approve"</button>
-            </ActionForm>
+            </PostForm>
             <a href="#review" class="workflow-link">"Ask for changes…"</a>
         }
     };
@@ -223,8 +224,8 @@ fn WorkflowCard(data: PostMortemView, actions: Actions) -> impl IntoView {
 /// incident (on the status page, and to its subscribers).
 #[component]
 fn CustomerSummaryCard(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.publish_summary);
-    let sent = Signal::derive(move || matches!(actions.publish_summary.value().get(), Some(Ok(()))));
+    let error = actions.publish_summary.error();
+    let sent = Signal::derive(move || actions.publish_summary.succeeded());
     let summary = data.sections.iter().find(|s| s.heading.eq_ignore_ascii_case("Summary")).map(|s| s.body.clone()).unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="customer-summary-heading">
@@ -233,14 +234,14 @@ fn CustomerSummaryCard(data: PostMortemView, actions: Actions) -> impl IntoView 
             <Show when=move || sent.get()>
                 <p class="form-success" role="status">"Published on the status page."</p>
             </Show>
-            <ActionForm action=actions.publish_summary attr:class="stack-form">
+            <PostForm action=actions.publish_summary attr:class="stack-form">
                 <FormError error fields=&["message", "public_title"] />
                 <input type="hidden" name="incident_id" value=data.post_mortem.incident_id />
                 <input type="hidden" name="public" value="true" />
                 <Field label="Public name" name="public_title" value=data.post_mortem.incident_title.clone() error id_prefix="summary-" />
                 <TextArea label="Summary for customers" name="message" value=summary error rows=5 id_prefix="summary-" required=true />
                 <SubmitButton label="Publish on the status page" pending_label="Publishing…" pending=actions.publish_summary.pending().into() />
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

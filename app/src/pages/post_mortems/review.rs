@@ -2,16 +2,17 @@
 
 use super::actions::Actions;
 use crate::api::post_mortems::PostMortemView;
-use crate::components::form::{action_error, reset_after_success, FormError, SelectField, SubmitButton, TextArea};
+use crate::components::form::{FormError, SelectField, SubmitButton, TextArea};
 use crate::domain::post_mortem::{Decision, PostMortemStatus};
 use leptos::prelude::*;
+use crate::components::post_form::PostForm;
 
 #[component]
 pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let reviewer_error = action_error(actions.reviewer);
-    let review_error = action_error(actions.review);
-    let comment_error = action_error(actions.comment);
-    let comment_form = reset_after_success(actions.comment);
+    let reviewer_error = actions.reviewer.error();
+    let review_error = actions.review.error();
+    let comment_error = actions.comment.error();
+    let comment_form = actions.comment.reset_after_success();
     let pm = data.post_mortem.clone();
     let can_choose = data.can_edit && pm.status != PostMortemStatus::Published;
     let mut candidates = vec![("0".to_string(), "Choose someone".to_string())];
@@ -34,12 +35,12 @@ pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoVie
                                     <span class=format!("badge decision-{}", r.decision.as_str())>{r.decision.label()}</span>
                                 </div>
                                 {can_choose.then(|| view! {
-                                    <ActionForm action=actions.reviewer attr:class="inline-form">
+                                    <PostForm action=actions.reviewer attr:class="inline-form">
                                         <input type="hidden" name="post_mortem_id" value=pm.id />
                                         <input type="hidden" name="user_id" value=r.user_id />
                                         <input type="hidden" name="add" value="false" />
                                         <button type="submit" class="button small">"Remove"<span class="visually-hidden">{format!(" {} as reviewer", r.name)}</span></button>
-                                    </ActionForm>
+                                    </PostForm>
                                 })}
                             </li>
                         }).collect_view()}
@@ -47,22 +48,22 @@ pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoVie
                 }.into_any()
             }}
             {can_choose.then(|| view! {
-                <ActionForm action=actions.reviewer attr:class="inline-fields">
+                <PostForm action=actions.reviewer attr:class="inline-fields">
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <input type="hidden" name="add" value="true" />
                     <SelectField label="Reviewer" name="user_id" error=reviewer_error options=candidates.clone() id_prefix="review-" />
                     <SubmitButton label="Add reviewer" pending_label="Adding…" pending=actions.reviewer.pending().into() class="button" />
-                </ActionForm>
+                </PostForm>
             })}
             {data.can_review.then(|| view! {
-                <ActionForm action=actions.review attr:class="stack-form">
+                <PostForm action=actions.review attr:class="stack-form">
                     <FormError error=review_error fields=&["decision", "comment"] />
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <SelectField label="Your review" name="decision" error=review_error
                         options=vec![("approved".into(), "Approve".into()), ("changes_requested".into(), "Ask for changes".into())] id_prefix="review-" />
                     <TextArea label="Review comment" name="comment" error=review_error rows=3 id_prefix="review-" hint="Needed when you ask for changes." />
                     <SubmitButton label="Submit review" pending_label="Submitting…" pending=actions.review.pending().into() class="button" />
-                </ActionForm>
+                </PostForm>
             })}
             <h3>"Conversation"</h3>
             {if data.comments.is_empty() {
@@ -82,11 +83,11 @@ pub(super) fn ReviewCard(data: PostMortemView, actions: Actions) -> impl IntoVie
                 }.into_any()
             }}
             {data.can_respond.then(|| view! {
-                <ActionForm action=actions.comment attr:class="stack-form" node_ref=comment_form>
+                <PostForm action=actions.comment attr:class="stack-form" node_ref=comment_form>
                     <input type="hidden" name="post_mortem_id" value=pm.id />
                     <TextArea label="Comment" name="body" error=comment_error rows=2 id_prefix="comment-" required=true draft=actions.comment_draft />
                     <SubmitButton label="Comment" pending_label="Sending…" pending=actions.comment.pending().into() class="button" />
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }

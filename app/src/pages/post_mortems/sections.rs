@@ -10,10 +10,11 @@
 use super::actions::Actions;
 use super::drafts;
 use crate::api::post_mortems::{PostMortemView, Preview};
-use crate::components::form::{action_error, reset_after_success, Field, FormError, SelectField, SubmitButton};
+use crate::components::form::{Field, FormError, SelectField, SubmitButton};
 use crate::domain::post_mortem::{is_impact_heading, FactorCategory, Section};
 use crate::errors::AppError;
 use leptos::prelude::*;
+use crate::components::post_form::PostForm;
 
 /// The section whose text is shown with the impact figures (the first one headed "Impact").
 pub(super) fn impact_section_id(sections: &[Section]) -> Option<i64> {
@@ -32,13 +33,13 @@ fn has_draft(actions: Actions, section: &Section) -> bool {
 /// submitted it with JavaScript). A failed plain form post doesn't say which section it was: the
 /// table of contents shows that error once (`plain_post_error`) rather than every editor.
 fn section_error(actions: Actions, section_id: i64) -> Signal<Option<AppError>> {
-    let all = action_error(actions.section);
+    let all = actions.section.error();
     Signal::derive(move || if actions.last_section.get() == section_id { all.get() } else { None })
 }
 
 /// The error of a section saved by a plain form post (no JavaScript), which names no section.
 fn plain_post_error(actions: Actions) -> Signal<Option<AppError>> {
-    let all = action_error(actions.section);
+    let all = actions.section.error();
     Signal::derive(move || if actions.last_section.get() == 0 { all.get() } else { None })
 }
 
@@ -304,7 +305,7 @@ fn SectionEditor(
                 </div>
             }
         })}
-        <ActionForm action=actions.section attr:class="stack-form section-editor" on:submit=move |_| actions.last_section.set(section_id)>
+        <PostForm action=actions.section attr:class="stack-form section-editor" on:submit=move |_| actions.last_section.set(section_id)>
             <FormError error fields=&["body"] />
             <input type="hidden" name="post_mortem_id" value=post_mortem_id />
             <input type="hidden" name="section_id" value=section_id />
@@ -339,15 +340,15 @@ fn SectionEditor(
                 <div class="entry-body" inner_html=preview_html></div>
             </div>
             <SubmitButton label="Save section" pending_label="Saving…" pending=actions.section.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
 
 #[component]
 pub(super) fn FactorsCard(data: PostMortemView, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.add_factor);
-    let remove_error = action_error(actions.remove_factor);
-    let form = reset_after_success(actions.add_factor);
+    let error = actions.add_factor.error();
+    let remove_error = actions.remove_factor.error();
+    let form = actions.add_factor.reset_after_success();
     let pm_id = data.post_mortem.id;
     let categories: Vec<(String, String)> = FactorCategory::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect();
     view! {
@@ -366,11 +367,11 @@ pub(super) fn FactorsCard(data: PostMortemView, actions: Actions) -> impl IntoVi
                                     <span>{factor.description.clone()}</span>
                                 </div>
                                 {data.can_edit.then(|| view! {
-                                    <ActionForm action=actions.remove_factor attr:class="inline-form">
+                                    <PostForm action=actions.remove_factor attr:class="inline-form">
                                         <input type="hidden" name="post_mortem_id" value=pm_id />
                                         <input type="hidden" name="factor_id" value=factor.id />
                                         <button type="submit" class="button small">"Remove"<span class="visually-hidden">{format!(" {}", factor.description)}</span></button>
-                                    </ActionForm>
+                                    </PostForm>
                                 })}
                             </li>
                         }).collect_view()}
@@ -378,13 +379,13 @@ pub(super) fn FactorsCard(data: PostMortemView, actions: Actions) -> impl IntoVi
                 }.into_any()
             }}
             {data.can_edit.then(|| view! {
-                <ActionForm action=actions.add_factor attr:class="stack-form" node_ref=form>
+                <PostForm action=actions.add_factor attr:class="stack-form" node_ref=form>
                     <FormError error fields=&["category", "description"] />
                     <input type="hidden" name="post_mortem_id" value=pm_id />
                     <SelectField label="Category" name="category" error options=categories id_prefix="factor-" />
                     <Field label="Factor" name="description" error id_prefix="factor-" />
                     <SubmitButton label="Add factor" pending_label="Adding…" pending=actions.add_factor.pending().into() class="button" />
-                </ActionForm>
+                </PostForm>
             })}
         </section>
     }

@@ -2,17 +2,18 @@
 
 use crate::api::post_mortems::{list_templates, DeleteTemplate, SaveTemplate};
 use crate::components::errors::AppErrorView;
-use crate::components::form::{action_error, successes, Field, FormError, SubmitButton, TextArea};
+use crate::components::form::{Field, FormError, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use leptos::prelude::*;
+use crate::components::post_form::{FormAction, PostForm};
 use crate::components::title::PageTitle;
 use leptos_router::components::A;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
-    let save = ServerAction::<SaveTemplate>::new();
-    let delete = ServerAction::<DeleteTemplate>::new();
-    let done = [successes(save), successes(delete)];
+    let save = FormAction::new::<SaveTemplate>();
+    let delete = FormAction::new::<DeleteTemplate>();
+    let done = [save.successes(), delete.successes()];
     let last = RwSignal::new(0i64);
     let data = Resource::new(move || done.iter().map(|m| m.get()).sum::<usize>(), |_| list_templates());
     view! {
@@ -37,11 +38,11 @@ pub fn TemplatesPage() -> impl IntoView {
                                                 <TemplateForm save id=t.id revision=t.revision name=t.name.clone() body=t.body.clone()
                                                     approvals=t.required_approvals is_default=t.is_default prefix=prefix.clone() last />
                                                 {(!t.is_default).then(|| view! {
-                                                    <ActionForm action=delete attr:class="inline-form">
+                                                    <PostForm action=delete attr:class="inline-form">
                                                         <input type="hidden" name="id" value=t.id />
                                                         <input type="hidden" name="revision" value=t.revision />
                                                         <button type="submit" class="button danger">"Delete template"</button>
-                                                    </ActionForm>
+                                                    </PostForm>
                                                 })}
                                             </details>
                                         })}
@@ -49,7 +50,7 @@ pub fn TemplatesPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                        <FormError error=action_error(delete) fields=&[] />
+                        <FormError error=delete.error() fields=&[] />
                         {view_data.can_edit.then(|| view! {
                             <section class="card" aria-labelledby="new-template-heading">
                                 <h2 id="new-template-heading">"New template"</h2>
@@ -67,7 +68,7 @@ pub fn TemplatesPage() -> impl IntoView {
 
 #[component]
 fn TemplateForm(
-    save: ServerAction<SaveTemplate>,
+    save: FormAction,
     id: i64,
     revision: i64,
     name: String,
@@ -78,10 +79,10 @@ fn TemplateForm(
     /// The template whose form was submitted last (0 for the new one).
     last: RwSignal<i64>,
 ) -> impl IntoView {
-    let all = action_error(save);
+    let all = save.error();
     let error = Signal::derive(move || if last.get() == id { all.get() } else { None });
     view! {
-        <ActionForm action=save attr:class="stack-form" on:submit=move |_| last.set(id)>
+        <PostForm action=save attr:class="stack-form" on:submit=move |_| last.set(id)>
             <FormError error fields=&["name", "body", "required_approvals"] />
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="revision" value=revision />
@@ -95,6 +96,6 @@ fn TemplateForm(
                 </div>
             })}
             <SubmitButton label=if id == 0 { "Create template" } else { "Save template" } pending_label="Saving…" pending=save.pending().into() />
-        </ActionForm>
+        </PostForm>
     }
 }
