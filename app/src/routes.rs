@@ -111,10 +111,12 @@ enum Page {
 }
 
 // Pages come in lazy parts: the browser fetches a part of the wasm when one of its pages is first
-// shown (the server names the part's files in the page, so they download beside the main part),
+// shown (the server names the part's files in the response, so they download beside the main part),
 // and a first visit downloads only the shell and one part. `make build` cuts the wasm at these
 // functions (.ci/wasm-split). Parts group pages that are used together; code several parts use
-// goes into shared files, so more parts mean more, smaller files.
+// goes into shared files, so more parts mean more, smaller files. Each part names its own pages;
+// a page asked of the wrong part (a slip in the table below) shows "Page not found", not another
+// page.
 
 /// Signing in, the start page and the settings index.
 #[leptos::lazy]
@@ -123,14 +125,18 @@ fn entry_pages(page: Page) -> AnyView {
         Page::Setup => setup::SetupPage().into_any(),
         Page::Login => login::LoginPage().into_any(),
         Page::Settings => sections::SettingsPage().into_any(),
-        _ => home::HomePage().into_any(),
+        Page::Home => home::HomePage().into_any(),
+        _ => NotFound().into_any(),
     }
 }
 
 /// The incidents list, the page most visits start on.
 #[leptos::lazy]
-fn incident_list_pages(_page: Page) -> AnyView {
-    incidents::IncidentsPage().into_any()
+fn incident_list_pages(page: Page) -> AnyView {
+    match page {
+        Page::Incidents => incidents::IncidentsPage().into_any(),
+        _ => NotFound().into_any(),
+    }
 }
 
 /// One incident, and declaring one.
@@ -138,7 +144,8 @@ fn incident_list_pages(_page: Page) -> AnyView {
 fn incident_pages(page: Page) -> AnyView {
     match page {
         Page::Declare => incidents::DeclarePage().into_any(),
-        _ => incident::IncidentPage().into_any(),
+        Page::Incident => incident::IncidentPage().into_any(),
+        _ => NotFound().into_any(),
     }
 }
 
@@ -151,14 +158,18 @@ fn on_call_pages(page: Page) -> AnyView {
         Page::Policy => paging::PolicyPage().into_any(),
         Page::Pages => paging::PagesPage().into_any(),
         Page::Deleted => paging::DeletedPage().into_any(),
-        _ => schedules::OnCallPage().into_any(),
+        Page::OnCall => schedules::OnCallPage().into_any(),
+        _ => NotFound().into_any(),
     }
 }
 
 /// One's own profile: contact methods, notification rules, password, calendar.
 #[leptos::lazy]
-fn profile_pages(_page: Page) -> AnyView {
-    profile::ProfilePage().into_any()
+fn profile_pages(page: Page) -> AnyView {
+    match page {
+        Page::Profile => profile::ProfilePage().into_any(),
+        _ => NotFound().into_any(),
+    }
 }
 
 /// Post-mortems and action items.
@@ -168,7 +179,8 @@ fn post_mortem_pages(page: Page) -> AnyView {
         Page::PostMortem => post_mortems::PostMortemPage().into_any(),
         Page::ActionItems => action_items::ActionItemsPage().into_any(),
         Page::ActionItem => action_items::ActionItemPage().into_any(),
-        _ => post_mortems::PostMortemsPage().into_any(),
+        Page::PostMortems => post_mortems::PostMortemsPage().into_any(),
+        _ => NotFound().into_any(),
     }
 }
 
@@ -183,7 +195,8 @@ fn settings_pages(page: Page) -> AnyView {
         Page::RoleTypes => catalog::RoleTypesPage().into_any(),
         Page::IncidentTypes => catalog::IncidentTypesPage().into_any(),
         Page::StatusPageSettings => status_page::StatusPageSettingsPage().into_any(),
-        _ => users::UsersPage().into_any(),
+        Page::Users => users::UsersPage().into_any(),
+        _ => NotFound().into_any(),
     }
 }
 

@@ -115,11 +115,15 @@ fn ThemeSwitch() -> impl IntoView {
     let current = current_theme();
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
-    let form = NodeRef::new();
+    let form: NodeRef<leptos::html::Form> = NodeRef::new();
     view! {
         <PostForm action=set_theme node_ref=form attr:class="theme-form">
             <label for="theme">"Theme"</label>
-            <select id="theme" name="theme" on:change=move |_| { form.get().map(|form: leptos::web_sys::HtmlFormElement| form.request_submit()); }>
+            <select id="theme" name="theme" on:change=move |_| {
+                if let Some(form) = form.get() {
+                    let _ = form.request_submit();
+                }
+            }>
                 {[("system", "System"), ("light", "Light"), ("dark", "Dark")]
                     .into_iter()
                     .map(|(value, label)| view! { <option value=value selected=value == current>{label}</option> })

@@ -4,7 +4,8 @@
 //! browser's wasm held a copy of the action, its signals, and the decoding and encoding of the
 //! form for every server function a page posts to. A [`FormAction`] knows its server function
 //! only by its address and keeps what came back as JSON text, so every form shares one copy of
-//! the code (this alone made an incident page's first visit a third smaller).
+//! the code (a first visit to an incident page went from 643 KB to 573 KB brotli, and the shell
+//! that every page loads from 235 KB to 213 KB).
 //!
 //! The browser sends what it would send without JavaScript (the form's fields, URL-encoded, and
 //! the button that submitted it), so the server reads both the same way. Without JavaScript the
@@ -42,11 +43,6 @@ impl FormAction {
             .filter(|error| error.path() == url)
             .map(|error| Err(ServerFnUrlError::<AppError>::decode_err(error.err())));
         FormAction { url, value: RwSignal::new(failed), version: RwSignal::new(0), in_flight: RwSignal::new(0) }
-    }
-
-    /// The latest answer (tracked): `Ok` holds the output as JSON.
-    pub fn value(&self) -> ReadSignal<Option<Result<String, AppError>>> {
-        self.value.read_only()
     }
 
     /// Goes up by one with each answer, success or not (tracked).

@@ -52,9 +52,9 @@ fn document(settings: &StatusPageSettings, page_title: String, body: impl IntoVi
         </html>
     }
     .to_html();
-    // The status page is never hydrated, so any marker views leave for hydration (`<!>`, written
-    // after dynamic text when built with erase_components) is noise, and inside <title> it would
-    // be text. Escaped text never contains "<!>".
+    // The status page is never hydrated, so the markers views leave for hydration (`<!>`, written
+    // after dynamic text) are noise, and inside <title> they would be text. Escaped text never
+    // contains "<!>".
     format!("<!DOCTYPE html>{}", html.replace("<!>", ""))
 }
 

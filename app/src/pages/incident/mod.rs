@@ -50,10 +50,10 @@ struct Actions {
     add_subscriber: FormAction,
     open_page: FormAction,
     acknowledge_page: FormAction,
-    /// What is being typed in the new-note form; kept while the page redraws for live updates.
     start_post_mortem: FormAction,
     add_item: FormAction,
     set_item_status: FormAction,
+    /// What is being typed in the new-note form; kept while the page redraws for live updates.
     note_draft: RwSignal<Option<String>>,
     note_time_draft: RwSignal<Option<String>>,
 }
