@@ -271,14 +271,28 @@ async fn markdown_notes_are_rendered_harmless_and_edits_keep_history(app: &TestA
         panic!("no script reaches the page: …{}…", &html[at.saturating_sub(300)..(at + 100).min(html.len())]);
     }
     assert!(!html.contains("<img src=x onerror") && !html.contains("onerror=\"alert"), "no event handler reaches the page");
-    assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;"), "the note's source is shown as text in its edit form");
     let view = app.incident(&admin, id).await;
     let note = view["timeline"].as_array().unwrap().iter().find(|e| e["event"]["kind"] == "note").unwrap()["event"].clone();
     assert!(note["occurred_at"].as_str().unwrap().starts_with("2026-01-01T08:00"), "backdated in the viewer's zone (London is UTC in January)");
-    let edit = app
-        .post(&admin, "/api/incidents/notes/edit", &[("event_id", &note["id"].to_string()), ("body", "Corrected"), ("occurred_at", "2026-01-01T08:05"), ("revision", &note["revision"].to_string())])
-        .await;
-    assert_eq!(edit.status(), StatusCode::OK);
+    // The edit form is drawn only for the note named in `?edit=`.
+    assert!(!html.contains("Note text") && html.contains(&format!("href=\"/incidents/{id}?edit={}#entry-{}\"", note["id"], note["id"])));
+    let html = app.get(&admin, &format!("/incidents/{id}?edit={}", note["id"])).await.text().await.unwrap();
+    assert!(html.contains("Note text"), "the edit form is open");
+    assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;"), "the note's source is shown as text in its edit form");
+    if let Some(at) = html.find("<script>alert") {
+        panic!("no script reaches the edit form: …{}…", &html[at.saturating_sub(300)..(at + 100).min(html.len())]);
+    }
+    // A plain form post goes back to the incident with the form closed.
+    let edit = admin
+        .post(app.url("/api/incidents/notes/edit"))
+        .header(ACCEPT, "text/html")
+        .header("referer", app.url(&format!("/incidents/{id}?edit={}", note["id"])))
+        .form(&[("event_id", &note["id"].to_string()), ("body", &"Corrected".to_string()), ("occurred_at", &"2026-01-01T08:05".to_string()), ("revision", &note["revision"].to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::FOUND);
+    assert_eq!(edit.headers()[LOCATION].to_str().unwrap(), format!("/incidents/{id}#entry-{}", note["id"]));
     let history: Value = app.post(&admin, "/api/incidents/notes/history", &[("event_id", &note["id"].to_string())]).await.json().await.unwrap();
     assert_eq!(history[0]["body"], body);
 }

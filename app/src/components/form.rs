@@ -48,9 +48,8 @@ fn FieldMessages(id: String, hint: Option<&'static str>, error: Signal<Option<St
     let error_id = format!("{id}-error");
     view! {
         {hint.map(move |hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
-        <Show when=move || error.get().is_some()>
-            <p class="field-error" id=error_id.clone()>{move || error.get()}</p>
-        </Show>
+        // A closure, not `<Show>`: no memo and no boxed children for each field of each form.
+        {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
     }
 }
 
@@ -133,11 +132,7 @@ pub fn SelectField(
 #[component]
 pub fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
     let message = field_message(error, field);
-    view! {
-        <Show when=move || message.get().is_some()>
-            <p class="field-error" role="alert">{move || message.get()}</p>
-        </Show>
-    }
+    move || message.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })
 }
 
 /// The error of a submission that does not belong to one of `fields` (or to any field).
@@ -149,11 +144,7 @@ pub fn FormError(error: Signal<Option<AppError>>, fields: &'static [&'static str
             (!shown_beside_a_field).then(|| err.to_string())
         })
     };
-    view! {
-        <Show when=move || message().is_some()>
-            <div class="form-error" role="alert">{message}</div>
-        </Show>
-    }
+    move || message().map(|message| view! { <div class="form-error" role="alert">{message}</div> })
 }
 
 /// A submit button that says what is happening while the action runs.
@@ -277,9 +268,7 @@ pub fn MultiCheck(
                     })
                     .collect_view()}
             </div>
-            <Show when=move || message.get().is_some()>
-                <p class="field-error" id=error_id.clone()>{move || message.get()}</p>
-            </Show>
+            {move || message.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
         </fieldset>
     }
 }

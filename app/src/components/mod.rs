@@ -6,6 +6,7 @@ pub mod errors;
 pub mod form;
 pub mod layout;
 pub mod pagination;
+pub mod plain;
 pub mod post_form;
 pub mod session;
 pub mod title;

@@ -37,7 +37,7 @@ pub fn ActionItemsPage() -> impl IntoView {
             </nav>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading action items…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <ItemsBody data=view_data mine=mine() set_status /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <ItemsBody data=view_data mine=mine() set_status /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
@@ -108,7 +108,7 @@ pub fn ActionItemPage() -> impl IntoView {
             <p><A href="/action-items">"← Action items"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the action item…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <ItemBody data=view_data update /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <ItemBody data=view_data update /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

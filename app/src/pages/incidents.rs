@@ -41,7 +41,7 @@ pub fn IncidentsPage() -> impl IntoView {
                     view_data
                         .get()
                         .map(|loaded| match loaded {
-                            Ok(data) => view! { <IncidentsBody data /> }.into_any(),
+                            Ok(data) => crate::components::plain::plain(view! { <IncidentsBody data /> }),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}
@@ -295,7 +295,7 @@ pub fn DeclarePage() -> impl IntoView {
                 {move || {
                     form.get()
                         .map(|loaded| match loaded {
-                            Ok(form) => view! { <DeclareFormView form /> }.into_any(),
+                            Ok(form) => crate::components::plain::plain(view! { <DeclareFormView form /> }),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}

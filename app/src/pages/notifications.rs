@@ -57,7 +57,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <p class="muted">"Internal updates go by email to the people and addresses that follow an incident or incidents like it, and to webhooks."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <NotificationsBody data=view_data actions /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <NotificationsBody data=view_data actions /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

@@ -55,7 +55,7 @@ pub fn PoliciesPage() -> impl IntoView {
             <p class="muted">"A policy pages its levels in turn until someone acknowledges. Services page through their policy."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading policies…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <PoliciesBody data=view_data create /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <PoliciesBody data=view_data create /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
@@ -200,7 +200,7 @@ pub fn PolicyPage() -> impl IntoView {
             <p><A href="/on-call/policies">"← Escalation policies"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the policy…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <PolicyBody data=view_data actions /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <PolicyBody data=view_data actions /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

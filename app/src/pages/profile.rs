@@ -37,7 +37,7 @@ pub fn ProfilePage() -> impl IntoView {
                     profile
                         .get()
                         .map(|loaded| match loaded {
-                            Ok(profile) => view! { <ProfileForm profile update /> }.into_any(),
+                            Ok(profile) => crate::components::plain::plain(view! { <ProfileForm profile update /> }),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}

@@ -39,7 +39,7 @@ pub fn OnCallPage() -> impl IntoView {
             <p class="muted">"Schedules decide who is on call when. Layers take turns; overrides cover for someone."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">{LOADING}</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <SchedulesBody data=view_data create feed /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <SchedulesBody data=view_data create feed /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
@@ -192,7 +192,7 @@ pub fn SchedulePage() -> impl IntoView {
             <p><A href="/on-call">"← On-call"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <ScheduleBody data=view_data actions /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <ScheduleBody data=view_data actions /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

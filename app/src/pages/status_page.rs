@@ -38,7 +38,7 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
             </p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(admin) => view! { <StatusPageBody admin look template create cancel /> }.into_any(),
+                    Ok(admin) => crate::components::plain::plain(view! { <StatusPageBody admin look template create cancel /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

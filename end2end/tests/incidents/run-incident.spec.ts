@@ -111,6 +111,20 @@ test('a commander runs an incident while a viewer follows it live', async ({ bro
   await expect(watcherEntry).toBeVisible();
   await watcher.getByRole('link', { name: 'All entries' }).click();
 
+  // The note is corrected: the edit form opens for that note only and closes once saved.
+  const corrected = `${note}, EU region only`;
+  await admin.getByRole('listitem').filter({ hasText: note }).getByRole('link', { name: /^Edit note entry/ }).click();
+  await expect(admin).toHaveURL(/\?edit=\d+#entry-\d+$/);
+  await expect(admin.getByRole('form', { name: 'Edit note' })).toHaveCount(1);
+  await expect(admin.getByLabel('Note text')).toHaveValue(note);
+  await admin.getByLabel('Note text').fill(corrected);
+  await admin.getByRole('button', { name: 'Save note' }).click();
+  await expect(admin.getByRole('form', { name: 'Edit note' })).toHaveCount(0);
+  await expect(admin).not.toHaveURL(/edit=/);
+  await expect(watcherEntry.locator('.entry-body')).toHaveText(corrected);
+  await watcherEntry.getByRole('button', { name: 'Show earlier versions' }).click();
+  await expect(watcherEntry.getByRole('list', { name: 'Earlier versions' })).toContainText(note);
+
   // Through the statuses to resolved; the viewer follows each one.
   for (const status of ['Investigating', 'Identified', 'Monitoring', 'Resolved']) {
     await changeStatus(admin, status);

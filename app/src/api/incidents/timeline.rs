@@ -71,6 +71,8 @@ pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revisio
             Err(err) => return Err(internal(err)),
         };
         state.live.incident_changed(&state.store, edited.incident_id).await;
+        // Without JavaScript, back to the incident with the edit form closed.
+        crate::api::support::redirect_form_post(&format!("/incidents/{}#entry-{event_id}", edited.incident_id));
         Ok(())
     })
     .await

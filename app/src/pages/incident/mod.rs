@@ -123,6 +123,15 @@ pub fn IncidentPage() -> impl IntoView {
             actions.note_time_draft.set(None);
         }
     });
+    // A saved note closes its edit form: the address loses its `?edit=`.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if actions.edit_note.succeeded() {
+            let incident_id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+            let address = query.with_untracked(|q| timeline::timeline_address(incident_id, q, None));
+            navigate(&address, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
     let live = crate::live::use_live_changes(params.with_untracked(|p| p.get("id").and_then(|id| id.parse().ok())));
     let incident = Resource::new(
         move || (id(), pinned(), before(), live.get(), actions.versions()),
@@ -139,7 +148,7 @@ pub fn IncidentPage() -> impl IntoView {
                     incident
                         .get()
                         .map(|loaded| match loaded {
-                            Ok(view_data) => view! { <IncidentBody data=view_data actions pages post_mortem /> }.into_any(),
+                            Ok(view_data) => crate::components::plain::plain(view! { <IncidentBody data=view_data actions pages post_mortem /> }),
                             Err(error) => view! { <AppErrorView error /> }.into_any(),
                         })
                 }}

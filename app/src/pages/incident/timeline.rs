@@ -1,23 +1,55 @@
 //! The timeline: highlights filter, the note form, entries (pin, edit, earlier versions) and
 //! older pages.
+//!
+//! A page shows up to fifty entries, so an entry carries no form of its own. Its Pin button
+//! submits one of two forms shared by the timeline (`form=`), naming the entry with its own
+//! value. "Edit note" is a link to the same page with `?edit=<entry>`: only that note gets the
+//! edit form, without JavaScript as with it (then the router changes the address and nothing is
+//! loaded again).
 
 use super::Actions;
 use crate::api::incidents::{get_note_history, EventView, IncidentView};
 use crate::components::form::{Field, FormError, SubmitButton, TextArea};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 use std::sync::Arc;
 use crate::components::post_form::PostForm;
+
+/// The ids of the two forms that the entries' Pin and Unpin buttons submit.
+const PIN_FORM: &str = "timeline-pin";
+const UNPIN_FORM: &str = "timeline-unpin";
+
+/// The incident's address as it is now (highlights, older page), with the edit form open on
+/// `edit` or on no note.
+pub(super) fn timeline_address(incident_id: i64, query: &ParamsMap, edit: Option<i64>) -> String {
+    let mut pairs: Vec<String> = ["pinned", "before"]
+        .iter()
+        .filter_map(|name| query.get(name).filter(|v| !v.is_empty()).map(|v| format!("{name}={}", crate::domain::text::urlencode(&v))))
+        .collect();
+    if let Some(edit) = edit {
+        pairs.push(format!("edit={edit}"));
+    }
+    let anchor = edit.map(|id| format!("#entry-{id}")).unwrap_or_default();
+    if pairs.is_empty() { format!("/incidents/{incident_id}{anchor}") } else { format!("/incidents/{incident_id}?{}{anchor}", pairs.join("&")) }
+}
+
+/// The note whose edit form is open (`?edit=`).
+pub(super) fn edited_note(query: &ParamsMap) -> Option<i64> {
+    query.get("edit").and_then(|id| id.parse().ok())
+}
 
 #[component]
 pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoView {
     let incident_id = data.summary.incident.id;
     let base = format!("/incidents/{incident_id}");
     let pinned_only = data.pinned_only;
-    let row_error = Signal::derive(move || {
-        actions.pin.error().get().or_else(|| actions.edit_note.error().get()).map(|e| e.to_string())
-    });
+    // A Pin that failed (the edit form shows its own errors).
+    let pin_error = actions.pin.error();
     let events = data.timeline.clone();
     let is_empty = events.is_empty();
+    let query = use_query_map();
+    let editing = Memo::new(move |_| query.with(edited_note));
     view! {
         <section class="card timeline-card" aria-labelledby="timeline-title">
             <div class="section-head">
@@ -27,10 +59,14 @@ pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoVi
                     <a href=format!("{base}?pinned=true") aria-current=pinned_only.then_some("page")>"Highlights"</a>
                 </nav>
             </div>
-            {data.can_respond.then(|| view! { <NoteForm incident_id now=data.now_input.clone() actions /> })}
-            <Show when=move || row_error.get().is_some()>
-                <div class="form-error" role="alert">{move || row_error.get()}</div>
-            </Show>
+            {data.can_respond.then(|| view! {
+                <NoteForm incident_id now=data.now_input.clone() actions />
+                <PostForm action=actions.pin attr:id=PIN_FORM attr:class="hidden-form">
+                    <input type="hidden" name="pinned" value="true" />
+                </PostForm>
+                <PostForm action=actions.pin attr:id=UNPIN_FORM attr:class="hidden-form">{()}</PostForm>
+            })}
+            {move || pin_error.get().map(|error| view! { <div class="form-error" role="alert">{error.to_string()}</div> })}
             {if is_empty {
                 view! {
                     <p class="empty-state">
@@ -41,7 +77,10 @@ pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoVi
             } else {
                 view! {
                     <ol class="timeline" aria-label="Timeline entries, newest first">
-                        {events.into_iter().map(|event| view! { <TimelineEntry event can_respond=data.can_respond actions /> }).collect_view()}
+                        {events
+                            .into_iter()
+                            .map(|event| view! { <TimelineEntry event incident_id can_respond=data.can_respond editing actions /> })
+                            .collect_view()}
                     </ol>
                 }
                 .into_any()
@@ -100,7 +139,7 @@ fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl IntoView {
+fn TimelineEntry(event: EventView, incident_id: i64, can_respond: bool, editing: Memo<Option<i64>>, actions: Actions) -> impl IntoView {
     let EventView { event, occurred, occurred_ago, occurred_input, edited, editable } = event;
     let is_note = event.kind == crate::domain::incident::EventKind::Note;
     let label = event.kind.label();
@@ -108,10 +147,12 @@ fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl 
     let history = RwSignal::new(false);
     let event_id = event.id;
     let pinned = event.pinned;
-    let pin_name = format!(" entry: {}", event.body.chars().take(60).collect::<String>());
-    let edit_event = event.clone();
+    let entry_name = format!(" entry: {}", event.body.chars().take(60).collect::<String>());
+    let query = use_query_map();
+    let edit_href = query.with_untracked(|q| timeline_address(incident_id, q, Some(event_id)));
+    let edit_event = StoredValue::new((event.clone(), occurred_input));
     view! {
-        <li class="timeline-entry" class:pinned=event.pinned class:note=is_note>
+        <li class="timeline-entry" id=format!("entry-{event_id}") class:pinned=event.pinned class:note=is_note>
             <div class="entry-meta">
                 <time datetime=event.occurred_at.to_rfc3339() title=occurred.clone()>{occurred_ago}</time>
                 <span class="muted">{occurred}</span>
@@ -133,36 +174,40 @@ fn TimelineEntry(event: EventView, can_respond: bool, actions: Actions) -> impl 
             })}
             {can_respond.then(|| view! {
                 <div class="entry-actions">
-                    <PostForm action=actions.pin attr:class="inline-form">
-                        <input type="hidden" name="event_id" value=event_id />
-                        {(!pinned).then(|| view! { <input type="hidden" name="pinned" value="true" /> })}
-                        <button type="submit" class="button small">
-                            {pin_label} <span class="visually-hidden">{pin_name}</span>
-                        </button>
-                    </PostForm>
-                    {editable.then(|| view! { <EditNoteForm event=edit_event occurred_input actions /> })}
+                    <button type="submit" class="button small" form=if pinned { UNPIN_FORM } else { PIN_FORM } name="event_id" value=event_id>
+                        {pin_label} <span class="visually-hidden">{entry_name.clone()}</span>
+                    </button>
+                    {editable.then(|| view! {
+                        <a class="button small" href=edit_href>"Edit note" <span class="visually-hidden">{entry_name}</span></a>
+                    })}
                 </div>
+                {move || (editable && editing.get() == Some(event_id)).then(|| {
+                    let (event, occurred_input) = edit_event.get_value();
+                    view! { <EditNoteForm event occurred_input incident_id actions /> }
+                })}
             })}
         </li>
     }
 }
 
 #[component]
-fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, actions: Actions) -> impl IntoView {
+fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, incident_id: i64, actions: Actions) -> impl IntoView {
     let error = actions.edit_note.error();
     let prefix = format!("note-{}", event.id);
+    let query = use_query_map();
+    let close_href = query.with_untracked(|q| timeline_address(incident_id, q, None));
     view! {
-        <details class="edit-note">
-            <summary>"Edit note"</summary>
-            <PostForm action=actions.edit_note attr:class="stack-form">
-                <FormError error fields=&[] />
-                <input type="hidden" name="event_id" value=event.id />
-                <input type="hidden" name="revision" value=event.revision />
-                <TextArea label="Note text" name="body" value=event.body.clone() error required=true rows=3 id_prefix=prefix.clone() />
-                <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
+        <PostForm action=actions.edit_note attr:class="stack-form edit-note" attr:aria-label="Edit note">
+            <FormError error fields=&[] />
+            <input type="hidden" name="event_id" value=event.id />
+            <input type="hidden" name="revision" value=event.revision />
+            <TextArea label="Note text" name="body" value=event.body.clone() error required=true rows=3 id_prefix=prefix.clone() />
+            <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
+            <div class="form-actions">
                 <SubmitButton label="Save note" pending_label="Saving…" pending=actions.edit_note.pending().into() />
-            </PostForm>
-        </details>
+                <a href=close_href>"Cancel"</a>
+            </div>
+        </PostForm>
     }
 }
 

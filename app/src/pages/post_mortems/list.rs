@@ -29,7 +29,7 @@ pub fn PostMortemsPage() -> impl IntoView {
             <p class="muted">"Blameless reviews of resolved incidents. Start one from a resolved incident's page."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading post-mortems…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <PostMortemsBody data=view_data /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <PostMortemsBody data=view_data /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>

@@ -68,7 +68,7 @@ pub fn PostMortemPage() -> impl IntoView {
             <p><A href="/post-mortems">"← Post-mortems"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the post-mortem…"</p> }>
                 {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => view! { <PostMortemBody data=view_data actions /> }.into_any(),
+                    Ok(view_data) => crate::components::plain::plain(view! { <PostMortemBody data=view_data actions /> }),
                     Err(error) => view! { <AppErrorView error /> }.into_any(),
                 })}
             </Transition>
