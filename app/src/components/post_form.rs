@@ -50,6 +50,12 @@ impl FormAction {
         self.version.read_only()
     }
 
+    /// The sum of the actions' versions: goes up whenever any of them is answered (tracked), so a
+    /// page's data can reload after each.
+    pub fn versions(actions: &[FormAction]) -> usize {
+        actions.iter().map(|action| action.version.get()).sum()
+    }
+
     /// Whether an answer is awaited (tracked).
     pub fn pending(&self) -> Signal<bool> {
         let in_flight = self.in_flight;

@@ -40,11 +40,7 @@ pub fn NotificationsPage() -> impl IntoView {
             (
                 status.get(),
                 page.get(),
-                actions.create.version().get()
-                    + actions.delete.version().get()
-                    + actions.create_webhook.version().get()
-                    + actions.update_webhook.version().get()
-                    + actions.retry.version().get(),
+                FormAction::versions(&[actions.create, actions.delete, actions.create_webhook, actions.update_webhook, actions.retry]),
             )
         },
         |(status, page, _)| get_notifications(status, page),

@@ -86,31 +86,38 @@ impl Actions {
 
     /// Goes up whenever any action finishes, so the page reloads its data.
     fn versions(&self) -> usize {
-        self.status.version().get()
-            + self.severity.version().get()
-            + self.update.version().get()
-            + self.key_times.version().get()
-            + self.assign.version().get()
-            + self.unassign.version().get()
-            + self.checklist.version().get()
-            + self.note.version().get()
-            + self.edit_note.version().get()
-            + self.pin.version().get()
-            + self.publish.version().get()
-            + self.subscribe.version().get()
-            + self.add_subscriber.version().get()
-            + self.open_page.version().get()
-            + self.acknowledge_page.version().get()
-            + self.add_item.version().get()
-            + self.set_item_status.version().get()
+        FormAction::versions(&[
+            self.status,
+            self.severity,
+            self.update,
+            self.key_times,
+            self.assign,
+            self.unassign,
+            self.checklist,
+            self.note,
+            self.edit_note,
+            self.pin,
+            self.publish,
+            self.subscribe,
+            self.add_subscriber,
+            self.open_page,
+            self.acknowledge_page,
+            self.add_item,
+            self.set_item_status,
+        ])
     }
+}
+
+/// The incident's id in the address (`/incidents/<id>`), if it is a number.
+fn route_id(params: &leptos_router::params::ParamsMap) -> Option<i64> {
+    params.get("id").and_then(|id| id.parse().ok())
 }
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let id = move || params.with(route_id).unwrap_or(0);
     let pinned = move || query.with(|q| q.get("pinned").as_deref() == Some("true"));
     let before = move || query.with(|q| q.get("before").unwrap_or_default());
     let actions = Actions::new();
@@ -127,12 +134,12 @@ pub fn IncidentPage() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if actions.edit_note.succeeded() {
-            let incident_id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+            let incident_id = params.with_untracked(route_id).unwrap_or(0);
             let address = query.with_untracked(|q| timeline::timeline_address(incident_id, q, None));
             navigate(&address, leptos_router::NavigateOptions { replace: true, ..Default::default() });
         }
     });
-    let live = crate::live::use_live_changes(params.with_untracked(|p| p.get("id").and_then(|id| id.parse().ok())));
+    let live = crate::live::use_live_changes(params.with_untracked(route_id));
     let incident = Resource::new(
         move || (id(), pinned(), before(), live.get(), actions.versions()),
         |(id, pinned, before, ..)| get_incident(id, pinned, before),

@@ -50,6 +50,9 @@ pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoVi
     let is_empty = events.is_empty();
     let query = use_query_map();
     let editing = Memo::new(move |_| query.with(edited_note));
+    // Where each "Edit note" link and the edit form's Cancel lead: the address as it is now.
+    let can_respond = data.can_respond;
+    let close_href: Arc<str> = query.with_untracked(|q| timeline_address(incident_id, q, None)).into();
     view! {
         <section class="card timeline-card" aria-labelledby="timeline-title">
             <div class="section-head">
@@ -79,7 +82,11 @@ pub(super) fn Timeline(data: Arc<IncidentView>, actions: Actions) -> impl IntoVi
                     <ol class="timeline" aria-label="Timeline entries, newest first">
                         {events
                             .into_iter()
-                            .map(|event| view! { <TimelineEntry event incident_id can_respond=data.can_respond editing actions /> })
+                            .map(|event| {
+                                let edit_href = (can_respond && event.editable)
+                                    .then(|| query.with_untracked(|q| timeline_address(incident_id, q, Some(event.event.id))));
+                                view! { <TimelineEntry event can_respond edit_href close_href=close_href.clone() editing actions /> }
+                            })
                             .collect_view()}
                     </ol>
                 }
@@ -138,9 +145,18 @@ fn NoteForm(incident_id: i64, now: String, actions: Actions) -> impl IntoView {
     }
 }
 
+/// One entry. `edit_href` is given when the viewer may edit it (a note, someone who responds);
+/// its edit form, which Cancel leaves for `close_href`, is drawn while `editing` names it.
 #[component]
-fn TimelineEntry(event: EventView, incident_id: i64, can_respond: bool, editing: Memo<Option<i64>>, actions: Actions) -> impl IntoView {
-    let EventView { event, occurred, occurred_ago, occurred_input, edited, editable } = event;
+fn TimelineEntry(
+    event: EventView,
+    can_respond: bool,
+    edit_href: Option<String>,
+    close_href: Arc<str>,
+    editing: Memo<Option<i64>>,
+    actions: Actions,
+) -> impl IntoView {
+    let EventView { event, occurred, occurred_ago, occurred_input, edited, .. } = event;
     let is_note = event.kind == crate::domain::incident::EventKind::Note;
     let label = event.kind.label();
     let pin_label = if event.pinned { "Unpin" } else { "Pin" };
@@ -148,9 +164,21 @@ fn TimelineEntry(event: EventView, incident_id: i64, can_respond: bool, editing:
     let event_id = event.id;
     let pinned = event.pinned;
     let entry_name = format!(" entry: {}", event.body.chars().take(60).collect::<String>());
-    let query = use_query_map();
-    let edit_href = query.with_untracked(|q| timeline_address(incident_id, q, Some(event_id)));
-    let edit_event = StoredValue::new((event.clone(), occurred_input));
+    // Only an entry that may be edited keeps what its edit form starts from.
+    let (edit_link, edit_form) = match edit_href {
+        Some(href) => {
+            let start = StoredValue::new((event.clone(), occurred_input));
+            let link = view! { <a class="button small" href=href>"Edit note" <span class="visually-hidden">{entry_name.clone()}</span></a> };
+            let form = move || {
+                (editing.get() == Some(event_id)).then(|| {
+                    let (event, occurred_input) = start.get_value();
+                    view! { <EditNoteForm event occurred_input close_href=close_href.clone() actions /> }
+                })
+            };
+            (Some(link), Some(form))
+        }
+        None => (None, None),
+    };
     view! {
         <li class="timeline-entry" id=format!("entry-{event_id}") class:pinned=event.pinned class:note=is_note>
             <div class="entry-meta">
@@ -175,27 +203,20 @@ fn TimelineEntry(event: EventView, incident_id: i64, can_respond: bool, editing:
             {can_respond.then(|| view! {
                 <div class="entry-actions">
                     <button type="submit" class="button small" form=if pinned { UNPIN_FORM } else { PIN_FORM } name="event_id" value=event_id>
-                        {pin_label} <span class="visually-hidden">{entry_name.clone()}</span>
+                        {pin_label} <span class="visually-hidden">{entry_name}</span>
                     </button>
-                    {editable.then(|| view! {
-                        <a class="button small" href=edit_href>"Edit note" <span class="visually-hidden">{entry_name}</span></a>
-                    })}
+                    {edit_link}
                 </div>
-                {move || (editable && editing.get() == Some(event_id)).then(|| {
-                    let (event, occurred_input) = edit_event.get_value();
-                    view! { <EditNoteForm event occurred_input incident_id actions /> }
-                })}
+                {edit_form}
             })}
         </li>
     }
 }
 
 #[component]
-fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, incident_id: i64, actions: Actions) -> impl IntoView {
+fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: String, close_href: Arc<str>, actions: Actions) -> impl IntoView {
     let error = actions.edit_note.error();
     let prefix = format!("note-{}", event.id);
-    let query = use_query_map();
-    let close_href = query.with_untracked(|q| timeline_address(incident_id, q, None));
     view! {
         <PostForm action=actions.edit_note attr:class="stack-form edit-note" attr:aria-label="Edit note">
             <FormError error fields=&[] />
@@ -205,7 +226,7 @@ fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: S
             <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
             <div class="form-actions">
                 <SubmitButton label="Save note" pending_label="Saving…" pending=actions.edit_note.pending().into() />
-                <a href=close_href>"Cancel"</a>
+                <a href=close_href.to_string()>"Cancel"</a>
             </div>
         </PostForm>
     }
