@@ -34,5 +34,9 @@ async fn main() {
     let page: &'static str = Box::leak(page().into_boxed_str());
     let app = Router::new().route("/", get(move || async move { Html(page) }));
     let listener = tokio::net::TcpListener::bind(&address).await.expect("the address is free");
+    // As Quell's own server: each write is sent at once.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(listener, app).await.expect("the server runs");
 }

@@ -4,6 +4,7 @@
 
 use crate::delivery::{self, Sender, SmtpSettings};
 use crate::router::router;
+use axum::serve::ListenerExt;
 use crate::{supervise, workers};
 use app::state::AppState;
 use std::net::SocketAddr;
@@ -61,7 +62,7 @@ pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Bac
     let (stop, live) = (shutdown.clone(), state.live.clone());
     let app = router(state.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(serving(listener), app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 stop.notified().await;
                 // Open live streams would otherwise keep the server from stopping.
@@ -70,6 +71,21 @@ pub fn start(state: AppState, listener: tokio::net::TcpListener, background: Bac
             .await
     });
     Running { state, server, background: tasks, shutdown }
+}
+
+/// The listener as `start` serves it: every accepted connection sends each write at once
+/// (`TCP_NODELAY`). Without it, a response written in two parts (the headers, then a file's bytes
+/// or a streamed page's next part) waits for the browser's delayed acknowledgement of the first
+/// on a reused connection: 40 ms per small file on Linux, which made a first visit's 44 wasm
+/// files take half a second.
+fn serving(listener: tokio::net::TcpListener) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(no_delay)
+}
+
+fn no_delay(stream: &mut tokio::net::TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%error, "TCP_NODELAY could not be set on a connection");
+    }
 }
 
 impl Running {
@@ -115,4 +131,18 @@ impl Running {
 
 fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
     joined.unwrap_or_else(|err| Err(std::io::Error::other(err)))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn every_connection_served_sends_each_write_at_once() {
+        let mut listener = super::serving(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+        let client = tokio::spawn(tokio::net::TcpStream::connect(listener.local_addr().unwrap()));
+        let (stream, _) = listener.accept().await;
+        assert!(stream.nodelay().unwrap(), "an accepted connection has TCP_NODELAY");
+        drop(client.await);
+    }
 }

@@ -69,6 +69,11 @@ async fn a_builds_files_are_precompressed_cached_for_good_and_named_by_pages() {
         assert_eq!(response.headers()[CONTENT_TYPE], "text/css");
         assert_eq!(response.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap()), encoding, "{accept}");
         assert!(response.headers().get("set-cookie").is_none(), "files carry no session");
+        // Only what matters for a file that is never a document.
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        for document_only in ["x-frame-options", "content-security-policy", "cross-origin-opener-policy", "referrer-policy"] {
+            assert!(response.headers().get(document_only).is_none(), "{css} has no {document_only}");
+        }
         assert_eq!(response.text().await.unwrap(), body, "{accept}");
     }
     for part in ["quell.wasm", "split_a.wasm"] {
@@ -80,6 +85,7 @@ async fn a_builds_files_are_precompressed_cached_for_good_and_named_by_pages() {
     for missing in ["/pkg/fedcba9876543210/quell.js", "/pkg/quell.js"] {
         let response = http.get(app.url(missing)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(response.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
     }
 
     // Pages name the hashed files and are asked for again on every visit.
