@@ -9,6 +9,8 @@
 //! writing it walks the tree directly, as the in-order stream writes any view. It changes
 //! nothing in the browser, and nothing in the HTML.
 
+use crate::components::errors::AppErrorView;
+use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::html::attribute::Attribute;
@@ -16,6 +18,15 @@ use leptos::tachys::hydration::Cursor;
 use leptos::tachys::ssr::StreamBuilder;
 use leptos::tachys::view::add_attr::AddAnyAttr;
 use leptos::tachys::view::{Position, PositionState, Render, RenderHtml};
+
+/// What a page's `Transition` shows once its data is loaded: the body `body` makes of it, written
+/// plainly, or the error's page (a redirect to sign-in when signed out).
+pub fn page_body<T, V: IntoView + 'static>(loaded: Result<T, AppError>, body: impl FnOnce(T) -> V) -> AnyView {
+    match loaded {
+        Ok(data) => plain(body(data)),
+        Err(error) => view! { <AppErrorView error /> }.into_any(),
+    }
+}
 
 /// See the module's comment. Make one with [`plain`].
 pub struct Plain<T>(T);

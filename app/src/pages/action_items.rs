@@ -3,7 +3,6 @@
 //! pages show too, are `components::action_items`. Overdue items are marked everywhere.
 
 use crate::api::action_items::{get_action_item, list_action_items, ItemDetailView, ItemsView, SetActionItemStatus, UpdateActionItem};
-use crate::components::errors::AppErrorView;
 use crate::components::form::{Field, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
@@ -36,10 +35,7 @@ pub fn ActionItemsPage() -> impl IntoView {
                 <a href="/action-items?all=true" aria-current=move || (!mine()).then_some("page")>"All action items"</a>
             </nav>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading action items…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <ItemsBody data=view_data mine=mine() set_status /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ItemsBody data=view_data mine=mine() set_status /> }))}
             </Transition>
         </RequireUser>
     }
@@ -107,10 +103,7 @@ pub fn ActionItemPage() -> impl IntoView {
         <RequireUser>
             <p><A href="/action-items">"← Action items"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the action item…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <ItemBody data=view_data update /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ItemBody data=view_data update /> }))}
             </Transition>
         </RequireUser>
     }

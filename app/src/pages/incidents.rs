@@ -2,7 +2,6 @@
 //! declare form.
 
 use crate::api::incidents::{get_declare_form, list_incidents, DeclareForm, DeclareIncident, IncidentRow, IncidentsView};
-use crate::components::errors::AppErrorView;
 use crate::components::form::{CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::layout::RequireUser;
@@ -40,10 +39,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 {move || {
                     view_data
                         .get()
-                        .map(|loaded| match loaded {
-                            Ok(data) => crate::components::plain::plain(view! { <IncidentsBody data /> }),
-                            Err(error) => view! { <AppErrorView error /> }.into_any(),
-                        })
+                        .map(|loaded| crate::components::plain::page_body(loaded, |data| view! { <IncidentsBody data /> }))
                 }}
             </Transition>
         </RequireUser>
@@ -294,10 +290,7 @@ pub fn DeclarePage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || {
                     form.get()
-                        .map(|loaded| match loaded {
-                            Ok(form) => crate::components::plain::plain(view! { <DeclareFormView form /> }),
-                            Err(error) => view! { <AppErrorView error /> }.into_any(),
-                        })
+                        .map(|loaded| crate::components::plain::page_body(loaded, |form| view! { <DeclareFormView form /> }))
                 }}
             </Transition>
         </RequireUser>

@@ -5,7 +5,6 @@ use crate::api::notifications::{
     get_notifications, CreateSubscription, CreateWebhook, DeleteSubscription, DeliveryView, NotificationsView, RetryDelivery,
     SubscriptionView, UpdateWebhook, WebhookView,
 };
-use crate::components::errors::AppErrorView;
 use crate::components::form::{CheckboxField, Field, FormError, SelectField, SubmitButton};
 use crate::components::layout::RequireUser;
 use crate::domain::delivery::DeliveryStatus;
@@ -52,10 +51,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <h1>"Notifications"</h1>
             <p class="muted">"Internal updates go by email to the people and addresses that follow an incident or incidents like it, and to webhooks."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <NotificationsBody data=view_data actions /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <NotificationsBody data=view_data actions /> }))}
             </Transition>
         </RequireUser>
     }

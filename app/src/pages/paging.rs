@@ -54,10 +54,7 @@ pub fn PoliciesPage() -> impl IntoView {
             <OnCallTabs current="/on-call/policies" />
             <p class="muted">"A policy pages its levels in turn until someone acknowledges. Services page through their policy."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading policies…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <PoliciesBody data=view_data create /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PoliciesBody data=view_data create /> }))}
             </Transition>
         </RequireUser>
     }
@@ -199,10 +196,7 @@ pub fn PolicyPage() -> impl IntoView {
         <RequireUser>
             <p><A href="/on-call/policies">"← Escalation policies"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the policy…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <PolicyBody data=view_data actions /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PolicyBody data=view_data actions /> }))}
             </Transition>
         </RequireUser>
     }

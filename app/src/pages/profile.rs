@@ -36,10 +36,7 @@ pub fn ProfilePage() -> impl IntoView {
                 {move || {
                     profile
                         .get()
-                        .map(|loaded| match loaded {
-                            Ok(profile) => crate::components::plain::plain(view! { <ProfileForm profile update /> }),
-                            Err(error) => view! { <AppErrorView error /> }.into_any(),
-                        })
+                        .map(|loaded| crate::components::plain::page_body(loaded, |profile| view! { <ProfileForm profile update /> }))
                 }}
             </Transition>
             <OnCallCard />

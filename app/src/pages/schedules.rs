@@ -8,7 +8,6 @@ use crate::api::schedules::{
     RemoveLayer, RemoveOverride, RotateCalendarFeed, SaveLayer, ScheduleView, SchedulesView, Segment, UpdateSchedule,
     PARTICIPANT_FIELDS, VIEW_DAYS,
 };
-use crate::components::errors::AppErrorView;
 use crate::components::form::{ConfirmSubmit, Field, FieldMessage, FormError, SelectField, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::catalog::Person;
@@ -38,10 +37,7 @@ pub fn OnCallPage() -> impl IntoView {
             <crate::pages::paging::OnCallTabs current="/on-call" />
             <p class="muted">"Schedules decide who is on call when. Layers take turns; overrides cover for someone."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">{LOADING}</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <SchedulesBody data=view_data create feed /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <SchedulesBody data=view_data create feed /> }))}
             </Transition>
         </RequireUser>
     }
@@ -191,10 +187,7 @@ pub fn SchedulePage() -> impl IntoView {
         <RequireUser>
             <p><A href="/on-call">"← On-call"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <ScheduleBody data=view_data actions /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ScheduleBody data=view_data actions /> }))}
             </Transition>
         </RequireUser>
     }

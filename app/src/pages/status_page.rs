@@ -5,7 +5,6 @@ use crate::api::status_page::{
     get_status_page_admin, CancelMaintenance, CreateMaintenance, MaintenanceView, StatusPageAdmin, UpdateStatusPageSettings,
     UpdateTemplate,
 };
-use crate::components::errors::AppErrorView;
 use crate::components::form::{Field, FormError, MultiCheck, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::domain::status_page::MaintenancePhase;
@@ -37,10 +36,7 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
                 ". It shows public services as components, public updates and maintenance windows."
             </p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(admin) => crate::components::plain::plain(view! { <StatusPageBody admin look template create cancel /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |admin| view! { <StatusPageBody admin look template create cancel /> }))}
             </Transition>
         </RequireUser>
     }

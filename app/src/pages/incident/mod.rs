@@ -11,7 +11,6 @@ use crate::api::incidents::{
 };
 use crate::api::notifications::{AddIncidentSubscriber, SubscribeToIncident};
 use crate::api::updates::PublishUpdate;
-use crate::components::errors::AppErrorView;
 use crate::components::layout::RequireUser;
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use leptos::prelude::*;
@@ -154,10 +153,7 @@ pub fn IncidentPage() -> impl IntoView {
                 {move || {
                     incident
                         .get()
-                        .map(|loaded| match loaded {
-                            Ok(view_data) => crate::components::plain::plain(view! { <IncidentBody data=view_data actions pages post_mortem /> }),
-                            Err(error) => view! { <AppErrorView error /> }.into_any(),
-                        })
+                        .map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <IncidentBody data=view_data actions pages post_mortem /> }))
                 }}
             </Transition>
         </RequireUser>

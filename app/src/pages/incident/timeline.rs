@@ -226,7 +226,7 @@ fn EditNoteForm(event: crate::domain::incident::TimelineEvent, occurred_input: S
             <Field label="Occurred at" name="occurred_at" kind="datetime-local" value=occurred_input error id_prefix=prefix />
             <div class="form-actions">
                 <SubmitButton label="Save note" pending_label="Saving…" pending=actions.edit_note.pending().into() />
-                <a href=close_href.to_string()>"Cancel"</a>
+                <a href=close_href>"Cancel"</a>
             </div>
         </PostForm>
     }

@@ -2,7 +2,6 @@
 
 use super::PostMortemStatusBadge;
 use crate::api::post_mortems::{list_post_mortems, PostMortemsView};
-use crate::components::errors::AppErrorView;
 use crate::components::form::SelectField;
 use crate::components::layout::RequireUser;
 use crate::components::pagination::Pagination;
@@ -28,10 +27,7 @@ pub fn PostMortemsPage() -> impl IntoView {
             <h1>"Post-mortems"</h1>
             <p class="muted">"Blameless reviews of resolved incidents. Start one from a resolved incident's page."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading post-mortems…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <PostMortemsBody data=view_data /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PostMortemsBody data=view_data /> }))}
             </Transition>
         </RequireUser>
     }

@@ -11,7 +11,6 @@ use super::sections::{impact_section_id, offer_stored_drafts, FactorsCard, Secti
 use super::PostMortemStatusBadge;
 use crate::api::post_mortems::{get_post_mortem, PostMortemView};
 use crate::components::action_items::{ItemList, NewItemForm};
-use crate::components::errors::AppErrorView;
 use crate::components::form::{Field, FormError, SubmitButton, TextArea};
 use crate::components::layout::RequireUser;
 use crate::components::title::PageTitle;
@@ -67,10 +66,7 @@ pub fn PostMortemPage() -> impl IntoView {
         <RequireUser>
             <p><A href="/post-mortems">"← Post-mortems"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the post-mortem…"</p> }>
-                {move || data.get().map(|loaded| match loaded {
-                    Ok(view_data) => crate::components::plain::plain(view! { <PostMortemBody data=view_data actions /> }),
-                    Err(error) => view! { <AppErrorView error /> }.into_any(),
-                })}
+                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PostMortemBody data=view_data actions /> }))}
             </Transition>
         </RequireUser>
     }
