@@ -24,7 +24,7 @@ QUELL := target/release/quell
 BUILD_STAMP := target/.quell-release-build
 # Cuts the browser's wasm into the shell and one part per page (.ci/wasm-split, its own workspace).
 SPLIT_TOOL := target/tools/release/quell-wasm-split
-BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml .ci/assets $(shell find app/src frontend/src server/src migrations style -type f 2>/dev/null)
+BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml .ci/assets $(shell find app/src frontend/src frontend/vendor server/src migrations style -type f 2>/dev/null)
 
 .PHONY: run test build tools browser-tools postgres cargo-tests crash-test e2e bench clean
 

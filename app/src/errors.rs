@@ -5,7 +5,6 @@
 
 use crate::domain::FieldError;
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -83,7 +82,7 @@ impl From<FieldError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::wire::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod live;
 pub mod pages;
 mod routes;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod assets;

@@ -69,7 +69,7 @@ pub(crate) mod ssr {
 
 /// Adds an action item to an incident (and so to its post-mortem, when it has one).
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "action-items/create")]
+#[server(prefix = "/api", endpoint = "action-items/create", output = crate::wire::Json)]
 pub async fn create_action_item(
     incident_id: i64,
     title: String,
@@ -107,7 +107,7 @@ pub async fn create_action_item(
 
 /// Rewrites an action item over the revision the form started from.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "action-items/update")]
+#[server(prefix = "/api", endpoint = "action-items/update", output = crate::wire::Json)]
 pub async fn update_action_item(
     id: i64,
     revision: i64,
@@ -148,7 +148,7 @@ pub async fn update_action_item(
 }
 
 /// Moves an item to `status` (with a reason for "wont_do"), keeping its other fields.
-#[server(prefix = "/api", endpoint = "action-items/set-status")]
+#[server(prefix = "/api", endpoint = "action-items/set-status", output = crate::wire::Json)]
 pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont_do_reason: String, back_to: String) -> Result<String, AppError> {
     use crate::domain::action_item::{ItemFields, ItemStatus};
     use crate::domain::permissions::Permission;
@@ -172,7 +172,7 @@ pub async fn set_action_item_status(id: i64, revision: i64, status: String, wont
 /// anyone). `status`: "" for unfinished, "all", or one status. `priority`: "" or p0–p3.
 /// `overdue` keeps only items past their deadline.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "action-items/list")]
+#[server(prefix = "/api", endpoint = "action-items/list", output = crate::wire::Json)]
 pub async fn list_action_items(
     mine: bool,
     owner_id: i64,
@@ -228,7 +228,7 @@ pub async fn list_action_items(
 }
 
 /// One action item with its history.
-#[server(prefix = "/api", endpoint = "action-items/get")]
+#[server(prefix = "/api", endpoint = "action-items/get", output = crate::wire::Json)]
 pub async fn get_action_item(id: i64) -> Result<ItemDetailView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(action_item_id = id), async move {

@@ -22,7 +22,7 @@ pub struct SetupForm {
     pub time_zones: Vec<String>,
 }
 
-#[server(prefix = "/api", endpoint = "session")]
+#[server(prefix = "/api", endpoint = "session", output = crate::wire::Json)]
 pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     crate::api::support::respond(server_span!(), async {
         let state = Ctx::anonymous()?;
@@ -33,7 +33,7 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "setup/status")]
+#[server(prefix = "/api", endpoint = "setup/status", output = crate::wire::Json)]
 pub async fn get_setup_form() -> Result<SetupForm, AppError> {
     crate::api::support::respond(server_span!(), async {
         let state = Ctx::anonymous()?;
@@ -46,7 +46,7 @@ pub async fn get_setup_form() -> Result<SetupForm, AppError> {
 
 /// Creates the first administrator and signs them in. Works only while no administrator exists;
 /// afterwards it answers 404 like any unknown page.
-#[server(prefix = "/api", endpoint = "setup/first-admin")]
+#[server(prefix = "/api", endpoint = "setup/first-admin", output = crate::wire::Json)]
 pub async fn create_first_admin(
     email: String,
     display_name: String,
@@ -112,7 +112,7 @@ pub fn safe_next_path(next: &str) -> String {
 /// Signs in with email and password. Failures are counted per account and per client: after a
 /// few, attempts are slowed; after more, refused for a while. The answer never tells whether an
 /// account with that email exists.
-#[server(prefix = "/api", endpoint = "auth/login")]
+#[server(prefix = "/api", endpoint = "auth/login", output = crate::wire::Json)]
 pub async fn login(email: String, password: String, next: String) -> Result<String, AppError> {
     use crate::domain::throttle::{retry_message, ThrottleScope, Verdict};
     crate::api::support::respond(server_span!(), async move {
@@ -172,7 +172,7 @@ pub async fn login(email: String, password: String, next: String) -> Result<Stri
 }
 
 /// Signs out: the server-side session is destroyed, not just the cookie.
-#[server(prefix = "/api", endpoint = "auth/logout")]
+#[server(prefix = "/api", endpoint = "auth/logout", output = crate::wire::Json)]
 pub async fn logout() -> Result<String, AppError> {
     crate::api::support::respond(server_span!(), async {
         let session = crate::auth::session().await?;

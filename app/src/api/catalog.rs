@@ -88,7 +88,7 @@ use ssr::*;
 
 // ---- severities ----
 
-#[server(prefix = "/api", endpoint = "severities/list")]
+#[server(prefix = "/api", endpoint = "severities/list", output = crate::wire::Json)]
 pub async fn list_severities(page: i64) -> Result<CatalogPage<Severity>, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -118,7 +118,7 @@ fn severity_fields(
 /// Adds a severity. `update_interval_minutes` (empty: never) is how long an open incident of
 /// this severity may go without an update before the communications lead is reminded;
 /// `pages_on_declare`, whether declaring at it pages the affected services' on-call.
-#[server(prefix = "/api", endpoint = "severities/create")]
+#[server(prefix = "/api", endpoint = "severities/create", output = crate::wire::Json)]
 pub async fn create_severity(
     name: String,
     description: String,
@@ -136,7 +136,7 @@ pub async fn create_severity(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "severities/update")]
+#[server(prefix = "/api", endpoint = "severities/update", output = crate::wire::Json)]
 pub async fn update_severity(
     severity_id: i64,
     name: String,
@@ -159,7 +159,7 @@ pub async fn update_severity(
 }
 
 /// Moves a severity one place up (more severe) or down the list.
-#[server(prefix = "/api", endpoint = "severities/move")]
+#[server(prefix = "/api", endpoint = "severities/move", output = crate::wire::Json)]
 pub async fn move_severity(severity_id: i64, direction: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -176,7 +176,7 @@ pub async fn move_severity(severity_id: i64, direction: String, revision: i64) -
 
 // ---- services ----
 
-#[server(prefix = "/api", endpoint = "services/list")]
+#[server(prefix = "/api", endpoint = "services/list", output = crate::wire::Json)]
 pub async fn list_services(page: i64) -> Result<ServicesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -231,7 +231,7 @@ fn service_error(err: crate::store::StoreError) -> AppError {
     }
 }
 
-#[server(prefix = "/api", endpoint = "services/create")]
+#[server(prefix = "/api", endpoint = "services/create", output = crate::wire::Json)]
 pub async fn create_service(
     name: String,
     description: String,
@@ -251,7 +251,7 @@ pub async fn create_service(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "services/update")]
+#[server(prefix = "/api", endpoint = "services/update", output = crate::wire::Json)]
 pub async fn update_service(
     service_id: i64,
     name: String,
@@ -275,7 +275,7 @@ pub async fn update_service(
 
 // ---- role types ----
 
-#[server(prefix = "/api", endpoint = "role-types/list")]
+#[server(prefix = "/api", endpoint = "role-types/list", output = crate::wire::Json)]
 pub async fn list_role_types(page: i64) -> Result<CatalogPage<RoleType>, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -302,7 +302,7 @@ fn role_type_fields(
     })
 }
 
-#[server(prefix = "/api", endpoint = "role-types/create")]
+#[server(prefix = "/api", endpoint = "role-types/create", output = crate::wire::Json)]
 pub async fn create_role_type(name: String, description: String, checklist: String) -> Result<RoleType, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -315,7 +315,7 @@ pub async fn create_role_type(name: String, description: String, checklist: Stri
 
 /// Edits a role type; `retired` takes it out of use for new assignments (the commander role
 /// can't be retired).
-#[server(prefix = "/api", endpoint = "role-types/update")]
+#[server(prefix = "/api", endpoint = "role-types/update", output = crate::wire::Json)]
 pub async fn update_role_type(
     role_type_id: i64,
     name: String,
@@ -342,7 +342,7 @@ pub async fn update_role_type(
 
 // ---- incident types ----
 
-#[server(prefix = "/api", endpoint = "incident-types/list")]
+#[server(prefix = "/api", endpoint = "incident-types/list", output = crate::wire::Json)]
 pub async fn list_incident_types(page: i64) -> Result<IncidentTypesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -370,7 +370,7 @@ fn incident_type_fields(
     })
 }
 
-#[server(prefix = "/api", endpoint = "incident-types/create")]
+#[server(prefix = "/api", endpoint = "incident-types/create", output = crate::wire::Json)]
 pub async fn create_incident_type(name: String, description: String, default_severity_id: i64) -> Result<IncidentType, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -381,7 +381,7 @@ pub async fn create_incident_type(name: String, description: String, default_sev
     .await
 }
 
-#[server(prefix = "/api", endpoint = "incident-types/update")]
+#[server(prefix = "/api", endpoint = "incident-types/update", output = crate::wire::Json)]
 pub async fn update_incident_type(
     incident_type_id: i64,
     name: String,

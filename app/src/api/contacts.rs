@@ -17,7 +17,7 @@ pub struct ContactSettings {
     pub rules: Vec<NotificationRule>,
 }
 
-#[server(prefix = "/api", endpoint = "contact-methods/list")]
+#[server(prefix = "/api", endpoint = "contact-methods/list", output = crate::wire::Json)]
 pub async fn list_contact_methods() -> Result<ContactSettings, AppError> {
     use crate::domain::contact::{MAX_CONTACT_METHODS, MAX_NOTIFICATION_RULES};
     use crate::domain::permissions::Permission;
@@ -32,7 +32,7 @@ pub async fn list_contact_methods() -> Result<ContactSettings, AppError> {
 
 /// Adds a notification rule: page me through `contact_method_id` (one of one's own) `delay_minutes`
 /// after being paged (0: at once).
-#[server(prefix = "/api", endpoint = "notification-rules/add")]
+#[server(prefix = "/api", endpoint = "notification-rules/add", output = crate::wire::Json)]
 pub async fn add_notification_rule(contact_method_id: i64, delay_minutes: String) -> Result<String, AppError> {
     use crate::domain::contact::{parse_rule_delay, MAX_NOTIFICATION_RULES};
     use crate::domain::permissions::Permission;
@@ -53,7 +53,7 @@ pub async fn add_notification_rule(contact_method_id: i64, delay_minutes: String
     .await
 }
 
-#[server(prefix = "/api", endpoint = "notification-rules/remove")]
+#[server(prefix = "/api", endpoint = "notification-rules/remove", output = crate::wire::Json)]
 pub async fn remove_notification_rule(notification_rule_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(notification_rule_id), async move {
@@ -70,7 +70,7 @@ pub async fn remove_notification_rule(notification_rule_id: i64) -> Result<Strin
 
 /// Adds a contact method: `kind` is "email" or "webhook"; `target` the address or the URL
 /// template (`{message}` is replaced by the message, percent-encoded).
-#[server(prefix = "/api", endpoint = "contact-methods/add")]
+#[server(prefix = "/api", endpoint = "contact-methods/add", output = crate::wire::Json)]
 pub async fn add_contact_method(kind: String, label: String, target: String) -> Result<String, AppError> {
     use crate::domain::contact::{normalize_contact, MAX_CONTACT_METHODS};
     use crate::domain::permissions::Permission;
@@ -91,7 +91,7 @@ pub async fn add_contact_method(kind: String, label: String, target: String) -> 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "contact-methods/remove")]
+#[server(prefix = "/api", endpoint = "contact-methods/remove", output = crate::wire::Json)]
 pub async fn remove_contact_method(contact_method_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(contact_method_id), async move {
@@ -108,7 +108,7 @@ pub async fn remove_contact_method(contact_method_id: i64) -> Result<String, App
 
 /// Queues a test notification to one of one's own contact methods; the delivery log shows how
 /// it went.
-#[server(prefix = "/api", endpoint = "contact-methods/test")]
+#[server(prefix = "/api", endpoint = "contact-methods/test", output = crate::wire::Json)]
 pub async fn send_test_notification(contact_method_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(contact_method_id), async move {
@@ -134,7 +134,7 @@ pub const UNREACHABLE_SHOWN: i64 = 20;
 
 /// Active people without any contact method (at most `UNREACHABLE_SHOWN`, by name) and how
 /// many there are: pages and hand-off notices reach none of them.
-#[server(prefix = "/api", endpoint = "contact-methods/unreachable")]
+#[server(prefix = "/api", endpoint = "contact-methods/unreachable", output = crate::wire::Json)]
 pub async fn unreachable_people() -> Result<(Vec<Person>, i64), AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {

@@ -129,7 +129,7 @@ pub(crate) mod ssr {
 }
 
 /// Subscribes the viewer to an incident's internal updates, or ends that subscription.
-#[server(prefix = "/api", endpoint = "incidents/subscribe")]
+#[server(prefix = "/api", endpoint = "incidents/subscribe", output = crate::wire::Json)]
 pub async fn subscribe_to_incident(incident_id: i64, #[server(default)] subscribe: bool) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::notifications::NewSubscription;
@@ -149,7 +149,7 @@ pub async fn subscribe_to_incident(incident_id: i64, #[server(default)] subscrib
 }
 
 /// Adds an external email address to an incident's internal updates (responders).
-#[server(prefix = "/api", endpoint = "incidents/subscribers/add")]
+#[server(prefix = "/api", endpoint = "incidents/subscribers/add", output = crate::wire::Json)]
 pub async fn add_incident_subscriber(incident_id: i64, email: String) -> Result<(), AppError> {
     use crate::domain::delivery::normalize_subscriber_email;
     use crate::domain::permissions::Permission;
@@ -168,7 +168,7 @@ pub async fn add_incident_subscriber(incident_id: i64, email: String) -> Result<
 
 /// The notifications settings page: the viewer's subscriptions and, for admins, external
 /// subscriptions, webhooks and the delivery log (`status` filters it; empty: all).
-#[server(prefix = "/api", endpoint = "notifications/get")]
+#[server(prefix = "/api", endpoint = "notifications/get", output = crate::wire::Json)]
 pub async fn get_notifications(status: String, page: i64) -> Result<NotificationsView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -243,7 +243,7 @@ pub async fn get_notifications(status: String, page: i64) -> Result<Notification
 
 /// Subscribes to every incident matching a severity and/or service (0: any). Without `email`,
 /// the viewer subscribes; with one, an admin subscribes that external address.
-#[server(prefix = "/api", endpoint = "subscriptions/create")]
+#[server(prefix = "/api", endpoint = "subscriptions/create", output = crate::wire::Json)]
 pub async fn create_subscription(#[server(default)] severity_id: i64, #[server(default)] service_id: i64, #[server(default)] email: String) -> Result<(), AppError> {
     use crate::domain::delivery::normalize_subscriber_email;
     use crate::domain::permissions::Permission;
@@ -263,7 +263,7 @@ pub async fn create_subscription(#[server(default)] severity_id: i64, #[server(d
 }
 
 /// Ends a subscription: one's own, or any (admins).
-#[server(prefix = "/api", endpoint = "subscriptions/delete")]
+#[server(prefix = "/api", endpoint = "subscriptions/delete", output = crate::wire::Json)]
 pub async fn delete_subscription(subscription_id: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(subscription_id), async move {
@@ -311,7 +311,7 @@ async fn webhook_fields(
 
 /// Adds an outgoing webhook (admins). `format` is `json` or `slack`; a `secret` signs requests.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "webhooks/create")]
+#[server(prefix = "/api", endpoint = "webhooks/create", output = crate::wire::Json)]
 pub async fn create_webhook(
     name: String,
     url: String,
@@ -333,7 +333,7 @@ pub async fn create_webhook(
 /// Changes a webhook (admins). An empty `secret` keeps the current one unless
 /// `clear_secret`.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "webhooks/update")]
+#[server(prefix = "/api", endpoint = "webhooks/update", output = crate::wire::Json)]
 pub async fn update_webhook(
     webhook_id: i64,
     name: String,
@@ -362,7 +362,7 @@ pub async fn update_webhook(
 }
 
 /// Sends a failed or waiting delivery again now (admins).
-#[server(prefix = "/api", endpoint = "deliveries/retry")]
+#[server(prefix = "/api", endpoint = "deliveries/retry", output = crate::wire::Json)]
 pub async fn retry_delivery(delivery_id: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;

@@ -381,7 +381,7 @@ pub(crate) mod ssr {
 #[cfg(feature = "ssr")]
 use ssr::*;
 
-#[server(prefix = "/api", endpoint = "policies/list")]
+#[server(prefix = "/api", endpoint = "policies/list", output = crate::wire::Json)]
 pub async fn list_policies(page: i64) -> Result<PoliciesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -401,7 +401,7 @@ pub async fn list_policies(page: i64) -> Result<PoliciesView, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "policies/get")]
+#[server(prefix = "/api", endpoint = "policies/get", output = crate::wire::Json)]
 pub async fn get_policy(id: i64) -> Result<PolicyView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(policy_id = id), async move {
@@ -428,7 +428,7 @@ pub async fn get_policy(id: i64) -> Result<PolicyView, AppError> {
 }
 
 /// Creates a policy with its first level.
-#[server(prefix = "/api", endpoint = "policies/create")]
+#[server(prefix = "/api", endpoint = "policies/create", output = crate::wire::Json)]
 pub async fn create_policy(
     name: String,
     #[server(default)] description: String,
@@ -453,7 +453,7 @@ pub async fn create_policy(
 }
 
 /// Changes a policy's name, description and repeats.
-#[server(prefix = "/api", endpoint = "policies/update")]
+#[server(prefix = "/api", endpoint = "policies/update", output = crate::wire::Json)]
 pub async fn update_policy(id: i64, revision: i64, name: String, #[server(default)] description: String, repeats: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(policy_id = id), async move {
@@ -470,7 +470,7 @@ pub async fn update_policy(id: i64, revision: i64, name: String, #[server(defaul
 }
 
 /// Adds a level (`level` 0) or replaces level `level` (from 1).
-#[server(prefix = "/api", endpoint = "policies/save-level")]
+#[server(prefix = "/api", endpoint = "policies/save-level", output = crate::wire::Json)]
 pub async fn save_level(
     policy_id: i64,
     revision: i64,
@@ -500,7 +500,7 @@ pub async fn save_level(
 }
 
 /// Removes level `level` (from 1); the last level can't be removed.
-#[server(prefix = "/api", endpoint = "policies/remove-level")]
+#[server(prefix = "/api", endpoint = "policies/remove-level", output = crate::wire::Json)]
 pub async fn remove_level(policy_id: i64, revision: i64, level: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(policy_id), async move {
@@ -519,7 +519,7 @@ pub async fn remove_level(policy_id: i64, revision: i64, level: i64) -> Result<S
     .await
 }
 
-#[server(prefix = "/api", endpoint = "policies/delete")]
+#[server(prefix = "/api", endpoint = "policies/delete", output = crate::wire::Json)]
 pub async fn delete_policy(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(policy_id = id), async move {
@@ -536,7 +536,7 @@ pub async fn delete_policy(id: i64, revision: i64) -> Result<String, AppError> {
 }
 
 /// Makes a policy the one that pages for a service (`policy_id` 0: none).
-#[server(prefix = "/api", endpoint = "policies/set-service")]
+#[server(prefix = "/api", endpoint = "policies/set-service", output = crate::wire::Json)]
 pub async fn set_service_policy(service_id: i64, policy_id: i64, #[server(default)] back_to: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(service_id, policy_id), async move {
@@ -556,7 +556,7 @@ pub async fn set_service_policy(service_id: i64, policy_id: i64, #[server(defaul
 
 /// Pages a service's policy, a policy or a person (`target` is `service:ID`, `policy:ID` or
 /// `user:ID`), from an incident (`incident_id`) or on its own (0).
-#[server(prefix = "/api", endpoint = "pages/open")]
+#[server(prefix = "/api", endpoint = "pages/open", output = crate::wire::Json)]
 pub async fn open_page(#[server(default)] incident_id: i64, target: String, message: String) -> Result<String, AppError> {
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
@@ -592,7 +592,7 @@ pub async fn open_page(#[server(default)] incident_id: i64, target: String, mess
 /// Pages the signed-in person, as a test of the whole path: the on-call worker takes the step,
 /// every contact method gets the page with its one-time link, and acknowledging it (by link or
 /// on the pages list) ends it. At most one a minute.
-#[server(prefix = "/api", endpoint = "pages/test")]
+#[server(prefix = "/api", endpoint = "pages/test", output = crate::wire::Json)]
 pub async fn send_test_page() -> Result<String, AppError> {
     use crate::domain::paging::Plan;
     use crate::domain::permissions::Permission;
@@ -619,7 +619,7 @@ pub async fn send_test_page() -> Result<String, AppError> {
 }
 
 /// Acknowledges a page as the signed-in person.
-#[server(prefix = "/api", endpoint = "pages/acknowledge")]
+#[server(prefix = "/api", endpoint = "pages/acknowledge", output = crate::wire::Json)]
 pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::paging::Acknowledged;
@@ -638,7 +638,7 @@ pub async fn acknowledge_page(page_id: i64) -> Result<String, AppError> {
 }
 
 /// Every page, newest first, with the form to page.
-#[server(prefix = "/api", endpoint = "pages/list")]
+#[server(prefix = "/api", endpoint = "pages/list", output = crate::wire::Json)]
 pub async fn list_pages(page: i64) -> Result<PagesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -660,7 +660,7 @@ pub async fn list_pages(page: i64) -> Result<PagesView, AppError> {
 }
 
 /// An incident's pages, with the form to page.
-#[server(prefix = "/api", endpoint = "pages/of-incident")]
+#[server(prefix = "/api", endpoint = "pages/of-incident", output = crate::wire::Json)]
 pub async fn incident_pages(incident_id: i64) -> Result<PagesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(incident_id), async move {
@@ -719,7 +719,7 @@ pub struct DeletedView {
 pub const DELETED_SHOWN: i64 = 100;
 
 /// Schedules and escalation policies deleted in the last `DELETED_KEPT_DAYS` days (admins).
-#[server(prefix = "/api", endpoint = "on-call/deleted")]
+#[server(prefix = "/api", endpoint = "on-call/deleted", output = crate::wire::Json)]
 pub async fn list_deleted() -> Result<DeletedView, AppError> {
     use crate::domain::paging::DELETED_KEPT_DAYS;
     use crate::domain::permissions::Permission;
@@ -742,7 +742,7 @@ pub async fn list_deleted() -> Result<DeletedView, AppError> {
 
 /// Brings back a deleted schedule (`kind` "schedule") or escalation policy ("policy") and
 /// leads to it.
-#[server(prefix = "/api", endpoint = "on-call/restore")]
+#[server(prefix = "/api", endpoint = "on-call/restore", output = crate::wire::Json)]
 pub async fn restore_deleted(kind: String, id: i64) -> Result<String, AppError> {
     use crate::domain::paging::DELETED_KEPT_DAYS;
     use crate::domain::permissions::Permission;

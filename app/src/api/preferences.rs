@@ -20,7 +20,7 @@ pub fn parse_theme(value: &str) -> Option<&'static str> {
 
 /// Remembers the theme for this browser for a year. Without JavaScript the form post comes back
 /// to the page it was sent from.
-#[server(prefix = "/api", endpoint = "preferences/theme")]
+#[server(prefix = "/api", endpoint = "preferences/theme", output = crate::wire::Json)]
 pub async fn set_theme(theme: String) -> Result<String, AppError> {
     crate::api::support::respond(server_span!(), async move {
         let theme = parse_theme(&theme).ok_or_else(|| AppError::invalid("theme", "Choose system, light or dark."))?;

@@ -13,7 +13,7 @@ pub struct Profile {
     pub time_zones: Vec<String>,
 }
 
-#[server(prefix = "/api", endpoint = "profile")]
+#[server(prefix = "/api", endpoint = "profile", output = crate::wire::Json)]
 pub async fn get_profile() -> Result<Profile, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async {
@@ -23,7 +23,7 @@ pub async fn get_profile() -> Result<Profile, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "profile/update")]
+#[server(prefix = "/api", endpoint = "profile/update", output = crate::wire::Json)]
 pub async fn update_profile(display_name: String, time_zone: String, revision: i64) -> Result<String, AppError> {
     use crate::domain::{account, permissions::Permission};
     crate::api::support::respond(server_span!(), async move {
@@ -42,7 +42,7 @@ pub async fn update_profile(display_name: String, time_zone: String, revision: i
 
 /// Changes the signed-in user's password. The current password is required. Every other session
 /// of the user ends; this one continues under a new id.
-#[server(prefix = "/api", endpoint = "profile/password")]
+#[server(prefix = "/api", endpoint = "profile/password", output = crate::wire::Json)]
 pub async fn change_password(
     current_password: String,
     new_password: String,

@@ -237,7 +237,7 @@ use ssr::*;
 use crate::engine::on_call::{final_shifts, name_of, names_for, persons};
 
 /// The signed-in person's shift under way or next (their profile shows it).
-#[server(prefix = "/api", endpoint = "schedules/my-next-shift")]
+#[server(prefix = "/api", endpoint = "schedules/my-next-shift", output = crate::wire::Json)]
 pub async fn my_next_shift() -> Result<Option<String>, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -248,7 +248,7 @@ pub async fn my_next_shift() -> Result<Option<String>, AppError> {
 }
 
 /// The schedules page: a page of schedules with who is on call now, and the viewer's next shift.
-#[server(prefix = "/api", endpoint = "schedules/list")]
+#[server(prefix = "/api", endpoint = "schedules/list", output = crate::wire::Json)]
 pub async fn list_schedules(page: i64) -> Result<SchedulesView, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::schedule::on_call_at;
@@ -315,7 +315,7 @@ fn schedule_fields(name: &str, description: &str, time_zone: &str, handoff_notic
 }
 
 /// Creates a schedule (responders and admins) and goes to its page.
-#[server(prefix = "/api", endpoint = "schedules/create")]
+#[server(prefix = "/api", endpoint = "schedules/create", output = crate::wire::Json)]
 pub async fn create_schedule(
     name: String,
     #[server(default)] description: String,
@@ -335,7 +335,7 @@ pub async fn create_schedule(
 
 /// One schedule's page: `offset_days` moves the picture by whole views; `overrides_page` pages
 /// the list of current and coming overrides.
-#[server(prefix = "/api", endpoint = "schedules/get")]
+#[server(prefix = "/api", endpoint = "schedules/get", output = crate::wire::Json)]
 pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server(default)] overrides_page: i64) -> Result<ScheduleView, AppError> {
     use CHOICE_LIMIT;
     
@@ -540,7 +540,7 @@ pub async fn get_schedule(id: i64, #[server(default)] offset_days: i64, #[server
 }
 
 /// Changes a schedule's name, description, time zone and hand-off notice.
-#[server(prefix = "/api", endpoint = "schedules/update")]
+#[server(prefix = "/api", endpoint = "schedules/update", output = crate::wire::Json)]
 pub async fn update_schedule(
     id: i64,
     revision: i64,
@@ -560,7 +560,7 @@ pub async fn update_schedule(
 }
 
 /// Deletes a schedule with its layers and overrides.
-#[server(prefix = "/api", endpoint = "schedules/delete")]
+#[server(prefix = "/api", endpoint = "schedules/delete", output = crate::wire::Json)]
 pub async fn delete_schedule(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(schedule_id = id), async move {
@@ -625,7 +625,7 @@ async fn layer_fields(
 /// Adds a rotation layer on top of a schedule's others (`layer_id` 0), or replaces a layer's
 /// name, people and rule.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "schedules/layers/save")]
+#[server(prefix = "/api", endpoint = "schedules/layers/save", output = crate::wire::Json)]
 pub async fn save_layer(
     schedule_id: i64,
     #[server(default)] layer_id: i64,
@@ -654,7 +654,7 @@ pub async fn save_layer(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "schedules/layers/remove")]
+#[server(prefix = "/api", endpoint = "schedules/layers/remove", output = crate::wire::Json)]
 pub async fn remove_layer(schedule_id: i64, layer_id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(schedule_id, layer_id), async move {
@@ -667,7 +667,7 @@ pub async fn remove_layer(schedule_id: i64, layer_id: i64, revision: i64) -> Res
 
 /// Adds an override: `kind` is "cover" (for `covering_for`, or whoever is on call when 0) or
 /// "add"; `starts` and `ends` are `datetime-local` values in the viewer's zone.
-#[server(prefix = "/api", endpoint = "schedules/overrides/add")]
+#[server(prefix = "/api", endpoint = "schedules/overrides/add", output = crate::wire::Json)]
 pub async fn add_override(
     schedule_id: i64,
     user_id: i64,
@@ -705,7 +705,7 @@ pub async fn add_override(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "schedules/overrides/remove")]
+#[server(prefix = "/api", endpoint = "schedules/overrides/remove", output = crate::wire::Json)]
 pub async fn remove_override(schedule_id: i64, override_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(schedule_id, override_id), async move {
@@ -719,7 +719,7 @@ pub async fn remove_override(schedule_id: i64, override_id: i64) -> Result<Strin
 
 /// Makes a new secret calendar address for a schedule (responders) or for the signed-in person's
 /// own shifts (`schedule_id` 0); the previous address stops working. The address is shown once.
-#[server(prefix = "/api", endpoint = "calendars/rotate")]
+#[server(prefix = "/api", endpoint = "calendars/rotate", output = crate::wire::Json)]
 pub async fn rotate_calendar_feed(#[server(default)] schedule_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::schedules::FeedOwner;

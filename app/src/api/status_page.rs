@@ -46,7 +46,7 @@ pub struct StatusPageAdmin {
 }
 
 /// The status-page settings page (everyone signed in reads it; admins get the forms).
-#[server(prefix = "/api", endpoint = "status-page/settings/get")]
+#[server(prefix = "/api", endpoint = "status-page/settings/get", output = crate::wire::Json)]
 pub async fn get_status_page_admin(page: i64) -> Result<StatusPageAdmin, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -90,7 +90,7 @@ pub async fn get_status_page_admin(page: i64) -> Result<StatusPageAdmin, AppErro
 }
 
 /// The page's title, the text shown as its logo, and its accent colour (`#rrggbb`).
-#[server(prefix = "/api", endpoint = "status-page/settings/update")]
+#[server(prefix = "/api", endpoint = "status-page/settings/update", output = crate::wire::Json)]
 pub async fn update_status_page_settings(title: String, logo_text: String, accent_color: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::status_page::{normalize_accent_color, normalize_logo_text, normalize_page_title};
@@ -115,7 +115,7 @@ pub async fn update_status_page_settings(title: String, logo_text: String, accen
 }
 
 /// Replaces the text that pre-fills updates for one status.
-#[server(prefix = "/api", endpoint = "status-page/templates/update")]
+#[server(prefix = "/api", endpoint = "status-page/templates/update", output = crate::wire::Json)]
 pub async fn update_template(status: String, body: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::updates::{normalize_template, TEMPLATE_STATUSES};
@@ -136,7 +136,7 @@ pub async fn update_template(status: String, body: String, revision: i64) -> Res
 }
 
 /// Plans a maintenance window. Times are `datetime-local` values in the admin's zone.
-#[server(prefix = "/api", endpoint = "status-page/maintenance/create")]
+#[server(prefix = "/api", endpoint = "status-page/maintenance/create", output = crate::wire::Json)]
 pub async fn create_maintenance(
     title: String,
     starts_at: String,
@@ -175,7 +175,7 @@ pub async fn create_maintenance(
 }
 
 /// Cancels a planned or running window; it leaves the status page.
-#[server(prefix = "/api", endpoint = "status-page/maintenance/cancel")]
+#[server(prefix = "/api", endpoint = "status-page/maintenance/cancel", output = crate::wire::Json)]
 pub async fn cancel_maintenance(maintenance_id: i64, revision: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(maintenance_id), async move {

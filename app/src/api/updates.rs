@@ -128,7 +128,7 @@ pub(crate) mod ssr {
 /// or both. `components` are `"<service id>:<state>"` for the public components whose state
 /// the update sets (empty entries leave a component as it is).
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "incidents/updates/publish")]
+#[server(prefix = "/api", endpoint = "incidents/updates/publish", output = crate::wire::Json)]
 pub async fn publish_update(
     incident_id: i64,
     message: String,

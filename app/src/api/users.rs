@@ -30,7 +30,7 @@ pub struct UserList {
     pub viewer_id: i64,
 }
 
-#[server(prefix = "/api", endpoint = "users/list")]
+#[server(prefix = "/api", endpoint = "users/list", output = crate::wire::Json)]
 pub async fn list_users(page: i64) -> Result<UserList, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -59,7 +59,7 @@ pub async fn list_users(page: i64) -> Result<UserList, AppError> {
 
 /// Creates an account with a temporary password that the admin hands over; the person changes
 /// it on their profile page.
-#[server(prefix = "/api", endpoint = "users/create")]
+#[server(prefix = "/api", endpoint = "users/create", output = crate::wire::Json)]
 pub async fn create_user(email: String, display_name: String, role: String, password: String) -> Result<User, AppError> {
     use crate::domain::{account, password::check_password_policy, permissions::Permission};
     use crate::store::{NewUser, StoreError};
@@ -85,7 +85,7 @@ pub async fn create_user(email: String, display_name: String, role: String, pass
     .await
 }
 
-#[server(prefix = "/api", endpoint = "users/change-role")]
+#[server(prefix = "/api", endpoint = "users/change-role", output = crate::wire::Json)]
 pub async fn change_user_role(user_id: i64, role: String, revision: i64) -> Result<User, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
@@ -108,7 +108,7 @@ pub async fn change_user_role(user_id: i64, role: String, revision: i64) -> Resu
 }
 
 /// Deactivating a user ends all of their sessions at once; reactivating lets them sign in again.
-#[server(prefix = "/api", endpoint = "users/set-active")]
+#[server(prefix = "/api", endpoint = "users/set-active", output = crate::wire::Json)]
 pub async fn set_user_active(user_id: i64, active: bool, revision: i64) -> Result<User, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;

@@ -20,8 +20,11 @@ pub const SECTIONS: [(&str, &str); 6] = [
     ("/settings", "Settings"),
 ];
 
+/// Its children (the router's `Routes`) stay typed: an erased view there would hydrate them
+/// synchronously, before a lazy page's code has loaded (frontend/vendor/tachys/README.md).
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoView {
+    let children = children.into_inner();
     let session = use_session();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>

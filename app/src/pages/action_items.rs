@@ -26,6 +26,7 @@ pub fn ActionItemsPage() -> impl IntoView {
         |(mine, owner, status, priority, service, incident, overdue, page, ..)| list_action_items(mine, owner, status, priority, service, incident, overdue, page),
     );
     let mine = move || get("all") != "true";
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Action items · Quell" />
         <RequireUser>
@@ -35,7 +36,7 @@ pub fn ActionItemsPage() -> impl IntoView {
                 <a href="/action-items?all=true" aria-current=move || (!mine()).then_some("page")>"All action items"</a>
             </nav>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading action items…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ItemsBody data=view_data mine=mine() set_status /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <ItemsBody data=view_data mine=mine() set_status /> })}
             </Transition>
         </RequireUser>
     }
@@ -99,11 +100,12 @@ pub fn ActionItemPage() -> impl IntoView {
     let done = update.successes();
     let live = crate::live::use_live_changes(None);
     let data = Resource::new(move || (id(), done.get(), live.get()), |(id, ..)| get_action_item(id));
+    let body = crate::components::plain::PageBody::new();
     view! {
         <RequireUser>
             <p><A href="/action-items">"← Action items"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the action item…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ItemBody data=view_data update /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <ItemBody data=view_data update /> })}
             </Transition>
         </RequireUser>
     }

@@ -5,7 +5,7 @@ use crate::api::incidents::{get_declare_form, list_incidents, DeclareForm, Decla
 use crate::components::form::{CheckboxField, Field, FormError, MultiCheck, SelectField, SubmitButton, TextArea};
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::layout::RequireUser;
-use crate::domain::incident::Status;
+use crate::domain::incident::{reference, Status};
 use crate::domain::permissions::Permission;
 use leptos::prelude::*;
 use crate::components::post_form::{FormAction, PostForm};
@@ -28,6 +28,7 @@ pub fn IncidentsPage() -> impl IntoView {
             list_incidents(status, severity, service, incident_type, mine, drill, from, to, q, sort, cursor)
         },
     );
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Incidents · Quell" />
         <RequireUser>
@@ -36,11 +37,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 <a class="button primary" href="/incidents/declare">"Declare incident"</a>
             </div>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading incidents…"</p> }>
-                {move || {
-                    view_data
-                        .get()
-                        .map(|loaded| crate::components::plain::page_body(loaded, |data| view! { <IncidentsBody data /> }))
-                }}
+                {move || body.show(move || view_data.get(), |data| view! { <IncidentsBody data /> })}
             </Transition>
         </RequireUser>
     }
@@ -147,19 +144,18 @@ fn IncidentsBody(data: IncidentsView) -> impl IntoView {
 
 #[component]
 fn OpenIncidentItem(row: IncidentRow) -> impl IntoView {
-    let incident = row.summary.incident;
     view! {
         <li class="open-item">
-            <SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank />
-            <StatusBadge status=incident.status />
-            <a href=format!("/incidents/{}", incident.id)>
-                <span class="reference">{incident.reference()}</span>
+            <SeverityBadge name=row.severity_name rank=row.severity_rank />
+            <StatusBadge status=row.status />
+            <a href=format!("/incidents/{}", row.id)>
+                <span class="reference">{reference(row.id)}</span>
                 " "
-                {incident.title.clone()}
+                {row.title}
             </a>
-            {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
+            {row.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
             <span class="muted">
-                {row.summary.commander.map(|c| format!("Commander: {c} · ")).unwrap_or_default()}
+                {row.commander.map(|c| format!("Commander: {c} · ")).unwrap_or_default()}
                 {row.declared_ago}
             </span>
         </li>
@@ -248,23 +244,22 @@ fn IncidentTable(rows: Vec<IncidentRow>) -> impl IntoView {
                     {rows
                         .into_iter()
                         .map(|row| {
-                            let incident = row.summary.incident;
                             view! {
-                                <tr class:open-row=incident.status.is_open()>
+                                <tr class:open-row=row.status.is_open()>
                                     <th scope="row">
-                                        <a class="cell-title" href=format!("/incidents/{}", incident.id)>
-                                            <span class="reference">{incident.reference()}</span>
+                                        <a class="cell-title" href=format!("/incidents/{}", row.id)>
+                                            <span class="reference">{reference(row.id)}</span>
                                             " "
-                                            {incident.title.clone()}
+                                            {row.title}
                                         </a>
-                                        {incident.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
-                                        {incident.incident_type_name.clone().map(|t| view! { <span class="cell-sub">{t}</span> })}
+                                        {row.is_drill.then(|| view! { <span class="badge drill">"Drill"</span> })}
+                                        {row.incident_type_name.map(|t| view! { <span class="cell-sub">{t}</span> })}
                                     </th>
                                     // data-label: the column's name beside the value when rows wrap on a phone.
-                                    <td data-label="Status"><StatusBadge status=incident.status /></td>
-                                    <td data-label="Severity"><SeverityBadge name=incident.severity_name.clone() rank=incident.severity_rank /></td>
-                                    <td data-label="Services">{if row.summary.services.is_empty() { "—".to_string() } else { row.summary.services.join(", ") }}</td>
-                                    <td data-label="Commander">{row.summary.commander.unwrap_or_else(|| "—".to_string())}</td>
+                                    <td data-label="Status"><StatusBadge status=row.status /></td>
+                                    <td data-label="Severity"><SeverityBadge name=row.severity_name rank=row.severity_rank /></td>
+                                    <td data-label="Services">{if row.services.is_empty() { "—".to_string() } else { row.services.join(", ") }}</td>
+                                    <td data-label="Commander">{row.commander.unwrap_or_else(|| "—".to_string())}</td>
                                     <td data-label="Declared">
                                         <span class="cell-title">{row.declared_ago}</span>
                                         <span class="cell-sub">{row.declared}</span>
@@ -282,16 +277,14 @@ fn IncidentTable(rows: Vec<IncidentRow>) -> impl IntoView {
 #[component]
 pub fn DeclarePage() -> impl IntoView {
     let form = Resource::new(|| (), |_| get_declare_form());
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Declare an incident · Quell" />
         <RequireUser permission=Permission::Respond>
             <p><A href="/incidents">"← Incidents"</A></p>
             <h1>"Declare an incident"</h1>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || {
-                    form.get()
-                        .map(|loaded| crate::components::plain::page_body(loaded, |form| view! { <DeclareFormView form /> }))
-                }}
+                {move || body.show(move || form.get(), |form| view! { <DeclareFormView form /> })}
             </Transition>
         </RequireUser>
     }

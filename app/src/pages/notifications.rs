@@ -44,6 +44,7 @@ pub fn NotificationsPage() -> impl IntoView {
         },
         |(status, page, _)| get_notifications(status, page),
     );
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Notifications · Quell" />
         <RequireUser>
@@ -51,7 +52,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <h1>"Notifications"</h1>
             <p class="muted">"Internal updates go by email to the people and addresses that follow an incident or incidents like it, and to webhooks."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <NotificationsBody data=view_data actions /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <NotificationsBody data=view_data actions /> })}
             </Transition>
         </RequireUser>
     }

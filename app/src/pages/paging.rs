@@ -47,6 +47,7 @@ pub fn PoliciesPage() -> impl IntoView {
     let create = FormAction::new::<CreatePolicy>();
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || page.get(), list_policies);
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Escalation policies · On-call · Quell" />
         <RequireUser>
@@ -54,7 +55,7 @@ pub fn PoliciesPage() -> impl IntoView {
             <OnCallTabs current="/on-call/policies" />
             <p class="muted">"A policy pages its levels in turn until someone acknowledges. Services page through their policy."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading policies…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PoliciesBody data=view_data create /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <PoliciesBody data=view_data create /> })}
             </Transition>
         </RequireUser>
     }
@@ -192,11 +193,12 @@ pub fn PolicyPage() -> impl IntoView {
         actions.set_service.successes(),
     ];
     let data = Resource::new(move || (id(), done.iter().map(|m| m.get()).sum::<usize>()), |(id, _)| get_policy(id));
+    let body = crate::components::plain::PageBody::new();
     view! {
         <RequireUser>
             <p><A href="/on-call/policies">"← Escalation policies"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the policy…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PolicyBody data=view_data actions /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <PolicyBody data=view_data actions /> })}
             </Transition>
         </RequireUser>
     }

@@ -27,17 +27,14 @@ pub fn ProfilePage() -> impl IntoView {
     let update = FormAction::new::<UpdateProfile>();
     load_page_after(update);
     let profile = Resource::new(|| (), |_| get_profile());
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Your profile · Quell" />
         <RequireUser>
             <p><a href="/settings">"← Settings"</a></p>
             <h1>"Your profile"</h1>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || {
-                    profile
-                        .get()
-                        .map(|loaded| crate::components::plain::page_body(loaded, |profile| view! { <ProfileForm profile update /> }))
-                }}
+                {move || body.show(move || profile.get(), |profile| view! { <ProfileForm profile update /> })}
             </Transition>
             <OnCallCard />
             <ContactMethodsCard />

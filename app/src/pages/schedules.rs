@@ -30,6 +30,7 @@ pub fn OnCallPage() -> impl IntoView {
     let feed = FormAction::new::<RotateCalendarFeed>();
     crate::components::session::load_page_after(create);
     let data = Resource::new(move || (page.get(), feed.version().get()), |(page, _)| list_schedules(page));
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="On-call · Quell" />
         <RequireUser>
@@ -37,7 +38,7 @@ pub fn OnCallPage() -> impl IntoView {
             <crate::pages::paging::OnCallTabs current="/on-call" />
             <p class="muted">"Schedules decide who is on call when. Layers take turns; overrides cover for someone."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">{LOADING}</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <SchedulesBody data=view_data create feed /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <SchedulesBody data=view_data create feed /> })}
             </Transition>
         </RequireUser>
     }
@@ -183,11 +184,12 @@ pub fn SchedulePage() -> impl IntoView {
         move || (id(), offset(), overrides_page(), successes.get()),
         |(id, offset, overrides_page, _)| get_schedule(id, offset, overrides_page),
     );
+    let body = crate::components::plain::PageBody::new();
     view! {
         <RequireUser>
             <p><A href="/on-call">"← On-call"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the schedule…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <ScheduleBody data=view_data actions /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <ScheduleBody data=view_data actions /> })}
             </Transition>
         </RequireUser>
     }

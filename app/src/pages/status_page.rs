@@ -26,6 +26,7 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
         move || (page.get(), look.version().get(), template.version().get(), create.version().get(), cancel.version().get()),
         |(page, ..)| get_status_page_admin(page),
     );
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Status page · Quell" />
         <RequireUser>
@@ -36,7 +37,7 @@ pub fn StatusPageSettingsPage() -> impl IntoView {
                 ". It shows public services as components, public updates and maintenance windows."
             </p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |admin| view! { <StatusPageBody admin look template create cancel /> }))}
+                {move || body.show(move || data.get(), |admin| view! { <StatusPageBody admin look template create cancel /> })}
             </Transition>
         </RequireUser>
     }

@@ -18,18 +18,26 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn row(summary: IncidentSummary, user: &User, now: DateTime<Utc>) -> IncidentRow {
-    let declared_at = summary.incident.declared_at;
+fn row(summary: &IncidentSummary, user: &User, now: DateTime<Utc>) -> IncidentRow {
+    let incident = &summary.incident;
     IncidentRow {
-        declared: format(declared_at, user),
-        declared_ago: crate::domain::incident::relative_time(declared_at, now),
-        summary,
+        id: incident.id,
+        title: incident.title.clone(),
+        status: incident.status,
+        severity_name: incident.severity_name.clone(),
+        severity_rank: incident.severity_rank,
+        incident_type_name: incident.incident_type_name.clone(),
+        is_drill: incident.is_drill,
+        services: summary.services.clone(),
+        commander: summary.commander.clone(),
+        declared: format(incident.declared_at, user),
+        declared_ago: crate::domain::incident::relative_time(incident.declared_at, now),
     }
 }
 
 /// The incidents list. Every filter is a string from the page's query (empty: no filter).
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "incidents/list")]
+#[server(prefix = "/api", endpoint = "incidents/list", output = crate::wire::Json)]
 pub async fn list_incidents(
     status: String,
     severity: String,
@@ -87,9 +95,9 @@ pub async fn list_incidents(
         let now = state.now();
         let page = &list.page;
         Ok(IncidentsView {
-            open: list.open.iter().cloned().map(|s| row(s, &viewer, now)).collect(),
+            open: list.open.iter().map(|s| row(s, &viewer, now)).collect(),
             open_total: list.open_total,
-            rows: page.rows.iter().cloned().map(|s| row(s, &viewer, now)).collect(),
+            rows: page.rows.iter().map(|s| row(s, &viewer, now)).collect(),
             next_cursor: page.next_cursor.clone(),
             total: page.total,
             status_counts: page.status_counts.clone(),
@@ -175,7 +183,7 @@ async fn declare_pages(
         .collect())
 }
 
-#[server(prefix = "/api", endpoint = "incidents/declare-form")]
+#[server(prefix = "/api", endpoint = "incidents/declare-form", output = crate::wire::Json)]
 pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -201,7 +209,7 @@ pub async fn get_declare_form() -> Result<DeclareForm, AppError> {
 /// says the declarer chose (`paging_chosen`), otherwise all of them if the severity pages on
 /// declaring. The declarer and the commander follow the incident.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "incidents/declare")]
+#[server(prefix = "/api", endpoint = "incidents/declare", output = crate::wire::Json)]
 pub async fn declare_incident(
     title: String,
     #[server(default)] severity_id: i64,
@@ -278,7 +286,7 @@ pub async fn declare_incident(
 
 /// Moves an incident to another status. Merging needs the reference of the incident it merges
 /// into (`merge_into`, e.g. INC-12).
-#[server(prefix = "/api", endpoint = "incidents/status")]
+#[server(prefix = "/api", endpoint = "incidents/status", output = crate::wire::Json)]
 pub async fn change_status(
     incident_id: i64,
     status: String,
@@ -364,7 +372,7 @@ fn severity_changed(
 }
 
 /// Changes only the severity (the Status card's control); the timeline says from what to what.
-#[server(prefix = "/api", endpoint = "incidents/severity")]
+#[server(prefix = "/api", endpoint = "incidents/severity", output = crate::wire::Json)]
 pub async fn change_severity(incident_id: i64, revision: i64, severity_id: i64) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::incidents::IncidentChange;
@@ -388,7 +396,7 @@ pub async fn change_severity(incident_id: i64, revision: i64, severity_id: i64) 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "incidents/update")]
+#[server(prefix = "/api", endpoint = "incidents/update", output = crate::wire::Json)]
 pub async fn update_incident(
     incident_id: i64,
     title: String,
@@ -471,7 +479,7 @@ pub async fn update_incident(
 /// Corrects the key times (commander or admin). Values are `datetime-local` in the viewer's
 /// zone; an empty value clears the time (started and detected can't be cleared).
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "incidents/key-times")]
+#[server(prefix = "/api", endpoint = "incidents/key-times", output = crate::wire::Json)]
 pub async fn update_key_times(
     incident_id: i64,
     revision: i64,

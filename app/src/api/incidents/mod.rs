@@ -31,10 +31,19 @@ pub const TIMELINE_PAGE_SIZE: i64 = 50;
 /// Open incidents shown at the top of the list at most.
 pub const OPEN_PANEL_SIZE: i64 = 10;
 
-/// An incident in a list, with its times in the viewer's zone.
+/// An incident in a list: only what the list shows of it (every page of the list carries its rows
+/// in the HTML and again as data), with its times in the viewer's zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentRow {
-    pub summary: IncidentSummary,
+    pub id: i64,
+    pub title: String,
+    pub status: Status,
+    pub severity_name: String,
+    pub severity_rank: i64,
+    pub incident_type_name: Option<String>,
+    pub is_drill: bool,
+    pub services: Vec<String>,
+    pub commander: Option<String>,
     pub declared: String,
     pub declared_ago: String,
 }
@@ -215,7 +224,7 @@ pub(crate) mod ssr {
 
 /// The incident page: the incident, its roles and key times, and one page of its timeline
 /// (`before` is the cursor of older entries; `pinned` shows highlights only).
-#[server(prefix = "/api", endpoint = "incidents/get")]
+#[server(prefix = "/api", endpoint = "incidents/get", output = crate::wire::Json)]
 pub async fn get_incident(incident_id: i64, pinned: bool, before: String) -> Result<IncidentView, AppError> {
     use crate::domain::incident::{format_duration, relative_time, KeyTime};
     use crate::domain::permissions::{OrgRole, Permission};

@@ -15,7 +15,7 @@ fn role_conflict(role: &str) -> AppError {
 
 /// Gives a role to a person (assign or reassign). `current_holder` is who held it when the page
 /// was drawn (0: nobody); if that changed meanwhile, the change is refused as a conflict.
-#[server(prefix = "/api", endpoint = "incidents/roles/assign")]
+#[server(prefix = "/api", endpoint = "incidents/roles/assign", output = crate::wire::Json)]
 pub async fn assign_role(incident_id: i64, role_type_id: i64, user_id: i64, current_holder: i64) -> Result<(), AppError> {
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
@@ -55,7 +55,7 @@ pub async fn assign_role(incident_id: i64, role_type_id: i64, user_id: i64, curr
 }
 
 /// Takes a role from the person holding it. The commander role can only be handed over.
-#[server(prefix = "/api", endpoint = "incidents/roles/unassign")]
+#[server(prefix = "/api", endpoint = "incidents/roles/unassign", output = crate::wire::Json)]
 pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: i64) -> Result<(), AppError> {
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;
@@ -89,7 +89,7 @@ pub async fn unassign_role(incident_id: i64, role_type_id: i64, current_holder: 
 }
 
 /// Ticks or unticks an item of a role's checklist on an incident.
-#[server(prefix = "/api", endpoint = "incidents/checklist")]
+#[server(prefix = "/api", endpoint = "incidents/checklist", output = crate::wire::Json)]
 pub async fn set_checklist_item(incident_id: i64, role_type_id: i64, item: String, #[server(default)] ticked: bool) -> Result<(), AppError> {
     use crate::domain::incident::EventKind;
     use crate::domain::permissions::Permission;

@@ -25,7 +25,7 @@ fn note_time(value: &str, default: Option<DateTime<Utc>>, user: &User, now: Date
 
 /// Adds a Markdown note to the timeline. `occurred_at` (viewer's zone) may be in the past;
 /// empty means now.
-#[server(prefix = "/api", endpoint = "incidents/notes/add")]
+#[server(prefix = "/api", endpoint = "incidents/notes/add", output = crate::wire::Json)]
 pub async fn add_note(incident_id: i64, body: String, #[server(default)] occurred_at: String) -> Result<(), AppError> {
     use crate::domain::incident::{normalize_note, EventKind};
     use crate::domain::permissions::Permission;
@@ -47,7 +47,7 @@ pub async fn add_note(incident_id: i64, body: String, #[server(default)] occurre
 }
 
 /// Corrects a note (its author only). The previous version is kept in the note's history.
-#[server(prefix = "/api", endpoint = "incidents/notes/edit")]
+#[server(prefix = "/api", endpoint = "incidents/notes/edit", output = crate::wire::Json)]
 pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revision: i64) -> Result<(), AppError> {
     use crate::domain::incident::normalize_note;
     use crate::domain::permissions::Permission;
@@ -79,7 +79,7 @@ pub async fn edit_note(event_id: i64, body: String, occurred_at: String, revisio
 }
 
 /// Pins (highlights) a timeline entry for the post-mortem, or unpins it.
-#[server(prefix = "/api", endpoint = "incidents/timeline/pin")]
+#[server(prefix = "/api", endpoint = "incidents/timeline/pin", output = crate::wire::Json)]
 pub async fn set_pinned(event_id: i64, #[server(default)] pinned: bool) -> Result<(), AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
@@ -97,7 +97,7 @@ pub async fn set_pinned(event_id: i64, #[server(default)] pinned: bool) -> Resul
 }
 
 /// The earlier versions of a note, newest first.
-#[server(prefix = "/api", endpoint = "incidents/notes/history")]
+#[server(prefix = "/api", endpoint = "incidents/notes/history", output = crate::wire::Json)]
 pub async fn get_note_history(event_id: i64) -> Result<Vec<NoteVersion>, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(event_id), async move {

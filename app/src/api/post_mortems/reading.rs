@@ -9,7 +9,7 @@ use crate::api::support::*;
 use crate::errors::AppError;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "post-mortems/get")]
+#[server(prefix = "/api", endpoint = "post-mortems/get", output = crate::wire::Json)]
 pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
     use crate::domain::incident::{format_duration, KeyTime};
     use crate::domain::permissions::Permission;
@@ -87,7 +87,7 @@ pub async fn get_post_mortem(id: i64) -> Result<PostMortemView, AppError> {
 }
 
 /// What the incident page's post-mortem card shows.
-#[server(prefix = "/api", endpoint = "post-mortems/of-incident")]
+#[server(prefix = "/api", endpoint = "post-mortems/of-incident", output = crate::wire::Json)]
 pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortemView, AppError> {
     use crate::domain::permissions::Permission;
     use super::ssr::*;
@@ -136,7 +136,7 @@ pub async fn incident_post_mortem(incident_id: i64) -> Result<IncidentPostMortem
 /// A page of post-mortems. Filters: `status` ("" for any), `owner_id`, `severity_id`,
 /// `service_id` (0 for any), `from`/`to` (dates, in the viewer's zone; "" for open), `q` words.
 #[allow(clippy::too_many_arguments)]
-#[server(prefix = "/api", endpoint = "post-mortems/list")]
+#[server(prefix = "/api", endpoint = "post-mortems/list", output = crate::wire::Json)]
 pub async fn list_post_mortems(
     status: String,
     owner_id: i64,

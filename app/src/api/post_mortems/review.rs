@@ -7,7 +7,7 @@ use crate::errors::AppError;
 use leptos::prelude::*;
 
 /// Adds (`add` true) or removes a reviewer. Those who may edit the text may choose reviewers.
-#[server(prefix = "/api", endpoint = "post-mortems/reviewer")]
+#[server(prefix = "/api", endpoint = "post-mortems/reviewer", output = crate::wire::Json)]
 pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::store::StoreError;
@@ -37,7 +37,7 @@ pub async fn set_reviewer(post_mortem_id: i64, user_id: i64, add: bool) -> Resul
 
 /// A reviewer approves (`decision` "approved") or asks for changes ("changes_requested"), with an
 /// optional comment (required when asking for changes).
-#[server(prefix = "/api", endpoint = "post-mortems/review")]
+#[server(prefix = "/api", endpoint = "post-mortems/review", output = crate::wire::Json)]
 pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::Decision;
@@ -78,7 +78,7 @@ pub async fn review_post_mortem(post_mortem_id: i64, decision: String, comment: 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "post-mortems/comment")]
+#[server(prefix = "/api", endpoint = "post-mortems/comment", output = crate::wire::Json)]
 pub async fn comment_post_mortem(post_mortem_id: i64, body: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use super::ssr::*;
@@ -105,7 +105,7 @@ pub async fn comment_post_mortem(post_mortem_id: i64, body: String) -> Result<St
 
 /// Moves the workflow: `to` is "in_review", "draft" or "published"; `from` is the status the
 /// page showed. Only its owner and admins move it.
-#[server(prefix = "/api", endpoint = "post-mortems/move")]
+#[server(prefix = "/api", endpoint = "post-mortems/move", output = crate::wire::Json)]
 pub async fn move_post_mortem(post_mortem_id: i64, from: String, to: String) -> Result<String, AppError> {
     use crate::domain::permissions::{OrgRole, Permission};
     use crate::domain::post_mortem::PostMortemStatus;

@@ -6,7 +6,7 @@ use crate::api::support::*;
 use crate::errors::AppError;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "post-mortem-templates/list")]
+#[server(prefix = "/api", endpoint = "post-mortem-templates/list", output = crate::wire::Json)]
 pub async fn list_templates() -> Result<TemplatesView, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(), async move {
@@ -18,7 +18,7 @@ pub async fn list_templates() -> Result<TemplatesView, AppError> {
 }
 
 /// Creates (`id` 0) or rewrites a template; `make_default` makes new post-mortems start from it.
-#[server(prefix = "/api", endpoint = "post-mortem-templates/save")]
+#[server(prefix = "/api", endpoint = "post-mortem-templates/save", output = crate::wire::Json)]
 pub async fn save_template(
     id: i64,
     revision: i64,
@@ -50,7 +50,7 @@ pub async fn save_template(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "post-mortem-templates/delete")]
+#[server(prefix = "/api", endpoint = "post-mortem-templates/delete", output = crate::wire::Json)]
 pub async fn delete_template(id: i64, revision: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     crate::api::support::respond(server_span!(template_id = id), async move {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 /// Starts an incident's post-mortem from a template: its sections, with the timeline section
 /// pre-filled from the incident's key times and pinned entries (in the starter's time zone).
-#[server(prefix = "/api", endpoint = "post-mortems/start")]
+#[server(prefix = "/api", endpoint = "post-mortems/start", output = crate::wire::Json)]
 pub async fn start_post_mortem(incident_id: i64, owner_id: i64, template_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::{template_sections, timeline_markdown, TIMELINE_HEADING};
@@ -52,7 +52,7 @@ pub async fn start_post_mortem(incident_id: i64, owner_id: i64, template_id: i64
 }
 
 /// Saves a section's Markdown over the revision the editor started from.
-#[server(prefix = "/api", endpoint = "post-mortems/save-section")]
+#[server(prefix = "/api", endpoint = "post-mortems/save-section", output = crate::wire::Json)]
 pub async fn save_section(post_mortem_id: i64, section_id: i64, revision: i64, body: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::normalize_section_body;
@@ -74,7 +74,7 @@ pub async fn save_section(post_mortem_id: i64, section_id: i64, revision: i64, b
 }
 
 /// Renders Markdown as it will be stored and shown, and checks it for blame.
-#[server(prefix = "/api", endpoint = "post-mortems/preview")]
+#[server(prefix = "/api", endpoint = "post-mortems/preview", output = crate::wire::Json)]
 pub async fn preview_markdown(body: String) -> Result<Preview, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::blame::blame_warnings;
@@ -91,7 +91,7 @@ pub async fn preview_markdown(body: String) -> Result<Preview, AppError> {
 }
 
 /// Saves the owner and the impact figures.
-#[server(prefix = "/api", endpoint = "post-mortems/save-details")]
+#[server(prefix = "/api", endpoint = "post-mortems/save-details", output = crate::wire::Json)]
 pub async fn save_details(
     post_mortem_id: i64,
     revision: i64,
@@ -125,7 +125,7 @@ pub async fn save_details(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "post-mortems/add-factor")]
+#[server(prefix = "/api", endpoint = "post-mortems/add-factor", output = crate::wire::Json)]
 pub async fn add_factor(post_mortem_id: i64, category: String, description: String) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use crate::domain::post_mortem::{normalize_factor, FactorCategory};
@@ -146,7 +146,7 @@ pub async fn add_factor(post_mortem_id: i64, category: String, description: Stri
     .await
 }
 
-#[server(prefix = "/api", endpoint = "post-mortems/remove-factor")]
+#[server(prefix = "/api", endpoint = "post-mortems/remove-factor", output = crate::wire::Json)]
 pub async fn remove_factor(post_mortem_id: i64, factor_id: i64) -> Result<String, AppError> {
     use crate::domain::permissions::Permission;
     use super::ssr::*;

@@ -146,15 +146,12 @@ pub fn IncidentPage() -> impl IntoView {
     // Made here, beside the incident, so that server and browser make it in the same order.
     let pages = Resource::new(move || (id(), live.get(), actions.versions()), |(id, ..)| crate::api::paging::incident_pages(id));
     let post_mortem = crate::pages::post_mortems::incident_post_mortem_resource(id, move || live.get() + actions.versions() as u64);
+    let body = crate::components::plain::PageBody::new();
     view! {
         <RequireUser>
             <p><A href="/incidents">"← Incidents"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the incident…"</p> }>
-                {move || {
-                    incident
-                        .get()
-                        .map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <IncidentBody data=view_data actions pages post_mortem /> }))
-                }}
+                {move || body.show(move || incident.get(), |view_data| view! { <IncidentBody data=view_data actions pages post_mortem /> })}
             </Transition>
         </RequireUser>
     }

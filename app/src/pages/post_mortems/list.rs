@@ -21,13 +21,14 @@ pub fn PostMortemsPage() -> impl IntoView {
         move || (get("status"), int("owner"), int("severity"), int("service"), get("from"), get("to"), get("q"), int("page")),
         |(status, owner, severity, service, from, to, q, page)| list_post_mortems(status, owner, severity, service, from, to, q, page),
     );
+    let body = crate::components::plain::PageBody::new();
     view! {
         <PageTitle text="Post-mortems · Quell" />
         <RequireUser>
             <h1>"Post-mortems"</h1>
             <p class="muted">"Blameless reviews of resolved incidents. Start one from a resolved incident's page."</p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading post-mortems…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PostMortemsBody data=view_data /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <PostMortemsBody data=view_data /> })}
             </Transition>
         </RequireUser>
     }

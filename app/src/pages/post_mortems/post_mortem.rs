@@ -62,11 +62,12 @@ pub fn PostMortemPage() -> impl IntoView {
             incident.set(Some(view.post_mortem.incident_id));
         }
     });
+    let body = crate::components::plain::PageBody::new();
     view! {
         <RequireUser>
             <p><A href="/post-mortems">"← Post-mortems"</A></p>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading the post-mortem…"</p> }>
-                {move || data.get().map(|loaded| crate::components::plain::page_body(loaded, |view_data| view! { <PostMortemBody data=view_data actions /> }))}
+                {move || body.show(move || data.get(), |view_data| view! { <PostMortemBody data=view_data actions /> })}
             </Transition>
         </RequireUser>
     }
