@@ -39,6 +39,8 @@ fn page_body<T, V: IntoView + 'static>(loaded: Result<T, AppError>, body: impl F
 /// `{move || body.show(move || data.get(), |data| view! { <Body data /> })}`.
 #[derive(Clone, Copy)]
 pub struct PageBody {
+    // Shared with the `Built` handed to Leptos, which takes the view out where it is written; a
+    // mutex because a view is `Send` but not `Sync`.
     #[cfg(feature = "ssr")]
     built: StoredValue<std::sync::Arc<std::sync::Mutex<SsrBuild>>>,
 }
