@@ -90,6 +90,21 @@ fn every_server_function_runs_in_its_span_and_asks_ctx_who_is_asking() {
     assert!(bypasses.is_empty(), "server functions go through Ctx:\n{}", bypasses.join("\n"));
 }
 
+/// Every server function answers through `crate::wire::Json` (ARCHITECTURE.md): one left on
+/// server_fn's own `Json` would bring back a second deserializer for its answer in the wasm,
+/// which nothing else would notice.
+#[test]
+fn every_server_function_answers_through_the_one_json_reader() {
+    let mut functions = 0;
+    let mut through_wire = 0;
+    for (_, text) in files("api") {
+        functions += text.matches("#[server(prefix").count();
+        through_wire += text.matches(", output = crate::wire::Json)]").count();
+    }
+    assert!(functions > 90, "the server functions were found ({functions})");
+    assert_eq!(through_wire, functions, "every #[server(…)] names output = crate::wire::Json");
+}
+
 #[test]
 fn the_check_sees_imports_that_are_there() {
     // Server functions do call the engines: a checker that found nothing here would be blind.
